@@ -1,0 +1,20 @@
+#compdef {{cmd}}
+# Completion for `{{cmd}}`: subcommands, flags, sso-sessions and profile
+# names, read from the AWS config by the binary when Tab is pressed.
+__badge_complete_{{cmd_ident}}() {
+    local -a __badge_lines __badge_values __badge_shown
+    local __badge_line
+    __badge_lines=("${(@f)$(command badge __complete zsh -- "${(@Q)words[1,CURRENT-1]}" "${(Q)PREFIX}")}")
+    for __badge_line in "${__badge_lines[@]}"; do
+        [[ -n "$__badge_line" ]] || continue
+        __badge_values+=("${__badge_line%%$'\t'*}")
+        __badge_shown+=("${__badge_line//$'\t'/  -- }")
+    done
+    (( ${#__badge_values} )) && compadd -l -d __badge_shown -a __badge_values
+}
+if [[ "${funcstack[1]-}" == _{{cmd}} ]]; then
+    # Autoloaded from $fpath by compinit (`badge completions zsh`): complete.
+    __badge_complete_{{cmd_ident}} "$@"
+elif (( $+functions[compdef] )); then
+    compdef __badge_complete_{{cmd_ident}} {{cmd}}
+fi

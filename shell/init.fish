@@ -1,0 +1,48 @@
+# badge shell integration for fish. Load it from ~/.config/fish/config.fish with:
+#
+#   badge init fish | source
+#
+# `{{cmd}}` switches this shell's AWS_PROFILE; other subcommands run as they
+# are. Profile names only ever reach the shell as single-quoted data.
+
+function {{cmd}} --description 'Switch AWS profiles (badge)'
+    switch "$argv[1]"
+        case {{passthrough_fish}}
+            command badge $argv
+            return $status
+    end
+    set -l __badge_prev
+    if set -q __badge_previous
+        set __badge_prev "=$__badge_previous"
+    end
+    # A pipe, not a command substitution: fish does not apply the caller's
+    # redirections (`badge x 2>/dev/null`) to a command substitution.
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev command badge $argv | source
+    return $pipestatus[1]
+end
+#@if prompt
+
+# Prompt segment: the user's fish_prompt runs after ours, with the last
+# status restored; only builtins run, so rendering starts no process.
+if not functions -q __badge_user_fish_prompt
+    if functions -q fish_prompt
+        functions -c fish_prompt __badge_user_fish_prompt
+    else
+        function __badge_user_fish_prompt
+        end
+    end
+    function __badge_restore_status
+        return $argv[1]
+    end
+    function fish_prompt
+        set -l __badge_last_status $status
+        if test -n "$AWS_PROFILE"
+            printf '(aws:%s) ' $AWS_PROFILE
+        end
+        __badge_restore_status $__badge_last_status
+        __badge_user_fish_prompt
+    end
+end
+#@end
+
+{{completion}}

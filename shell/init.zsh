@@ -1,0 +1,38 @@
+# badge shell integration for zsh. Load it from ~/.zshrc with:
+#
+#   eval "$(badge init zsh)"
+#
+# `{{cmd}}` switches this shell's AWS_PROFILE; other subcommands run as they
+# are. Profile names only ever reach the shell as single-quoted data.
+
+{{cmd}}() {
+    case "${1-}" in
+        ({{passthrough_bash}})
+            command badge "$@"
+            return
+            ;;
+    esac
+    local __badge_code __badge_status
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" command badge "$@")"
+    __badge_status=$?
+    if (( __badge_status == 0 )) && [[ -n "$__badge_code" ]]; then
+        eval "$__badge_code"
+    fi
+    return $__badge_status
+}
+#@if prompt
+
+# Prompt segment: precmd copies AWS_PROFILE into psvar, and `%19v` prints it
+# as text, so rendering starts no process and never expands the value, even
+# with PROMPT_SUBST set.
+__badge_precmd() {
+    psvar[19]="${AWS_PROFILE-}"
+}
+typeset -ga precmd_functions
+precmd_functions=(${precmd_functions:#__badge_precmd} __badge_precmd)
+if [[ "${PROMPT-}" != *'%(19V.(aws:%19v) .)'* ]]; then
+    PROMPT='%(19V.(aws:%19v) .)'"${PROMPT-}"
+fi
+#@end
+
+{{completion}}

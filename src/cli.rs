@@ -1,0 +1,187 @@
+//! The whole command surface of badge, as clap types and nothing else.
+//!
+//! `badge NAME` is a shortcut for `badge use NAME`, so the top level takes an
+//! optional profile that conflicts with the subcommands. A profile that is
+//! also the name of a subcommand is reached with `badge use NAME`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
+
+use crate::cmd::complete::{profile_candidates, session_candidates};
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  badge prod/AdministratorAccess   switch this shell to that profile
+  badge prod                       unique prefix or substring of a name works too
+  badge -                          back to the previous profile
+  badge                            fuzzy picker over all profiles
+  badge off                        no profile in this shell
+  badge ls | grep staging          list profiles
+
+Switching needs the shell integration, one line in your rc file:
+  bash  eval \"$(badge init bash)\"     in ~/.bashrc
+  zsh   eval \"$(badge init zsh)\"      in ~/.zshrc
+  fish  badge init fish | source      in ~/.config/fish/config.fish";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "badge",
+    version,
+    about = "Switch AWS profiles in your shell, for AWS IAM Identity Center users",
+    args_conflicts_with_subcommands = true,
+    after_help = MAIN_EXAMPLES,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Profile to switch to (as `badge use PROFILE`); `-` for the previous one.
+    /// Without it, a fuzzy picker opens.
+    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Switch this shell to a profile
+    #[command(after_help = "\
+Examples:
+  badge use prod/AdministratorAccess   exact name
+  badge use prod                       unique prefix, then unique substring
+  badge use -                          the previous profile of this shell
+
+An exact name always wins. When several profiles match, the picker opens
+pre-filtered on a terminal; elsewhere the candidates are listed.")]
+    Use(UseArgs),
+
+    /// Unset the profile in this shell
+    #[command(after_help = "Example:\n  badge off")]
+    Off,
+
+    /// Show the active profile of this shell
+    #[command(after_help = "\
+Examples:
+  badge current
+  badge current --json | jq -r .account_id
+
+Exits 1 when no profile is active (with --json, prints \"profile\": null).")]
+    Current(CurrentArgs),
+
+    /// List all profiles from the AWS config and credentials files
+    #[command(after_help = "\
+Examples:
+  badge ls
+  badge ls --sso-session acme
+  badge ls --json | jq -r '.[].name'
+
+The active profile is marked with `*`; generated profiles show their session.")]
+    Ls(LsArgs),
+
+    /// Print the shell integration; evaluate it in your rc file
+    #[command(after_help = "\
+Examples:
+  eval \"$(badge init bash)\"              in ~/.bashrc
+  eval \"$(badge init zsh)\"               in ~/.zshrc
+  badge init fish | source               in ~/.config/fish/config.fish
+  eval \"$(badge init zsh --cmd aws-p)\"   use `aws-p` instead of `badge`
+  eval \"$(badge init zsh --no-prompt)\"   leave the prompt to starship or p10k
+
+It defines a function that switches the current shell, completion for it,
+and a prompt segment that shows the active profile without starting a
+process.")]
+    Init(InitArgs),
+
+    /// Print the completion script for a shell
+    #[command(after_help = "\
+Examples:
+  badge completions bash > ~/.local/share/bash-completion/completions/badge
+  badge completions zsh  > ~/.zfunc/_badge    (with fpath+=(~/.zfunc) before compinit)
+  badge completions fish > ~/.config/fish/completions/badge.fish
+
+Not needed with `badge init`, which includes completion. Profile names are
+read from your config at the moment you press Tab.")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// Profile name, unique prefix or substring; `-` for the previous profile
+    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    pub profile: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Print JSON (stable fields, see the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Print JSON (stable fields, see the README)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Only the profiles of this sso-session
+    #[arg(long, value_name = "SESSION", add = ArgValueCandidates::new(session_candidates))]
+    pub sso_session: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    pub shell: Shell,
+
+    /// Name of the function to define instead of `badge`
+    #[arg(long, value_name = "NAME", default_value = "badge")]
+    pub cmd: String,
+
+    /// Leave the prompt alone (for starship, powerlevel10k and the like)
+    #[arg(long)]
+    pub no_prompt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    pub fn from_name(name: &str) -> Option<Shell> {
+        match name {
+            "bash" => Some(Shell::Bash),
+            "zsh" => Some(Shell::Zsh),
+            "fish" => Some(Shell::Fish),
+            _ => None,
+        }
+    }
+
+    /// Where a user puts the init line, for messages.
+    pub fn rc_file(self) -> &'static str {
+        match self {
+            Shell::Bash => "~/.bashrc",
+            Shell::Zsh => "~/.zshrc",
+            Shell::Fish => "~/.config/fish/config.fish",
+        }
+    }
+
+    pub fn init_line(self) -> &'static str {
+        match self {
+            Shell::Bash => "eval \"$(badge init bash)\"",
+            Shell::Zsh => "eval \"$(badge init zsh)\"",
+            Shell::Fish => "badge init fish | source",
+        }
+    }
+}
+
+/// Subcommands that only change the shell they run in. The shell function
+/// captures and evaluates what the binary prints for these (and for a bare
+/// profile name); everything else runs untouched.
+pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off"];

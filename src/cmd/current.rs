@@ -1,0 +1,72 @@
+//! `badge current`: the active profile of this shell and what it points at.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use super::Context;
+use crate::cli::CurrentArgs;
+use crate::config::profiles::{Profiles, Source};
+
+pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    let Some(name) = ctx.active.as_deref() else {
+        if args.json {
+            writeln!(out, "{}", json!({ "profile": null }))?;
+        } else {
+            eprintln!("badge: no profile is active in this shell; choose one with `badge`");
+        }
+        return Ok(ExitCode::FAILURE);
+    };
+    let paths = ctx.paths()?;
+    let profiles = Profiles::load(&paths)?;
+    let profile = profiles.get(name);
+    if args.json {
+        let value = match profile {
+            Some(p) => json!({
+                "profile": p.name,
+                "exists": true,
+                "source": match p.source { Source::Config => "config", Source::Credentials => "credentials" },
+                "generated": p.generated_by.is_some(),
+                "sso_session": p.sso_session,
+                "account_id": p.account_id,
+                "account_name": p.account_name,
+                "role_name": p.role_name,
+                "region": p.region,
+            }),
+            None => json!({ "profile": name, "exists": false }),
+        };
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(out, "{name}")?;
+        if let Some(p) = profile {
+            let account = match (&p.account_name, &p.account_id) {
+                (Some(n), Some(id)) => Some(format!("{n} ({id})")),
+                (None, Some(id)) => Some(id.to_string()),
+                (Some(n), None) => Some(n.to_string()),
+                (None, None) => None,
+            };
+            for (label, value) in [
+                ("account", account),
+                ("role", p.role_name.map(str::to_owned)),
+                ("session", p.sso_session.map(str::to_owned)),
+                ("region", p.region.map(str::to_owned)),
+            ] {
+                if let Some(value) = value {
+                    writeln!(out, "  {label:<8} {value}")?;
+                }
+            }
+        }
+    }
+    if profile.is_none() {
+        eprintln!(
+            "badge: AWS_PROFILE is {name:?}, which is not defined in {} or {}; choose another with `badge`",
+            paths.config.display(),
+            paths.credentials.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,129 @@
+//! `badge ls`: every profile, one a line, or as JSON.
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use serde_json::json;
+
+use super::Context;
+use crate::cli::LsArgs;
+use crate::config::profiles::{Profile, Profiles, Source};
+
+pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
+    let paths = ctx.paths()?;
+    let profiles = Profiles::load(&paths)?;
+    let shown: Vec<Profile> = match &args.sso_session {
+        Some(session) => {
+            let list: Vec<Profile> = profiles
+                .iter()
+                .filter(|p| p.sso_session == Some(session.as_str()))
+                .collect();
+            if list.is_empty() {
+                bail!(
+                    "no profile uses sso-session {session:?} in {}; `badge ls` lists all profiles",
+                    paths.config.display()
+                );
+            }
+            list
+        }
+        None => profiles.iter().collect(),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        let items: Vec<_> = shown.iter().map(|p| to_json(ctx, p)).collect();
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+    } else {
+        write_table(ctx, &mut out, &shown)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn source(p: &Profile) -> &'static str {
+    match (p.source, p.generated_by.is_some()) {
+        (_, true) => "generated",
+        (Source::Config, false) => "config",
+        (Source::Credentials, false) => "credentials",
+    }
+}
+
+fn to_json(ctx: &Context, p: &Profile) -> serde_json::Value {
+    json!({
+        "name": p.name,
+        "active": ctx.active.as_deref() == Some(p.name),
+        "source": match p.source { Source::Config => "config", Source::Credentials => "credentials" },
+        "generated": p.generated_by.is_some(),
+        "sso_session": p.sso_session,
+        "account_id": p.account_id,
+        "account_name": p.account_name,
+        "role_name": p.role_name,
+        "region": p.region,
+    })
+}
+
+fn write_table(ctx: &Context, out: &mut impl Write, profiles: &[Profile]) -> io::Result<()> {
+    let rows: Vec<[&str; 6]> = profiles
+        .iter()
+        .map(|p| {
+            [
+                p.name,
+                p.account_name.unwrap_or("-"),
+                p.account_id.unwrap_or("-"),
+                p.role_name.unwrap_or("-"),
+                p.sso_session.unwrap_or("-"),
+                source(p),
+            ]
+        })
+        .collect();
+    let header = [
+        "PROFILE",
+        "ACCOUNT",
+        "ACCOUNT ID",
+        "ROLE",
+        "SESSION",
+        "SOURCE",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let (bold, green, reset) = if ctx.color_stdout {
+        ("\x1b[1m", "\x1b[32m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    if ctx.stdout_tty {
+        write!(out, "{bold}  ")?;
+        write_row(out, &header, &widths)?;
+        write!(out, "{reset}")?;
+        writeln!(out)?;
+    }
+    for (row, profile) in rows.iter().zip(profiles) {
+        if ctx.active.as_deref() == Some(profile.name) {
+            write!(out, "{green}* ")?;
+            write_row(out, row, &widths)?;
+            write!(out, "{reset}")?;
+        } else {
+            write!(out, "  ")?;
+            write_row(out, row, &widths)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn write_row(out: &mut impl Write, cells: &[&str; 6], widths: &[usize; 6]) -> io::Result<()> {
+    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        if i + 1 == cells.len() {
+            write!(out, "{cell}")?;
+        } else {
+            let pad = width - cell.chars().count();
+            write!(out, "{cell}{:pad$}  ", "")?;
+        }
+    }
+    Ok(())
+}

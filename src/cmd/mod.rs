@@ -1,0 +1,151 @@
+//! One module per subcommand. `run` parses the command line and dispatches;
+//! everything a command needs from the process environment is read once into
+//! a [`Context`], so commands never reach for `std::env` themselves.
+
+pub mod complete;
+mod completions;
+mod current;
+mod init;
+mod ls;
+mod off;
+mod switch;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::cli::{Cli, Command, Shell};
+use crate::config::paths::Paths;
+use crate::shell::Script;
+
+/// Environment variables that the shell function passes to the binary.
+pub const HOOK_SHELL_VAR: &str = "__BADGE_SHELL";
+pub const HOOK_PREVIOUS_VAR: &str = "__BADGE_PREVIOUS";
+
+/// Static credentials that override any profile in every AWS SDK.
+pub const STATIC_KEY_VARS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// The previous profile of this shell, as the shell function remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// Nothing was switched in this shell yet.
+    Unknown,
+    /// The shell had no profile before the last switch.
+    Off,
+    Profile(String),
+}
+
+/// What a command may know about the process it runs in.
+pub struct Context {
+    /// Set when the shell function runs us and will evaluate our stdout.
+    pub hook: Option<Shell>,
+    pub previous: Previous,
+    /// `AWS_PROFILE` of the calling shell, if set and not empty.
+    pub active: Option<String>,
+    /// Static key variables present in the environment.
+    pub static_keys: Vec<&'static str>,
+    /// The user's shell from `$SHELL`, for hints.
+    pub login_shell: Option<Shell>,
+    pub stdout_tty: bool,
+    pub color_stdout: bool,
+    pub interactive: bool,
+    vars: fn(&str) -> Option<OsString>,
+}
+
+impl Context {
+    pub fn from_process() -> Context {
+        Context::from_vars(|name| std::env::var_os(name))
+    }
+
+    pub fn from_vars(vars: fn(&str) -> Option<OsString>) -> Context {
+        let text = |name: &str| vars(name).map(|v| v.to_string_lossy().into_owned());
+        let hook = text(HOOK_SHELL_VAR).and_then(|s| Shell::from_name(&s));
+        // The function passes `=NAME` when it remembers a previous profile
+        // (`=` alone when that was "no profile"), and nothing otherwise.
+        let previous = match text(HOOK_PREVIOUS_VAR) {
+            Some(v) => match v.strip_prefix('=') {
+                Some("") => Previous::Off,
+                Some(name) => Previous::Profile(name.to_owned()),
+                None => Previous::Unknown,
+            },
+            None => Previous::Unknown,
+        };
+        let active = text("AWS_PROFILE").filter(|p| !p.is_empty());
+        let static_keys = STATIC_KEY_VARS
+            .iter()
+            .copied()
+            .filter(|name| vars(name).is_some_and(|v| !v.is_empty()))
+            .collect();
+        let login_shell = text("SHELL").and_then(|s| {
+            let base = s.rsplit('/').next().unwrap_or("").to_owned();
+            Shell::from_name(&base)
+        });
+        let no_color = vars("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Context {
+            hook,
+            previous,
+            active,
+            static_keys,
+            login_shell,
+            stdout_tty: io::stdout().is_terminal(),
+            color_stdout: !no_color && io::stdout().is_terminal(),
+            interactive: io::stdin().is_terminal() && io::stderr().is_terminal(),
+            vars,
+        }
+    }
+
+    pub fn paths(&self) -> Result<Paths> {
+        Paths::from_vars(self.vars)
+    }
+}
+
+pub fn run() -> Result<ExitCode> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == complete::COMPLETE_SUBCOMMAND)
+    {
+        return complete::run(&args[2..]);
+    }
+    let ctx = Context::from_process();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => return Ok(clap_error(&ctx, err)),
+    };
+    match cli.command {
+        Some(Command::Use(args)) => switch::run(&ctx, Some(&args.profile)),
+        Some(Command::Off) => off::run(&ctx),
+        Some(Command::Current(args)) => current::run(&ctx, &args),
+        Some(Command::Ls(args)) => ls::run(&ctx, &args),
+        Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Completions(args)) => completions::run(&args),
+        None => switch::run(&ctx, cli.profile.as_deref()),
+    }
+}
+
+/// Help and version go to stdout, which the shell function evaluates for a
+/// switching command: hand them over as code that prints them.
+fn clap_error(ctx: &Context, err: clap::Error) -> ExitCode {
+    let prints_to_stdout = matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) && !err.use_stderr();
+    if let (Some(shell), true) = (ctx.hook, prints_to_stdout) {
+        let mut script = Script::new(shell);
+        script.print(&err.render().to_string());
+        let _ = io::stdout().write_all(script.finish().as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    let _ = err.print();
+    ExitCode::from(err.exit_code().clamp(0, 255) as u8)
+}

@@ -1,0 +1,263 @@
+//! `badge use NAME`, `badge NAME`, `badge -` and bare `badge`: choose a
+//! profile and print the script that points this shell at it.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::{Context, Previous};
+use crate::cli::Shell;
+use crate::config::paths::Paths;
+use crate::config::profiles::{Profile, Profiles};
+use crate::picker;
+use crate::shell::Script;
+
+/// Shell variable in which the integration keeps the previous profile.
+pub const PREVIOUS_SHELL_VAR: &str = "__badge_previous";
+
+/// Where a switching command sends the shell.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    Profile(String),
+    Off,
+}
+
+pub fn run(ctx: &Context, query: Option<&str>) -> Result<ExitCode> {
+    let Some(shell) = ctx.hook else {
+        return not_integrated(ctx);
+    };
+    let target = match query {
+        Some("-") => match &ctx.previous {
+            Previous::Unknown => bail!(
+                "there is no previous profile in this shell yet; switch with `badge NAME` first"
+            ),
+            Previous::Off => Target::Off,
+            Previous::Profile(name) => Target::Profile(name.clone()),
+        },
+        Some(query) => {
+            let paths = ctx.paths()?;
+            let profiles = Profiles::load(&paths)?;
+            match resolve(ctx, &paths, &profiles, query)? {
+                Some(name) => Target::Profile(name),
+                None => return Ok(ExitCode::SUCCESS),
+            }
+        }
+        None => {
+            let paths = ctx.paths()?;
+            let profiles = Profiles::load(&paths)?;
+            if profiles.is_empty() {
+                bail!("{}", no_profiles_message(&paths));
+            }
+            if !ctx.interactive {
+                bail!(
+                    "the picker needs a terminal; name a profile instead, for example `badge use {}`",
+                    profiles.names().next().unwrap_or_default()
+                );
+            }
+            let all: Vec<Profile> = profiles.iter().collect();
+            match picker::pick(&all, "", ctx.active.as_deref())? {
+                Some(name) => Target::Profile(name),
+                None => return Ok(ExitCode::SUCCESS),
+            }
+        }
+    };
+    let script = switch_script(ctx, shell, &target);
+    io::stdout().write_all(script.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The script that moves the shell to `target`, remembering where it was.
+pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
+    let mut script = Script::new(shell);
+    let current = ctx.active.as_deref();
+    let unchanged = match target {
+        Target::Profile(name) => current == Some(name.as_str()),
+        Target::Off => current.is_none(),
+    };
+    if !unchanged {
+        script.set_global(PREVIOUS_SHELL_VAR, current.unwrap_or(""));
+    }
+    match target {
+        Target::Profile(name) => {
+            script.export("AWS_PROFILE", name);
+            if !ctx.static_keys.is_empty() {
+                for var in &ctx.static_keys {
+                    script.unset(var);
+                }
+                eprintln!(
+                    "badge: removed {} from this shell: static keys override any profile in every AWS SDK",
+                    ctx.static_keys.join(", ")
+                );
+            }
+        }
+        Target::Off => script.unset("AWS_PROFILE"),
+    }
+    script.finish()
+}
+
+/// Exact name, else the only prefix match, else the only substring match.
+/// Several matches open the picker on a terminal and are an error elsewhere.
+fn resolve(
+    ctx: &Context,
+    paths: &Paths,
+    profiles: &Profiles,
+    query: &str,
+) -> Result<Option<String>> {
+    if profiles.get(query).is_some() {
+        return Ok(Some(query.to_owned()));
+    }
+    let matches = find_matches(profiles, query);
+    match matches.as_slice() {
+        [only] => {
+            eprintln!("badge: {query} → {}", only.name);
+            Ok(Some(only.name.to_owned()))
+        }
+        [] => bail!("{}", unknown_message(paths, profiles, query)),
+        several if ctx.interactive => picker::pick(several, query, ctx.active.as_deref()),
+        several => {
+            let shown: Vec<&str> = several.iter().take(10).map(|p| p.name).collect();
+            let more = several.len().saturating_sub(shown.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            bail!(
+                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `badge use {}`",
+                several.len(),
+                shown.join(", "),
+                shown[0]
+            )
+        }
+    }
+}
+
+/// Prefix matches, or substring matches when no name starts with `query`.
+/// Smart case: a query with an upper-case letter is matched exactly.
+pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>> {
+    let case_sensitive = query.chars().any(char::is_uppercase);
+    let query_folded = query.to_lowercase();
+    let folded = |name: &str| {
+        if case_sensitive {
+            name.to_owned()
+        } else {
+            name.to_lowercase()
+        }
+    };
+    let needle = if case_sensitive {
+        query
+    } else {
+        query_folded.as_str()
+    };
+    let prefix: Vec<Profile> = profiles
+        .iter()
+        .filter(|p| folded(p.name).starts_with(needle))
+        .collect();
+    if !prefix.is_empty() {
+        return prefix;
+    }
+    profiles
+        .iter()
+        .filter(|p| folded(p.name).contains(needle))
+        .collect()
+}
+
+fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
+    if profiles.is_empty() {
+        return no_profiles_message(paths);
+    }
+    let mut scored: Vec<(usize, &str)> = profiles
+        .names()
+        .map(|name| {
+            (
+                edit_distance(&query.to_lowercase(), &name.to_lowercase()),
+                name,
+            )
+        })
+        .collect();
+    scored.sort();
+    let limit = (query.chars().count() / 2).max(2);
+    let close: Vec<&str> = scored
+        .iter()
+        .take_while(|(d, _)| *d <= limit)
+        .take(3)
+        .map(|(_, n)| *n)
+        .collect();
+    let mut message = format!("no profile matches {query:?} in {}", paths.config.display());
+    if !close.is_empty() {
+        message.push_str(&format!("; did you mean {}?", close.join(", ")));
+    }
+    message.push_str("; `badge ls` lists all profiles");
+    message
+}
+
+pub fn no_profiles_message(paths: &Paths) -> String {
+    format!(
+        "there are no profiles in {} or {}; create one with `aws configure sso`",
+        paths.config.display(),
+        paths.credentials.display()
+    )
+}
+
+/// Levenshtein distance over chars, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// A switching command run without the integration: say how to add it.
+pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
+    let mut message = String::from(
+        "badge: switching changes this shell's AWS_PROFILE, which needs the shell integration; \
+         it is not loaded here.\n",
+    );
+    match ctx.login_shell {
+        Some(shell) => message.push_str(&format!(
+            "Add this line to {}, then open a new shell:\n    {}\n",
+            shell.rc_file(),
+            shell.init_line()
+        )),
+        None => {
+            message
+                .push_str("Add the line for your shell to its rc file, then open a new shell:\n");
+            for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+                message.push_str(&format!(
+                    "    {:<28} in {}\n",
+                    shell.init_line(),
+                    shell.rc_file()
+                ));
+            }
+        }
+    }
+    message.push_str(
+        "To run a single command with a profile: AWS_PROFILE=NAME aws sts get-caller-identity\n",
+    );
+    eprint!("{message}");
+    Ok(ExitCode::FAILURE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("prod", "prod"), 0);
+        assert_eq!(edit_distance("prdo", "prod"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("staging", "stage"), 3);
+    }
+}

@@ -1,0 +1,12 @@
+//! The files badge shares with the AWS tools: `~/.aws/config` and
+//! `~/.aws/credentials`.
+//!
+//! These files belong to the user and to every AWS tool on the machine, so
+//! this module reads them the way botocore does and, when it writes, changes
+//! only the lines it means to change (see [`document`]). It knows nothing
+//! about the network.
+
+pub mod atomic;
+pub mod document;
+pub mod paths;
+pub mod profiles;

@@ -1,0 +1,177 @@
+//! Where the files shared with the AWS tools are.
+//!
+//! Found from the environment exactly as botocore finds them, so that badge
+//! and the AWS CLI always look at the same files. The environment comes in as
+//! a function, so tests never change the process's own.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+/// The config and credentials files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl Paths {
+    /// `$AWS_CONFIG_FILE`, else `~/.aws/config`; `$AWS_SHARED_CREDENTIALS_FILE`,
+    /// else `~/.aws/credentials`. `$VAR`, `${VAR}` and then a leading `~` are
+    /// expanded like Python's `os.path.expandvars` and `expanduser` (as
+    /// botocore does); `~user` is left as written. An empty variable counts as
+    /// unset.
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Paths> {
+        Ok(Paths {
+            config: resolve(&var, "AWS_CONFIG_FILE", "~/.aws/config")?,
+            credentials: resolve(&var, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")?,
+        })
+    }
+}
+
+fn resolve(var: &impl Fn(&str) -> Option<OsString>, name: &str, default: &str) -> Result<PathBuf> {
+    let set = var(name).filter(|v| !v.is_empty());
+    let path = expand_vars(
+        set.as_ref().map_or(default.as_bytes(), |v| v.as_bytes()),
+        var,
+    );
+    let Some(rest) = path.strip_prefix(b"~") else {
+        return Ok(PathBuf::from(OsString::from_vec(path)));
+    };
+    if !(rest.is_empty() || rest.starts_with(b"/")) {
+        return Ok(PathBuf::from(OsString::from_vec(path)));
+    }
+    let Some(home) = var("HOME").filter(|h| !h.is_empty()) else {
+        match set {
+            Some(_) => bail!(
+                "{name} starts with `~` but HOME is not set; set HOME or give {name} a full path"
+            ),
+            None => bail!("HOME is not set, so ~/.aws cannot be found; set HOME or {name}"),
+        }
+    };
+    let home = home.as_bytes();
+    let mut out =
+        home[..home.len() - home.iter().rev().take_while(|&&b| b == b'/').count()].to_vec();
+    out.extend_from_slice(rest);
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Ok(PathBuf::from(OsString::from_vec(out)))
+}
+
+/// Python's `posixpath.expandvars`: `$NAME` (ASCII word characters) and
+/// `${ANY}` are replaced when set, and left as written when not.
+fn expand_vars(path: &[u8], var: &impl Fn(&str) -> Option<OsString>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut i = 0;
+    while i < path.len() {
+        if path[i] == b'$' {
+            let rest = &path[i + 1..];
+            let (name, len) = if rest.first() == Some(&b'{') {
+                rest.iter()
+                    .position(|&b| b == b'}')
+                    .map_or((&rest[..0], 0), |close| (&rest[1..close], close + 1))
+            } else {
+                let n = rest
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                (&rest[..n], n)
+            };
+            if len > 0 {
+                match std::str::from_utf8(name).ok().and_then(var) {
+                    Some(value) => out.extend_from_slice(value.as_bytes()),
+                    None => out.extend_from_slice(&path[i..=i + len]),
+                }
+                i += 1 + len;
+                continue;
+            }
+        }
+        out.push(path[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn paths(vars: &[(&str, &str)]) -> Result<Paths> {
+        let vars: HashMap<String, OsString> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        Paths::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_under_home() {
+        let p = paths(&[("HOME", "/home/u/")]).unwrap();
+        assert_eq!(p.config, PathBuf::from("/home/u/.aws/config"));
+        assert_eq!(p.credentials, PathBuf::from("/home/u/.aws/credentials"));
+    }
+
+    #[test]
+    fn variables_win_and_expand_like_botocore() {
+        let p = paths(&[
+            ("HOME", "/h"),
+            (
+                "AWS_CONFIG_FILE",
+                "~/cfg/$WHO-${WHERE}/config$MISSING${ALSO MISSING}",
+            ),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/abs/$$/c~"),
+            ("WHO", "me"),
+            ("WHERE", "here"),
+        ])
+        .unwrap();
+        assert_eq!(
+            p.config,
+            PathBuf::from("/h/cfg/me-here/config$MISSING${ALSO MISSING}")
+        );
+        assert_eq!(p.credentials, PathBuf::from("/abs/$$/c~"));
+    }
+
+    #[test]
+    fn variables_expand_before_tilde() {
+        let p = paths(&[("HOME", "/h"), ("AWS_CONFIG_FILE", "$T/x"), ("T", "~")]).unwrap();
+        assert_eq!(p.config, PathBuf::from("/h/x"));
+    }
+
+    #[test]
+    fn other_users_home_and_empty_variables() {
+        let p = paths(&[
+            ("HOME", "/h"),
+            ("AWS_CONFIG_FILE", "~bob/c"),
+            ("AWS_SHARED_CREDENTIALS_FILE", ""),
+        ])
+        .unwrap();
+        assert_eq!(p.config, PathBuf::from("~bob/c"));
+        assert_eq!(p.credentials, PathBuf::from("/h/.aws/credentials"));
+    }
+
+    #[test]
+    fn home_needed_but_unset_is_an_error_naming_home() {
+        let err = paths(&[]).unwrap_err().to_string();
+        assert!(err.contains("HOME"), "{err}");
+        let err = paths(&[
+            ("AWS_CONFIG_FILE", "~/c"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/c"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("HOME") && err.contains("AWS_CONFIG_FILE"),
+            "{err}"
+        );
+        let p = paths(&[
+            ("AWS_CONFIG_FILE", "/a"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/b"),
+        ])
+        .unwrap();
+        assert_eq!(p.config, PathBuf::from("/a"));
+    }
+}

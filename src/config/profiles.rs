@@ -1,0 +1,259 @@
+//! The profiles a user can switch to.
+//!
+//! The same list `aws configure list-profiles` prints: the profiles of the
+//! config file, then the sections of the credentials file that the config
+//! file does not have. Completion and switching read it on every call, so
+//! the list only points into the parsed files and a profile's fields are
+//! read when asked for.
+
+use anyhow::Result;
+
+use super::document::{Document, SectionId, key_eq};
+use super::paths::Paths;
+
+/// Which file names a profile first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Config,
+    Credentials,
+}
+
+/// One profile and what badge shows about it, borrowed from the files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Profile<'a> {
+    pub name: &'a str,
+    pub source: Source,
+    pub sso_session: Option<&'a str>,
+    /// `sso_account_id`.
+    pub account_id: Option<&'a str>,
+    /// `badge_account_name`, a key the AWS tools ignore.
+    pub account_name: Option<&'a str>,
+    /// `sso_role_name`.
+    pub role_name: Option<&'a str>,
+    pub region: Option<&'a str>,
+    /// The sso-session of the managed block the profile is in.
+    pub generated_by: Option<&'a str>,
+}
+
+/// Every profile, config file order first, each name once. It owns the
+/// parsed files and hands out [`Profile`] views, so listing 10,000 profiles
+/// copies no strings.
+#[derive(Clone, Debug)]
+pub struct Profiles {
+    config: Document,
+    credentials: Document,
+    list: Vec<Listed>,
+    /// Credentials sections named like a config profile: (place in `list`,
+    /// section), in file order.
+    overrides: Vec<(usize, SectionId)>,
+}
+
+/// Where a profile's name and fields are.
+#[derive(Clone, Copy, Debug)]
+struct Listed {
+    source: Source,
+    section: SectionId,
+}
+
+impl Profiles {
+    /// Reads both files; a missing file has no profiles.
+    pub fn load(paths: &Paths) -> Result<Profiles> {
+        let config = Document::read(&paths.config)?;
+        let credentials = Document::read(&paths.credentials)?;
+        Ok(Profiles::from_documents(config, credentials))
+    }
+
+    /// The profiles of already parsed files. Like botocore, the last section
+    /// of a profile gives its fields, and a credentials section of the same
+    /// name overrides the fields it sets.
+    pub fn from_documents(config: Document, credentials: Document) -> Profiles {
+        let mut list: Vec<Listed> = Vec::with_capacity(config.section_count());
+        let mut overrides = Vec::new();
+        let mut index = NameIndex::new(config.section_count() + credentials.section_count());
+        let name_of = |listed: &Listed| match listed.source {
+            Source::Config => config.profile_name_of(listed.section).unwrap_or_default(),
+            Source::Credentials => credentials.header_of(listed.section).unwrap_or_default(),
+        };
+        for (section, name) in config.profile_sections() {
+            let slot = index.find(name, |i| name_of(&list[i]));
+            match index.get(slot) {
+                Some(i) => list[i].section = section,
+                None => {
+                    index.set(slot, list.len());
+                    list.push(Listed {
+                        source: Source::Config,
+                        section,
+                    });
+                }
+            }
+        }
+        for (section, name) in credentials.headers() {
+            // configparser's own default section is not a section.
+            if name == "DEFAULT" {
+                continue;
+            }
+            let slot = index.find(name, |i| name_of(&list[i]));
+            match index.get(slot) {
+                Some(i) if list[i].source == Source::Config => overrides.push((i, section)),
+                Some(i) => list[i].section = section,
+                None => {
+                    index.set(slot, list.len());
+                    list.push(Listed {
+                        source: Source::Credentials,
+                        section,
+                    });
+                }
+            }
+        }
+        Profiles {
+            config,
+            credentials,
+            list,
+            overrides,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|listed| self.name(listed))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Profile<'_>> {
+        (0..self.list.len()).map(|i| self.profile(i))
+    }
+
+    pub fn get(&self, name: &str) -> Option<Profile<'_>> {
+        let i = self
+            .list
+            .iter()
+            .position(|listed| self.name(listed) == name)?;
+        Some(self.profile(i))
+    }
+
+    /// The parsed config file, for commands that go on to edit it.
+    pub fn config(&self) -> &Document {
+        &self.config
+    }
+
+    fn name(&self, listed: &Listed) -> &str {
+        match listed.source {
+            Source::Config => self
+                .config
+                .profile_name_of(listed.section)
+                .unwrap_or_default(),
+            Source::Credentials => self
+                .credentials
+                .header_of(listed.section)
+                .unwrap_or_default(),
+        }
+    }
+
+    fn profile(&self, i: usize) -> Profile<'_> {
+        let listed = &self.list[i];
+        let doc = match listed.source {
+            Source::Config => &self.config,
+            Source::Credentials => &self.credentials,
+        };
+        let mut found = fields(doc, listed.section);
+        for &(_, section) in self.overrides.iter().filter(|(at, _)| *at == i) {
+            for (field, value) in found.iter_mut().zip(fields(&self.credentials, section)) {
+                *field = value.or(*field);
+            }
+        }
+        let [sso_session, account_id, account_name, role_name, region] = found;
+        Profile {
+            name: self.name(listed),
+            source: listed.source,
+            sso_session,
+            account_id,
+            account_name,
+            role_name,
+            region,
+            generated_by: doc.managed_by(listed.section),
+        }
+    }
+}
+
+/// The keys `fields` reads, in the order of `Profile`'s fields.
+const KEYS: [&str; 5] = [
+    "sso_session",
+    "sso_account_id",
+    "badge_account_name",
+    "sso_role_name",
+    "region",
+];
+
+fn fields(doc: &Document, id: SectionId) -> [Option<&str>; 5] {
+    // One pass over the section instead of a lookup per key.
+    let mut found: [Option<&str>; 5] = [None; 5];
+    for (key, value) in doc.entries_of(id) {
+        let known = if key.is_ascii() {
+            // The keys have different lengths: at most one can match.
+            KEYS.iter()
+                .position(|k| k.len() == key.len())
+                .filter(|&i| key.eq_ignore_ascii_case(KEYS[i]))
+        } else {
+            KEYS.iter().position(|k| key_eq(key, k))
+        };
+        if let Some(i) = known {
+            found[i] = Some(value);
+        }
+    }
+    if doc.has_defaults() {
+        for (i, key) in KEYS.iter().enumerate() {
+            found[i] = found[i].or_else(|| doc.get(id, key));
+        }
+    }
+    found
+}
+
+/// Places in the list by name, for finding repeated names: open addressing
+/// over FNV-1a hashes, a quarter of the memory a `HashMap` of 10,000 names
+/// takes (and memory first touched is what costs most here).
+struct NameIndex {
+    /// Place in the list plus one; zero is empty.
+    slots: Vec<u32>,
+}
+
+impl NameIndex {
+    fn new(names: usize) -> NameIndex {
+        NameIndex {
+            slots: vec![0; (names * 2).next_power_of_two().max(8)],
+        }
+    }
+
+    /// The slot of `name`, or the empty slot where it goes.
+    fn find<'a>(&self, name: &str, name_at: impl Fn(usize) -> &'a str) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in name.as_bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut slot = hash as usize & mask;
+        while let Some(i) = self.get(slot) {
+            if name_at(i) == name {
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    fn get(&self, slot: usize) -> Option<usize> {
+        (self.slots[slot] as usize).checked_sub(1)
+    }
+
+    fn set(&mut self, slot: usize, place: usize) {
+        self.slots[slot] = place as u32 + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,31 @@
+//! badge: switch AWS profiles in your shell, for AWS IAM Identity Center users.
+
+mod cli;
+mod cmd;
+// The editing half of the config document serves `badge session add` and
+// `badge sync`, which land next.
+#[allow(dead_code)]
+mod config;
+mod picker;
+mod shell;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cmd::run() {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`badge ls | head -1`) is not an error.
+            if err
+                .chain()
+                .filter_map(|cause| cause.downcast_ref::<io::Error>())
+                .any(|io_err| io_err.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io::stderr(), "badge: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1051 @@
+//! The shell integration, run in real bash, zsh and fish: each test writes a
+//! config into a temporary HOME, evaluates `badge init` in a
+//! non-interactive shell that reads no rc file, runs a script, and compares
+//! what it printed. Interactive behaviour (Tab, the picker) is in
+//! `tests/tmux.rs`.
+
+mod support;
+
+use support::{CONFIG, Sandbox, Shell, require, run, run_shell};
+
+per_shell!(
+    init_twice_is_harmless,
+    init_leaves_no_output_and_no_stray_state,
+    switch_by_exact_name_prefix_and_substring,
+    switch_exports_for_child_processes,
+    switch_to_credentials_only_profile,
+    aws_config_file_is_honoured,
+    dash_toggles_and_off_unsets,
+    dash_returns_to_profile_set_outside_badge,
+    dash_without_history_fails,
+    unknown_name_fails_and_changes_nothing,
+    stderr_of_the_function_can_be_redirected,
+    ambiguous_name_without_terminal_lists_candidates,
+    bare_badge_without_terminal_fails,
+    passthrough_keeps_stdout_and_exit_codes,
+    help_and_version_through_the_function,
+    prompt_shows_profile_without_starting_a_process,
+    prompt_keeps_last_status,
+    no_prompt_leaves_prompt_identical,
+    switch_removes_static_keys_and_says_so_once,
+    without_integration_switching_prints_init_line,
+    custom_cmd_name,
+    custom_cmd_name_with_dash,
+    works_under_nounset,
+    hostile_profile_names_are_data,
+    static_check_init_and_completion_scripts,
+);
+
+/// A script for `shell`: the init line, then `body`. Prompts are set to a
+/// known value first so the badge segment is easy to see.
+fn script(shell: Shell, body: &str) -> String {
+    let prompt = match shell {
+        Shell::Bash => "PS1='P> '",
+        Shell::Zsh => "PROMPT='P> '",
+        Shell::Fish => "function fish_prompt; printf 'P> '; end",
+    };
+    format!("{prompt}\n{}\n{body}", shell.init())
+}
+
+fn show_profile(shell: Shell) -> String {
+    shell.show("AWS_PROFILE")
+}
+
+// 1. Evaluating the init twice changes nothing.
+
+fn init_twice_is_harmless(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = match sh {
+        Shell::Bash => format!(
+            "{init}\nbadge dev-alpha\nprintf '%s\\n' \"$AWS_PROFILE\" \"${{PS1@P}}\" \"$PS1\"\n\
+             complete -p badge",
+            init = sh.init()
+        ),
+        Shell::Zsh => format!(
+            "{init}\nbadge dev-alpha\n__badge_precmd\nprintf '%s\\n' \"$AWS_PROFILE\"\n\
+             print -rP -- \"$PROMPT\"\nprint -r -- \"$PROMPT\"\nprint -r -- \"${{precmd_functions[@]}}\"",
+            init = sh.init()
+        ),
+        Shell::Fish => format!(
+            "{init}\nbadge dev-alpha\nprintf '%s\\n' \"$AWS_PROFILE\"\nfish_prompt\necho\n\
+             complete --command badge | count",
+            init = sh.init()
+        ),
+    };
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    let expected = match sh {
+        Shell::Bash => "dev-alpha\n(aws:dev-alpha) P> \n${AWS_PROFILE:+(aws:${AWS_PROFILE}) }P> \n\
+                        complete -F __badge_complete_badge badge\n"
+            .to_owned(),
+        Shell::Zsh => {
+            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v) .)P> \n__badge_precmd\n".to_owned()
+        }
+        Shell::Fish => {
+            // The completion is registered once: count its `complete` lines
+            // from a single init.
+            let once = run_shell(
+                sh,
+                &sandbox,
+                &format!("{}\ncomplete --command badge | count", sh.init()),
+            );
+            once.assert_clean();
+            format!("dev-alpha\n(aws:dev-alpha) P> \n{}", once.stdout)
+        }
+    };
+    out.assert_clean().assert_stdout(&expected);
+}
+
+/// Evaluating the init prints nothing, complains about nothing, and sets
+/// neither AWS_PROFILE nor the previous-profile memory.
+fn init_leaves_no_output_and_no_stray_state(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    for flags in ["", "--no-prompt", "--cmd awsp", "--cmd aws-p --no-prompt"] {
+        let body = format!(
+            "{}\n{}\n{}",
+            sh.init_with(flags),
+            show_profile(sh),
+            sh.show("__badge_previous")
+        );
+        run_shell(sh, &sandbox, &body)
+            .assert_clean()
+            .assert_stdout("AWS_PROFILE unset\n__badge_previous unset\n");
+    }
+}
+
+// 2. Matching.
+
+fn switch_by_exact_name_prefix_and_substring(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let p = show_profile(sh);
+    let body = format!(
+        "badge dev-alpha\n{p}\n\
+         badge use dev-beta\n{p}\n\
+         badge dev-a\n{p}\n\
+         badge ging\n{p}\n\
+         badge prod\n{p}\n\
+         badge use prod-r\n{p}\n\
+         badge DEV-B\n{p}\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout(
+        "AWS_PROFILE=[dev-alpha]\n\
+         AWS_PROFILE=[dev-beta]\n\
+         AWS_PROFILE=[dev-alpha]\n\
+         AWS_PROFILE=[staging-eu]\n\
+         AWS_PROFILE=[prod]\n\
+         AWS_PROFILE=[prod-readonly]\n\
+         AWS_PROFILE=[prod-readonly]\n",
+    );
+    // A prefix or substring match says what it chose; an exact name is
+    // silent. `DEV-B` has an upper-case letter, so it is matched
+    // case-sensitively and matches nothing.
+    assert!(
+        out.stderr.starts_with(
+            "badge: dev-a → dev-alpha\nbadge: ging → staging-eu\nbadge: prod-r → prod-readonly\nbadge: "
+        ),
+        "{}",
+        out.report()
+    );
+    assert!(out.stderr.contains("\"DEV-B\""), "{}", out.report());
+    assert_eq!(out.stderr.lines().count(), 4, "{}", out.report());
+}
+
+/// The profile reaches child processes (the AWS CLI is one), not only the
+/// shell.
+fn switch_exports_for_child_processes(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = format!(
+        "badge staging-eu\ncommand printenv AWS_PROFILE\nbadge off\ncommand printenv AWS_PROFILE; echo \"rc={}\"",
+        sh.status()
+    );
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout("staging-eu\nrc=1\n");
+}
+
+/// Profiles that exist only in the credentials file switch too.
+fn switch_to_credentials_only_profile(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    sandbox.write(
+        ".aws/credentials",
+        "[legacy-keys]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n",
+    );
+    let body = format!("badge legacy-keys\n{}", show_profile(sh));
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout("AWS_PROFILE=[legacy-keys]\n");
+}
+
+/// `$AWS_CONFIG_FILE` replaces `~/.aws/config`, as in the AWS CLI.
+fn aws_config_file_is_honoured(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    let other = sandbox.write(
+        "elsewhere/config",
+        "[profile elsewhere-only]\nregion = eu-west-1\n",
+    );
+    sandbox.set_env("AWS_CONFIG_FILE", other);
+    let body = format!(
+        "badge dev-alpha; echo \"rc={}\"\nbadge elsewhere-only\n{}",
+        sh.status(),
+        show_profile(sh)
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout("rc=1\nAWS_PROFILE=[elsewhere-only]\n");
+    assert!(out.stderr.contains("elsewhere/config"), "{}", out.report());
+}
+
+// 3. `badge -` and `badge off`.
+
+fn dash_toggles_and_off_unsets(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let p = show_profile(sh);
+    let body = format!(
+        "badge dev-alpha\n{p}\n\
+         badge -\n{p}\n\
+         badge -\n{p}\n\
+         badge prod\n{p}\n\
+         badge -\n{p}\n\
+         badge -\n{p}\n\
+         badge off\n{p}\n\
+         badge off\n{p}\n\
+         badge -\n{p}\n\
+         badge use -\n{p}\n"
+    );
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout(
+            "AWS_PROFILE=[dev-alpha]\n\
+             AWS_PROFILE unset\n\
+             AWS_PROFILE=[dev-alpha]\n\
+             AWS_PROFILE=[prod]\n\
+             AWS_PROFILE=[dev-alpha]\n\
+             AWS_PROFILE=[prod]\n\
+             AWS_PROFILE unset\n\
+             AWS_PROFILE unset\n\
+             AWS_PROFILE=[prod]\n\
+             AWS_PROFILE unset\n",
+        );
+}
+
+/// `badge -` goes back to a profile the shell had before badge touched it,
+/// and switching to the active profile is not a move.
+fn dash_returns_to_profile_set_outside_badge(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox.set_env("AWS_PROFILE", "prod");
+    let p = show_profile(sh);
+    let body = format!(
+        "badge dev-alpha\nbadge -\n{p}\n\
+         badge staging-eu\nbadge staging-eu\nbadge -\n{p}\n"
+    );
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout("AWS_PROFILE=[prod]\nAWS_PROFILE=[prod]\n");
+}
+
+fn dash_without_history_fails(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox.set_env("AWS_PROFILE", "prod");
+    let body = format!("badge -; echo \"rc={}\"\n{}", sh.status(), show_profile(sh));
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout("rc=1\nAWS_PROFILE=[prod]\n");
+    assert!(
+        out.stderr.starts_with("badge: ") && out.stderr.contains("previous"),
+        "{}",
+        out.report()
+    );
+}
+
+// 4. Errors change nothing.
+
+fn unknown_name_fails_and_changes_nothing(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let p = show_profile(sh);
+    let st = sh.status();
+    let body = format!(
+        "badge prod\nbadge dev-alpha 2>/dev/null\n\
+         badge use nope; echo \"rc={st}\"\n{p}\n\
+         badge nope; echo \"rc={st}\"\n\
+         badge -\n{p}\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    // `badge -` after the failures still goes back to prod: the failed
+    // switch did not touch the memory of the previous profile either.
+    out.assert_stdout("rc=1\nAWS_PROFILE=[dev-alpha]\nrc=1\nAWS_PROFILE=[prod]\n");
+    assert!(out.stderr.starts_with("badge: "), "{}", out.report());
+    assert!(out.stderr.contains("\"nope\""), "{}", out.report());
+    assert_eq!(out.stderr.lines().count(), 2, "{}", out.report());
+}
+
+/// `badge NAME 2>/dev/null` silences badge like any command.
+fn stderr_of_the_function_can_be_redirected(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let st = sh.status();
+    let body = format!(
+        "badge dev-a 2>/dev/null; echo \"rc={st}\"\n\
+         badge nope 2>/dev/null; echo \"rc={st}\"\n\
+         badge dev 2>/dev/null; echo \"rc={st}\"\n\
+         badge ls --sso-session nope 2>/dev/null; echo \"rc={st}\"\n{}",
+        show_profile(sh)
+    );
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_stdout("rc=0\nrc=1\nrc=1\nrc=1\nAWS_PROFILE=[dev-alpha]\n")
+        .assert_stderr("");
+}
+
+fn ambiguous_name_without_terminal_lists_candidates(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = format!(
+        "badge prod\nbadge dev; echo \"rc={}\"\n{}",
+        sh.status(),
+        show_profile(sh)
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout("rc=1\nAWS_PROFILE=[prod]\n");
+    assert!(out.stderr.starts_with("badge: "), "{}", out.report());
+    for name in ["dev-alpha", "dev-beta"] {
+        assert!(
+            out.stderr.contains(name),
+            "{name} not listed\n{}",
+            out.report()
+        );
+    }
+    assert!(!out.stderr.contains("prod"), "{}", out.report());
+}
+
+fn bare_badge_without_terminal_fails(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = format!("badge; echo \"rc={}\"\n{}", sh.status(), show_profile(sh));
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout("rc=1\nAWS_PROFILE unset\n");
+    assert!(
+        out.stderr.starts_with("badge: ") && out.stderr.contains("terminal"),
+        "{}",
+        out.report()
+    );
+}
+
+// 5. Everything that does not switch runs untouched.
+
+fn passthrough_keeps_stdout_and_exit_codes(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let st = sh.status();
+    let body = format!(
+        "badge ls | grep dev-alpha\n\
+         badge ls --sso-session missing; echo \"rc={st}\"\n\
+         badge current; echo \"rc={st}\"\n\
+         badge prod\n\
+         badge current; echo \"rc={st}\"\n\
+         badge current --json; echo \"rc={st}\"\n\
+         badge ls --sso-session other; echo \"rc={st}\"\n\
+         badge ls --bogus-flag 2>/dev/null; echo \"rc={st}\"\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    // The binary run directly is the reference for each passthrough output.
+    let direct = |args: &[&str]| {
+        let mut cmd = sandbox.badge();
+        cmd.args(args).env("AWS_PROFILE", "prod");
+        run(cmd, format!("badge {}", args.join(" ")))
+    };
+    let ls = run(
+        {
+            let mut cmd = sandbox.badge();
+            cmd.arg("ls");
+            cmd
+        },
+        "badge ls",
+    );
+    let alpha_line = ls
+        .stdout
+        .lines()
+        .find(|l| l.contains("dev-alpha"))
+        .unwrap_or_else(|| panic!("badge ls lists dev-alpha\n{}", ls.report()))
+        .to_owned();
+    let current = direct(&["current"]);
+    let json = direct(&["current", "--json"]);
+    let other = direct(&["ls", "--sso-session", "other"]);
+    assert_eq!(current.code(), Some(0), "{}", current.report());
+    out.assert_stdout(&format!(
+        "{alpha_line}\nrc=1\nrc=1\n{}rc=0\n{}rc=0\n{}rc=0\nrc=2\n",
+        current.stdout, json.stdout, other.stdout
+    ));
+    assert!(
+        other.stdout.contains("staging-eu") && !other.stdout.contains("dev-alpha"),
+        "{}",
+        other.report()
+    );
+    let errors: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(errors.len(), 2, "{}", out.report());
+    assert!(
+        errors.iter().all(|l| l.starts_with("badge: ")),
+        "{}",
+        out.report()
+    );
+}
+
+fn help_and_version_through_the_function(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let direct = |args: &[&str]| {
+        let mut cmd = sandbox.badge();
+        cmd.args(args);
+        let result = run(cmd, format!("badge {}", args.join(" ")));
+        result.assert_clean();
+        result.stdout
+    };
+    let version = direct(&["--version"]);
+    assert!(version.starts_with("badge "), "{version}");
+    let st = sh.status();
+    // `use --help` goes down the switching path: the binary hands the help
+    // over as code that prints it.
+    let body = format!(
+        "badge --version; echo \"rc={st}\"\nbadge -V\nbadge --help | head -n 1\n\
+         badge use --help; echo \"rc={st}\"\nbadge help ls | head -n 1\n{}",
+        show_profile(sh)
+    );
+    let help_first = direct(&["--help"]).lines().next().unwrap_or("").to_owned();
+    let use_help = direct(&["use", "--help"]);
+    let help_ls_first = direct(&["help", "ls"])
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout(&format!(
+            "{version}rc=0\n{version}{help_first}\n{use_help}rc=0\n{help_ls_first}\nAWS_PROFILE unset\n"
+        ));
+}
+
+// 6. The prompt.
+
+/// Render the prompt the way the shell does before reading a line, with an
+/// empty PATH so any external program would fail.
+fn render_prompt(sh: Shell) -> &'static str {
+    match sh {
+        Shell::Bash => "printf '[%s]\\n' \"${PS1@P}\"",
+        Shell::Zsh => "__badge_precmd; print -rP -- \"[$PROMPT]\"",
+        Shell::Fish => "printf '['; fish_prompt; printf ']\\n'",
+    }
+}
+
+fn empty_path(sh: Shell) -> &'static str {
+    match sh {
+        Shell::Bash | Shell::Zsh => "PATH=",
+        Shell::Fish => "set PATH",
+    }
+}
+
+fn prompt_shows_profile_without_starting_a_process(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let r = render_prompt(sh);
+    let body = format!(
+        "{r}\nbadge dev-alpha\nbadge prod-readonly\n{empty}\n{r}\n",
+        empty = empty_path(sh)
+    );
+    let expected = "[P> ]\n[(aws:prod-readonly) P> ]\n";
+    run_shell(sh, &sandbox, &script(sh, &body))
+        .assert_clean()
+        .assert_stdout(expected);
+    if sh == Shell::Zsh {
+        // PROMPT_SUBST makes zsh expand `$…` and `$(…)` in PROMPT: the
+        // segment must still show the name as text.
+        let body = format!(
+            "setopt PROMPT_SUBST\n{r}\nbadge dev-alpha\nbadge off\n{r}\nbadge prod-readonly\nPATH=\n{r}\n"
+        );
+        run_shell(sh, &sandbox, &script(sh, &body))
+            .assert_clean()
+            .assert_stdout("[P> ]\n[P> ]\n[(aws:prod-readonly) P> ]\n");
+    }
+}
+
+/// The user's prompt still sees the status of the last command: drawing
+/// the badge segment does not reset it.
+fn prompt_keeps_last_status(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = match sh {
+        Shell::Bash => {
+            "PS1='$? '\neval \"$(badge init bash)\"\nbadge prod\nfalse\nprintf '[%s]\\n' \"${PS1@P}\""
+        }
+        // zsh itself keeps `$?` across precmd hooks; what matters here is
+        // that the segment is pure expansion.
+        Shell::Zsh => {
+            "PROMPT='%? '\neval \"$(badge init zsh)\"\nbadge prod\n__badge_precmd\nfalse\nprint -rP -- \"[$PROMPT]\""
+        }
+        Shell::Fish => {
+            "function fish_prompt; printf '%s ' $status; end\nbadge init fish | source\nbadge prod\nfalse\nfish_prompt\necho"
+        }
+    };
+    run_shell(sh, &sandbox, body)
+        .assert_clean()
+        .assert_stdout(match sh {
+            Shell::Fish => "(aws:prod) 1 \n",
+            _ => "[(aws:prod) 1 ]\n",
+        });
+}
+
+/// With `--no-prompt` the prompt is exactly what it was, before and after a
+/// switch, for a user prompt and for the shell's default one.
+fn no_prompt_leaves_prompt_identical(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let state = match sh {
+        Shell::Bash => {
+            "printf '%s\\n' \"PS1=[${PS1-unset}] PROMPT_COMMAND=[${PROMPT_COMMAND[*]-unset}]\" \"[${PS1@P}]\""
+        }
+        Shell::Zsh => {
+            "print -r -- \"PROMPT=[$PROMPT] RPROMPT=[$RPROMPT] precmd=[${precmd_functions-unset}] psvar=[$psvar]\"\n\
+             print -rP -- \"[$PROMPT]\""
+        }
+        Shell::Fish => {
+            "functions fish_prompt fish_right_prompt; printf '['; fish_prompt; printf ']\\n'"
+        }
+    };
+    let user_prompt = match sh {
+        Shell::Bash => "PS1='\\u \\w$ '",
+        Shell::Zsh => "PROMPT='%n %~%# '",
+        Shell::Fish => "function fish_prompt; printf '%s> ' (prompt_pwd); end",
+    };
+    for (what, setup) in [("a user prompt", user_prompt), ("the default prompt", "")] {
+        let body = format!(
+            "{setup}\n{state}\necho ---\n{}\nbadge dev-alpha\n{state}",
+            sh.init_with("--no-prompt")
+        );
+        let out = run_shell(sh, &sandbox, &body);
+        out.assert_clean();
+        let (before, after) = out
+            .stdout
+            .split_once("---\n")
+            .unwrap_or_else(|| panic!("{}", out.report()));
+        assert_eq!(
+            before,
+            after,
+            "{sh}: --no-prompt changed {what}\n{}",
+            out.report()
+        );
+        assert!(!out.stdout.contains("aws:"), "{}", out.report());
+    }
+}
+
+// 7. Static keys.
+
+fn switch_removes_static_keys_and_says_so_once(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox
+        .set_env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .set_env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-SECRET")
+        .set_env("AWS_SESSION_TOKEN", "TOKEN-SECRET");
+    let show_all = [
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ]
+    .map(|v| sh.show(v))
+    .join("\n");
+    let body = format!(
+        "badge dev-alpha\n{show_all}\nbadge prod\nbadge -\ncommand env | grep '^AWS_' | sort"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout(
+        "AWS_PROFILE=[dev-alpha]\n\
+         AWS_ACCESS_KEY_ID unset\n\
+         AWS_SECRET_ACCESS_KEY unset\n\
+         AWS_SESSION_TOKEN unset\n\
+         AWS_PROFILE=dev-alpha\n",
+    );
+    assert!(out.status.success(), "{}", out.report());
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "said once\n{}", out.report());
+    assert!(lines[0].starts_with("badge: "), "{}", out.report());
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        assert!(lines[0].contains(var), "{var} named\n{}", out.report());
+    }
+    assert!(
+        !out.stderr.contains("EXAMPLE") && !out.stderr.contains("-SECRET"),
+        "secrets never printed\n{}",
+        out.report()
+    );
+}
+
+// 8. Without the integration.
+
+fn without_integration_switching_prints_init_line(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox.set_env("AWS_PROFILE", "prod");
+    let config_before = std::fs::read(sandbox.config_path()).expect("read config");
+    let st = sh.status();
+    let commands = [
+        "badge use dev-alpha",
+        "badge dev-alpha",
+        "badge off",
+        "badge -",
+        "badge",
+    ];
+    let body: String = commands
+        .iter()
+        .map(|c| format!("{c}; echo \"rc={st}\"\n"))
+        .collect::<String>()
+        + &show_profile(sh);
+    let out = run_shell(sh, &sandbox, &body);
+    out.assert_stdout(&format!(
+        "{}AWS_PROFILE=[prod]\n",
+        "rc=1\n".repeat(commands.len())
+    ));
+    let init_line = match sh {
+        Shell::Bash => "eval \"$(badge init bash)\"",
+        Shell::Zsh => "eval \"$(badge init zsh)\"",
+        Shell::Fish => "badge init fish | source",
+    };
+    assert_eq!(
+        out.stderr.matches(init_line).count(),
+        commands.len(),
+        "{sh}: each command names the init line\n{}",
+        out.report()
+    );
+    assert!(out.stderr.starts_with("badge: "), "{}", out.report());
+    assert_eq!(
+        std::fs::read(sandbox.config_path()).expect("read config"),
+        config_before,
+        "the config file is untouched"
+    );
+    let entries: Vec<_> = std::fs::read_dir(sandbox.home().join(".aws"))
+        .expect("read ~/.aws")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(entries, ["config"], "nothing new in ~/.aws");
+}
+
+// 9. `--cmd`.
+
+fn custom_cmd_name(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let (badge_kind, registered) = match sh {
+        Shell::Bash => (
+            "type -t badge",
+            "complete -p awsp; complete -p badge 2>/dev/null; echo \"rc=$?\"",
+        ),
+        Shell::Zsh => (
+            "whence -w badge",
+            "print -r -- \"${_comps[awsp]-none} ${_comps[badge]-none}\"",
+        ),
+        Shell::Fish => (
+            "type -t badge",
+            "complete -C 'awsp dev-a'; complete -C 'badge dev-a'; functions -q badge; echo \"rc=$status\"",
+        ),
+    };
+    let compinit = if sh == Shell::Zsh {
+        "autoload -Uz compinit && compinit -u -D\n"
+    } else {
+        ""
+    };
+    let body = format!(
+        "{compinit}{}\nawsp dev-alpha\n{}\nawsp -\n{}\n{badge_kind}\n{registered}",
+        sh.init_with("--cmd awsp"),
+        show_profile(sh),
+        show_profile(sh)
+    );
+    let expected_tail = match sh {
+        Shell::Bash => "file\ncomplete -F __badge_complete_awsp awsp\nrc=1\n",
+        Shell::Zsh => "badge: command\n__badge_complete_awsp none\n",
+        Shell::Fish => "file\ndev-alpha\tdevelopment AdministratorAccess\nrc=1\n",
+    };
+    run_shell(sh, &sandbox, &body)
+        .assert_clean()
+        .assert_stdout(&format!(
+            "AWS_PROFILE=[dev-alpha]\nAWS_PROFILE unset\n{expected_tail}"
+        ));
+}
+
+fn custom_cmd_name_with_dash(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = format!(
+        "{}\naws-p prod\n{}\naws-p ls | grep -c prod",
+        sh.init_with("--cmd aws-p"),
+        show_profile(sh)
+    );
+    run_shell(sh, &sandbox, &body)
+        .assert_clean()
+        .assert_stdout("AWS_PROFILE=[prod]\n2\n");
+    // A name no shell takes unquoted is refused, and nothing is printed.
+    for bad in ["a b", "a;b", "$(x)", "-x"] {
+        let mut cmd = sandbox.badge();
+        cmd.args(["init", sh.name(), "--cmd", bad]);
+        let result = run(cmd, format!("badge init {sh} --cmd {bad:?}"));
+        assert!(
+            !result.status.success() && result.stdout.is_empty(),
+            "{}",
+            result.report()
+        );
+        assert!(
+            result.stderr.starts_with("badge: ") || result.stderr.starts_with("error:"),
+            "{}",
+            result.report()
+        );
+    }
+}
+
+/// Users who run their shell with `set -u` (`setopt nounset`) can still
+/// switch, complete and draw the prompt.
+fn works_under_nounset(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let (strict, complete) = match sh {
+        Shell::Bash => (
+            "set -u",
+            "COMP_LINE='badge dev-a'; COMP_POINT=${#COMP_LINE}\n\
+             __badge_complete_badge badge dev-a badge; printf '%s\\n' \"${COMPREPLY[@]}\"",
+        ),
+        // zsh completion needs the line editor: tests/tmux.rs.
+        Shell::Zsh => ("setopt nounset", ""),
+        // fish has no nounset; run the same steps anyway.
+        Shell::Fish => (
+            "",
+            "complete -C 'badge dev-a' | string replace -r '\\t.*' ''",
+        ),
+    };
+    let body = format!(
+        "{strict}\n{}\n{}\nbadge -\nbadge -\n{}\n{}\n{complete}",
+        script(sh, "badge dev-alpha"),
+        show_profile(sh),
+        show_profile(sh),
+        render_prompt(sh),
+    );
+    let completed = if complete.is_empty() {
+        ""
+    } else {
+        "dev-alpha\n"
+    };
+    run_shell(sh, &sandbox, &body)
+        .assert_clean()
+        .assert_stdout(&format!(
+            "AWS_PROFILE=[dev-alpha]\nAWS_PROFILE=[dev-alpha]\n[(aws:dev-alpha) P> ]\n{completed}"
+        ));
+}
+
+// 10. Profile names are data, never code.
+
+/// Names that break naive quoting, with a config header that botocore reads
+/// as that name (`shlex.split` of the section name).
+const HOSTILE: &[(&str, &str)] = &[
+    ("quote'name", r#"[profile "quote'name"]"#),
+    (r#"a"b"#, r#"[profile 'a"b']"#),
+    (r#"a'b"c"#, r#"[profile "a'b\"c"]"#),
+    ("x$(touch PWNED1)", r#"[profile "x$(touch PWNED1)"]"#),
+    ("x`touch PWNED2`", r#"[profile "x`touch PWNED2`"]"#),
+    ("x(touch PWNED3)", r#"[profile "x(touch PWNED3)"]"#),
+    ("a;touch PWNED4", r#"[profile "a;touch PWNED4"]"#),
+    ("a;b", "[profile a;b]"),
+    ("a b", r#"[profile "a b"]"#),
+    ("$HOME", "[profile $HOME]"),
+    ("--flag-like", "[profile --flag-like]"),
+    ("é-ünï-中文", "[profile é-ünï-中文]"),
+    (r"a\b", r"[profile 'a\b']"),
+    (r"\u@\h\$", r"[profile '\u@\h\$']"),
+    ("%d%s", "[profile %d%s]"),
+    ("%F{red}x%f", "[profile %F{red}x%f]"),
+    ("*", "[profile *]"),
+    ("{a,b}", "[profile {a,b}]"),
+    ("~root", "[profile ~root]"),
+    ("!!", "[profile !!]"),
+];
+
+fn hostile_config() -> String {
+    let mut config = String::from("[profile plain]\nregion = eu-west-1\n");
+    for (_, header) in HOSTILE {
+        config.push_str(&format!("\n{header}\nregion = eu-west-1\n"));
+    }
+    config
+}
+
+fn hostile_profile_names_are_data(sh: Shell) {
+    let sandbox = Sandbox::new(&hostile_config());
+    // The config module must read each header as the intended name; check
+    // that through the binary first, so a parsing difference is reported
+    // as such and not as a shell problem.
+    let ls = run(
+        {
+            let mut cmd = sandbox.badge();
+            cmd.args(["ls", "--json"]);
+            cmd
+        },
+        "badge ls --json",
+    );
+    let listed: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&ls.stdout)
+        .unwrap_or_else(|err| panic!("badge ls --json: {err}\n{}", ls.report()))
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_owned))
+        .collect();
+    let mut failures = Vec::new();
+    for (name, header) in HOSTILE {
+        if !listed.iter().any(|l| l == name) {
+            failures.push(format!(
+                "config: header {header} is not read as profile {name:?}; badge ls has {listed:?}"
+            ));
+            continue;
+        }
+        let q = sh.quote(name);
+        let zsh_subst = if sh == Shell::Zsh {
+            "setopt PROMPT_SUBST\n__badge_precmd; print -rP -- \"[$PROMPT]\"\nunsetopt PROMPT_SUBST\n"
+        } else {
+            ""
+        };
+        // A name that looks like a flag needs `--` before it, as with any
+        // command.
+        let dashes = if name.starts_with('-') { "-- " } else { "" };
+        let body = format!(
+            "badge use -- {q}\n\
+             printf '<%s>\\n' \"$AWS_PROFILE\"\n\
+             command printenv AWS_PROFILE\n\
+             {render}\n{zsh_subst}\
+             badge plain\n\
+             badge -\n\
+             printf '<%s>\\n' \"$AWS_PROFILE\"\n\
+             badge plain\n\
+             badge {dashes}{q}\n\
+             printf '<%s>\\n' \"$AWS_PROFILE\"\n",
+            render = render_prompt(sh),
+        );
+        let out = run_shell(sh, &sandbox, &script(sh, &body));
+        let prompt_line = format!("[(aws:{name}) P> ]\n");
+        let expected = format!(
+            "<{name}>\n{name}\n{prompt_line}{}<{name}>\n<{name}>\n",
+            if sh == Shell::Zsh {
+                prompt_line.as_str()
+            } else {
+                ""
+            }
+        );
+        if out.stdout != expected || !out.stderr.is_empty() || !out.status.success() {
+            failures.push(format!(
+                "{name:?}: output differs\n--- expected stdout ---\n{expected}{}",
+                out.report()
+            ));
+        }
+        let pwned = sandbox.files_named("PWNED");
+        if !pwned.is_empty() {
+            failures.push(format!(
+                "{name:?}: a profile name ran code: {pwned:?} exist"
+            ));
+            for file in pwned {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{sh}: {} of {} hostile names failed:\n\n{}",
+        failures.len(),
+        HOSTILE.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Bash inserts completion words as they come, so each must be escaped:
+/// evaluating `badge use WORD` reaches exactly the profile. (zsh and fish
+/// quote candidates themselves; tests/tmux.rs types those.)
+#[test]
+fn bash_completion_words_evaluate_to_the_name() {
+    let sh = Shell::Bash;
+    if !require(sh.name()) {
+        return;
+    }
+    let sandbox = Sandbox::new(&hostile_config());
+    let mut failures = Vec::new();
+    for (name, _) in HOSTILE {
+        // Complete from the first character; one of the words, evaluated,
+        // must be the name.
+        let prefix: String = name.chars().take(1).collect();
+        let line = format!("badge use {}", sh.quote(&prefix));
+        let body = format!(
+            "{}\nCOMP_LINE={}; COMP_POINT=${{#COMP_LINE}}\n\
+             __badge_complete_badge badge {} use\n\
+             for w in \"${{COMPREPLY[@]}}\"; do eval \"badge use -- $w\" && printf '<%s>\\n' \"$AWS_PROFILE\"; done",
+            sh.init(),
+            sh.quote(&line),
+            sh.quote(&sh.quote(&prefix)),
+        );
+        let out = run_shell(sh, &sandbox, &body);
+        if !out.stdout.lines().any(|l| l == format!("<{name}>")) {
+            failures.push(format!(
+                "{name:?} not completed to itself\n{}",
+                out.report()
+            ));
+        }
+        if !sandbox.files_named("PWNED").is_empty() {
+            failures.push(format!("{name:?}: completion ran code"));
+        }
+    }
+    assert!(failures.is_empty(), "bash: {}", failures.join("\n\n"));
+}
+
+/// fish's `complete -C` lists what Tab would offer: every profile name, as
+/// it is.
+#[test]
+fn fish_offers_every_profile_name() {
+    let sh = Shell::Fish;
+    if !require(sh.name()) {
+        return;
+    }
+    let sandbox = Sandbox::new(&hostile_config());
+    let body = format!(
+        "{}\ncomplete -C 'badge ' | string replace -r '\\t.*' ''",
+        sh.init()
+    );
+    let out = run_shell(sh, &sandbox, &body);
+    out.assert_clean();
+    let offered: Vec<&str> = out.stdout.lines().collect();
+    let missing: Vec<&str> = HOSTILE
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !n.starts_with('-') && !offered.contains(n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fish: not offered: {missing:?}\n{}",
+        out.report()
+    );
+}
+
+// 13. Static checks of the generated shell code.
+
+fn static_check_init_and_completion_scripts(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let mut scripts: Vec<(String, Vec<&str>)> =
+        ["", "--no-prompt", "--cmd x", "--cmd aws-p --no-prompt"]
+            .iter()
+            .map(|flags| {
+                let mut args = vec!["init", sh.name()];
+                args.extend(flags.split_whitespace());
+                (format!("badge init {sh} {flags}"), args)
+            })
+            .collect();
+    scripts.push((
+        format!("badge completions {sh}"),
+        vec!["completions", sh.name()],
+    ));
+    for (what, args) in scripts {
+        let mut cmd = sandbox.badge();
+        cmd.args(&args);
+        let generated = run(cmd, what.clone());
+        generated.assert_clean();
+        let file = sandbox.write("generated", &generated.stdout);
+        let checks: Vec<(&str, Vec<String>)> = match sh {
+            Shell::Bash => {
+                let mut checks = vec![(
+                    "bash",
+                    vec![
+                        "--noprofile".into(),
+                        "--norc".into(),
+                        "-n".into(),
+                        file.display().to_string(),
+                    ],
+                )];
+                if require("shellcheck") {
+                    checks.push((
+                        "shellcheck",
+                        vec!["-s".into(), "bash".into(), file.display().to_string()],
+                    ));
+                }
+                checks
+            }
+            Shell::Zsh => vec![(
+                "zsh",
+                vec!["--no-rcs".into(), "-n".into(), file.display().to_string()],
+            )],
+            Shell::Fish => vec![
+                (
+                    "fish",
+                    vec![
+                        "--no-config".into(),
+                        "--no-execute".into(),
+                        file.display().to_string(),
+                    ],
+                ),
+                (
+                    "fish_indent",
+                    vec!["--check".into(), file.display().to_string()],
+                ),
+            ],
+        };
+        for (program, args) in checks {
+            let mut cmd = sandbox.command(program);
+            cmd.args(&args);
+            let result = run(cmd, format!("{program} on `{what}`"));
+            assert!(
+                result.status.success() && result.stdout.is_empty() && result.stderr.is_empty(),
+                "{sh}: {program} has findings on the output of `{what}`\n{}\n--- script ---\n{}",
+                result.report(),
+                generated.stdout
+            );
+        }
+        // Evaluating it prints nothing.
+        let source = format!("source {}", sh.quote(&file.display().to_string()));
+        run_shell(sh, &sandbox, &source)
+            .assert_clean()
+            .assert_stdout("");
+    }
+}
+
+// 14. The checked-in completion scripts are what the binary prints.
+
+#[test]
+fn checked_in_completions_are_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var("BADGE_UPDATE_COMPLETIONS").is_ok_and(|v| v == "1");
+    let sandbox = Sandbox::new(CONFIG);
+    let mut stale = Vec::new();
+    for (shell, file) in [
+        (Shell::Bash, "completions/badge.bash"),
+        (Shell::Zsh, "completions/_badge"),
+        (Shell::Fish, "completions/badge.fish"),
+    ] {
+        let mut cmd = sandbox.badge();
+        cmd.args(["completions", shell.name()]);
+        let generated = run(cmd, format!("badge completions {shell}"));
+        generated.assert_clean();
+        let path = root.join(file);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == generated.stdout {
+            continue;
+        }
+        if update {
+            std::fs::create_dir_all(path.parent().expect("completions/"))
+                .expect("create completions/");
+            std::fs::write(&path, &generated.stdout)
+                .unwrap_or_else(|err| panic!("write {}: {err}", path.display()));
+            eprintln!("updated {file}");
+        } else {
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "out of date with `badge completions`: {}; regenerate with\n\
+         \n    BADGE_UPDATE_COMPLETIONS=1 cargo test --test shells checked_in_completions_are_current\n",
+        stale.join(", ")
+    );
+}
+
+/// Run without a shell at all (and no `$SHELL`), a switching command
+/// names the init line of every shell and prints nothing on stdout.
+#[test]
+fn binary_alone_refuses_to_switch() {
+    let sandbox = Sandbox::new(CONFIG);
+    for args in [&["use", "dev-alpha"][..], &["dev-alpha"], &["off"], &["-"]] {
+        let mut cmd = sandbox.badge();
+        cmd.args(args);
+        let result = run(cmd, format!("badge {}", args.join(" ")));
+        assert_eq!(result.code(), Some(1), "{}", result.report());
+        assert_eq!(result.stdout, "", "{}", result.report());
+        assert!(result.stderr.starts_with("badge: "), "{}", result.report());
+        for line in [
+            "eval \"$(badge init bash)\"",
+            "eval \"$(badge init zsh)\"",
+            "badge init fish | source",
+        ] {
+            assert!(result.stderr.contains(line), "{line}\n{}", result.report());
+        }
+    }
+}

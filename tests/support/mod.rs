@@ -1,0 +1,430 @@
+//! Harness for the black-box tests that run `badge` inside real shells.
+//!
+//! Every test gets a [`Sandbox`]: a temporary `HOME` holding `.aws/config`,
+//! and an environment built from nothing, so no test ever sees the
+//! developer's `AWS_*` variables, rc files or `~/.aws`. [`run_shell`] runs a
+//! script in bash, zsh or fish with that environment; [`tmux::Tmux`] drives
+//! an interactive shell in a real terminal for completion and the picker.
+//!
+//! Each test binary uses only part of this module.
+#![allow(dead_code)]
+
+pub mod tmux;
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The built binary under test.
+pub fn badge_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_badge"))
+}
+
+/// The shells badge integrates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// The line a user puts in the rc file, with extra `badge init` flags.
+    pub fn init_with(self, flags: &str) -> String {
+        let space = if flags.is_empty() { "" } else { " " };
+        match self {
+            Shell::Bash | Shell::Zsh => format!("eval \"$(badge init {self}{space}{flags})\""),
+            Shell::Fish => format!("badge init fish{space}{flags} | source"),
+        }
+    }
+
+    pub fn init(self) -> String {
+        self.init_with("")
+    }
+
+    /// The exit status of the last command.
+    pub fn status(self) -> &'static str {
+        match self {
+            Shell::Bash | Shell::Zsh => "$?",
+            Shell::Fish => "$status",
+        }
+    }
+
+    /// A command printing `NAME=[value]`, or `NAME unset`, for a variable.
+    pub fn show(self, var: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!(
+                "if [ -n \"${{{var}+x}}\" ]; then printf '%s=[%s]\\n' {var} \"${var}\"; \
+                 else echo '{var} unset'; fi"
+            ),
+            Shell::Fish => format!(
+                "if set -q {var}; printf '%s=[%s]\\n' {var} \"${var}\"; else; echo '{var} unset'; end"
+            ),
+        }
+    }
+
+    /// `value` as one word of this shell's syntax, quoted independently of
+    /// badge's own quoting code.
+    pub fn quote(self, value: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("'{}'", value.replace('\'', r"'\''")),
+            Shell::Fish => format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'")),
+        }
+    }
+}
+
+impl fmt::Display for Shell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether `program` is on the PATH. Missing: a failure on CI (`CI=true`),
+/// elsewhere a loud skip, so a developer without fish still gets a run.
+pub fn require(program: &str) -> bool {
+    if find_program(program).is_some() {
+        return true;
+    }
+    let on_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    if on_ci {
+        panic!("{program} is not installed, and CI=true: these tests must run on CI");
+    }
+    eprintln!();
+    eprintln!("**********************************************************");
+    eprintln!("SKIPPED: {program} not installed; this test did not run");
+    eprintln!("**********************************************************");
+    false
+}
+
+/// Where `program` lives on the test process's PATH.
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The minimal PATH children get: the binary under test first, then the
+/// system folders (where the shells, tmux and coreutils live).
+fn child_path() -> OsString {
+    let bin_dir = badge_bin().parent().expect("the binary has a folder");
+    let mut path = bin_dir.as_os_str().to_owned();
+    path.push(":/usr/local/bin:/usr/bin:/bin");
+    path
+}
+
+/// A temporary HOME with an AWS config, and the environment of every
+/// process a test starts.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    env: BTreeMap<OsString, OsString>,
+}
+
+impl Sandbox {
+    /// A sandbox whose `~/.aws/config` holds `config`.
+    pub fn new(config: &str) -> Sandbox {
+        let dir = tempfile::Builder::new()
+            .prefix("badge-test-")
+            .tempdir()
+            .expect("create a temporary folder");
+        let mut sandbox = Sandbox {
+            dir,
+            env: BTreeMap::new(),
+        };
+        let home = sandbox.home().to_owned();
+        sandbox
+            .set_env("HOME", &home)
+            .set_env("PATH", child_path())
+            .set_env("TERM", "xterm-256color")
+            .set_env("LANG", "C.UTF-8");
+        sandbox.write(".aws/config", config);
+        sandbox
+    }
+
+    /// The sandbox's HOME, also the working folder of every child.
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".aws/config")
+    }
+
+    /// Write a file under HOME, creating its folders.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.home().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folders in the sandbox");
+        }
+        std::fs::write(&path, contents).expect("write a file in the sandbox");
+        path
+    }
+
+    pub fn set_env(&mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Sandbox {
+        self.env
+            .insert(name.as_ref().to_owned(), value.as_ref().to_owned());
+        self
+    }
+
+    pub fn remove_env(&mut self, name: &str) -> &mut Sandbox {
+        self.env.remove(OsStr::new(name));
+        self
+    }
+
+    pub fn env(&self) -> impl Iterator<Item = (&OsStr, &OsStr)> {
+        self.env.iter().map(|(k, v)| (k.as_os_str(), v.as_os_str()))
+    }
+
+    /// `program` with exactly the sandbox environment, run in HOME, with
+    /// stdin closed.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .envs(self.env())
+            .current_dir(self.home())
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// The binary itself, without any shell.
+    pub fn badge(&self) -> Command {
+        self.command(badge_bin())
+    }
+
+    /// Files anywhere in the sandbox whose name starts with `prefix`.
+    pub fn files_named(&self, prefix: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, prefix: &str, found: &mut Vec<PathBuf>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if entry.file_name().to_string_lossy().starts_with(prefix) {
+                    found.push(path.clone());
+                }
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    walk(&path, prefix, found);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.home(), prefix, &mut found);
+        found
+    }
+}
+
+/// How long any one child process may run before the test gives up on it.
+const PROCESS_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a finished process printed, with what ran, for failure messages.
+pub struct Run {
+    pub what: String,
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    /// Everything about this run, for a panic message.
+    pub fn report(&self) -> String {
+        format!(
+            "--- {} ---\nexit: {}\n--- stdout ---\n{}\n--- stderr ---\n{}\n---",
+            self.what, self.status, self.stdout, self.stderr
+        )
+    }
+
+    /// Exit 0 and nothing on stderr.
+    #[track_caller]
+    pub fn assert_clean(&self) -> &Run {
+        assert!(
+            self.status.success() && self.stderr.is_empty(),
+            "expected exit 0 and an empty stderr\n{}",
+            self.report()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_stdout(&self, expected: &str) -> &Run {
+        assert!(
+            self.stdout == expected,
+            "stdout differs\n--- expected stdout ---\n{expected}\n{}",
+            self.report()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_stderr(&self, expected: &str) -> &Run {
+        assert!(
+            self.stderr == expected,
+            "stderr differs\n--- expected stderr ---\n{expected}\n{}",
+            self.report()
+        );
+        self
+    }
+}
+
+/// Run `cmd` to completion, with a timeout so a hung shell fails the test
+/// instead of hanging the suite.
+pub fn run(mut cmd: Command, what: impl Into<String>) -> Run {
+    let what = what.into();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start {what}: {err}"));
+    let pid = child.id();
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.read_to_end(&mut bytes);
+        bytes
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let (sender, receiver) = mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait();
+        let _ = sender.send(());
+        status
+    });
+    if receiver.recv_timeout(PROCESS_TIMEOUT).is_err() {
+        // Only the process this function started, by its id.
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        let _ = waiter.join();
+        let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+        let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+        panic!(
+            "{what} did not finish within {PROCESS_TIMEOUT:?}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
+        );
+    }
+    let status = waiter
+        .join()
+        .expect("waiter thread")
+        .unwrap_or_else(|err| panic!("waiting for {what}: {err}"));
+    let text = |bytes: Vec<u8>, stream: &str| {
+        String::from_utf8(bytes)
+            .unwrap_or_else(|err| panic!("{what} printed invalid UTF-8 on {stream}: {err}"))
+    };
+    Run {
+        stdout: text(out_reader.join().expect("stdout reader"), "stdout"),
+        stderr: text(err_reader.join().expect("stderr reader"), "stderr"),
+        status,
+        what,
+    }
+}
+
+/// `program` as the sandbox runs it for `shell`: absolute path on the
+/// sandbox PATH, so the child never depends on the test process's PATH.
+fn shell_program(shell: Shell) -> PathBuf {
+    find_program(shell.name()).unwrap_or_else(|| PathBuf::from(shell.name()))
+}
+
+/// Run `script` in a non-interactive `shell` that reads no rc file, in the
+/// sandbox (HOME as working folder, `SHELL` naming that shell).
+pub fn run_shell(shell: Shell, sandbox: &Sandbox, script: &str) -> Run {
+    let program = shell_program(shell);
+    let mut cmd = sandbox.command(&program);
+    cmd.env("SHELL", &program);
+    match shell {
+        Shell::Bash => cmd.args(["--noprofile", "--norc", "-c", script]),
+        Shell::Zsh => cmd.args(["--no-rcs", "-c", script]),
+        Shell::Fish => cmd.args(["--no-config", "-c", script]),
+    };
+    run(cmd, format!("{shell} script:\n{script}"))
+}
+
+/// One `#[test]` per shell for each named function `fn NAME(shell: Shell)`,
+/// in modules `bash`, `zsh` and `fish`, so a failure names its shell. A
+/// test whose shell is missing is skipped loudly (or fails on CI).
+#[macro_export]
+macro_rules! per_shell {
+    ($($name:ident),* $(,)?) => {
+        mod bash {
+            $(#[test] fn $name() {
+                if $crate::support::require("bash") { super::$name($crate::support::Shell::Bash) }
+            })*
+        }
+        mod zsh {
+            $(#[test] fn $name() {
+                if $crate::support::require("zsh") { super::$name($crate::support::Shell::Zsh) }
+            })*
+        }
+        mod fish {
+            $(#[test] fn $name() {
+                if $crate::support::require("fish") { super::$name($crate::support::Shell::Fish) }
+            })*
+        }
+    };
+}
+
+/// A config with a handful of profiles that exercise matching: `prod` is a
+/// prefix of `prod-readonly`, `dev-a` is a unique prefix, `ging` a unique
+/// substring, and `dev` is ambiguous.
+pub const CONFIG: &str = "\
+# Test config for badge
+[default]
+region = eu-west-1
+
+[sso-session acme]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile dev-alpha]
+sso_session = acme
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+badge_account_name = development
+region = eu-west-1
+
+[profile dev-beta]
+sso_session = acme
+sso_account_id = 222222222222
+sso_role_name = ReadOnlyAccess
+badge_account_name = development-beta
+
+[profile prod]
+sso_session = acme
+sso_account_id = 333333333333
+sso_role_name = AdministratorAccess
+
+[profile prod-readonly]
+sso_session = acme
+sso_account_id = 333333333333
+sso_role_name = ReadOnlyAccess
+
+[sso-session other]
+sso_start_url = https://other.awsapps.com/start
+sso_region = us-east-1
+
+[profile staging-eu]
+sso_session = other
+sso_account_id = 444444444444
+sso_role_name = PowerUserAccess
+";
