@@ -24,10 +24,32 @@
 
 # Prompt segment: plain parameter expansion, so rendering starts no process,
 # and the value is never expanded again, whatever the profile is called.
+# A hook (builtins only, keeping `$?`) marks a login that has expired.
+__badge_prompt_hook() {
+    local __badge_status=$?
+    __badge_mark=
+    if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&
+        (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
+        __badge_mark=' expired'
+    fi
+    return "$__badge_status"
+}
+if [[ -n "${PROMPT_COMMAND+set}" && "${PROMPT_COMMAND@a}" == *a* ]]; then
+    case " ${PROMPT_COMMAND[*]} " in
+        *" __badge_prompt_hook "*) ;;
+        *) PROMPT_COMMAND=(__badge_prompt_hook "${PROMPT_COMMAND[@]}") ;;
+    esac
+else
+    # shellcheck disable=SC2128,SC2178 # here PROMPT_COMMAND is a string
+    case ";${PROMPT_COMMAND-};" in
+        *";__badge_prompt_hook;"*) ;;
+        *) PROMPT_COMMAND="__badge_prompt_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    esac
+fi
 # shellcheck disable=SC2016 # the segment is literal on purpose
 case "${PS1-}" in
-    *'${AWS_PROFILE:+(aws:${AWS_PROFILE}) }'*) ;;
-    *) PS1='${AWS_PROFILE:+(aws:${AWS_PROFILE}) }'"${PS1-}" ;;
+    *'${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }'*) ;;
+    *) PS1='${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }'"${PS1-}" ;;
 esac
 #@end
 

@@ -23,7 +23,9 @@ end
 #@if prompt
 
 # Prompt segment: the user's fish_prompt runs after ours, with the last
-# status restored; only builtins run, so rendering starts no process.
+# status restored; only builtins run, so rendering starts no process. fish
+# has no clock without a process, so an expired login is the verdict badge
+# gave when it last ran (`__badge_expired`).
 if not functions -q __badge_user_fish_prompt
     if functions -q fish_prompt
         functions -c fish_prompt __badge_user_fish_prompt
@@ -37,7 +39,11 @@ if not functions -q __badge_user_fish_prompt
     function fish_prompt
         set -l __badge_last_status $status
         if test -n "$AWS_PROFILE"
-            printf '(aws:%s) ' $AWS_PROFILE
+            set -l __badge_mark
+            if set -q __badge_expired; and test "$AWS_PROFILE" = "$__badge_expires_for"
+                set __badge_mark ' expired'
+            end
+            printf '(aws:%s%s) ' $AWS_PROFILE "$__badge_mark"
         end
         __badge_restore_status $__badge_last_status
         __badge_user_fish_prompt

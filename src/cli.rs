@@ -101,10 +101,131 @@ Examples:
 Not needed with `badge init`, which includes completion. Profile names are
 read from your config at the moment you press Tab.")]
     Completions(CompletionsArgs),
+
+    /// Add or update an [sso-session] in the AWS config
+    #[command(subcommand)]
+    Session(SessionCommand),
+
+    /// Sign in to AWS IAM Identity Center and cache the token
+    #[command(after_help = "\
+Examples:
+  badge login                        the only (or the active profile's) sso-session
+  badge login --sso-session acme
+  badge login --profile prod/AdministratorAccess
+  badge login --device-code          for SSH sessions and hosts without a browser
+  badge login --no-browser           print the sign-in URL instead of opening it
+
+The token is cached in ~/.aws/sso/cache exactly as `aws sso login` does, so
+the AWS CLI and every SDK use it too. A token that can be refreshed is
+renewed without a browser. The browser is $BROWSER if set.")]
+    Login(LoginArgs),
+
+    /// Sign out and remove the cached token
+    #[command(after_help = "Examples:\n  badge logout\n  badge logout --sso-session acme")]
+    Logout(LogoutArgs),
+
+    /// Write a profile for every assigned account and role to the AWS config
+    #[command(after_help = "\
+Examples:
+  badge sync                                     the only sso-session, last settings
+  badge sync --sso-session acme --dry-run        show the diff, change nothing
+  badge sync --template '{account_name}.{role_name}' --region eu-west-1
+  badge sync --prune                             remove profiles whose assignment is gone
+
+Profiles are written in a managed block per sso-session; everything outside
+it is left byte for byte. Template variables: {account_name}, {account_id},
+{role_name}, {session}, {region}. The template, region and output used are
+remembered in the [sso-session] section for the next run.")]
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Create or update an [sso-session]; asks for what is missing on a terminal
+    #[command(after_help = "\
+Examples:
+  badge session add acme --start-url https://acme.awsapps.com/start --region eu-west-1
+  badge session add          asks for each value, like `aws configure sso`")]
+    Add(SessionAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SessionAddArgs {
+    /// Name of the sso-session
+    pub name: Option<String>,
+
+    /// The AWS access portal URL, e.g. https://acme.awsapps.com/start
+    #[arg(long, value_name = "URL")]
+    pub start_url: Option<String>,
+
+    /// The region of IAM Identity Center, e.g. eu-west-1
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Registration scopes, comma separated [default: sso:account:access]
+    #[arg(long, value_name = "SCOPES")]
+    pub scopes: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The sso-session to sign in to
+    #[arg(long, value_name = "SESSION", conflicts_with = "profile", add = ArgValueCandidates::new(session_candidates))]
+    pub sso_session: Option<String>,
+
+    /// Sign in to the sso-session of this profile
+    #[arg(long, value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    pub profile: Option<String>,
+
+    /// Use the device code flow (for SSH sessions and headless hosts)
+    #[arg(long)]
+    pub device_code: bool,
+
+    /// Print the sign-in URL instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The sso-session to sign out of
+    #[arg(long, value_name = "SESSION", add = ArgValueCandidates::new(session_candidates))]
+    pub sso_session: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The sso-session to sync
+    #[arg(long, value_name = "SESSION", add = ArgValueCandidates::new(session_candidates))]
+    pub sso_session: Option<String>,
+
+    /// Print the diff that would be written and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Remove generated profiles whose assignment is gone
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Profile name template [default: {account_name}/{role_name}]
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: Option<String>,
+
+    /// `region` of the generated profiles [default: the session's region]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// `output` of the generated profiles (json, text, table, yaml…)
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
+    /// Sign in first when the profile's login has expired
+    #[arg(long)]
+    pub login: bool,
+
     /// Profile name, unique prefix or substring; `-` for the previous profile
     #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: String,
@@ -184,4 +305,7 @@ impl Shell {
 /// Subcommands that only change the shell they run in. The shell function
 /// captures and evaluates what the binary prints for these (and for a bare
 /// profile name); everything else runs untouched.
-pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off"];
+///
+/// `login` and `logout` are among them so that the prompt learns at once
+/// that the login changed; they print nothing else on stdout.
+pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout"];

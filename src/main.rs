@@ -2,12 +2,11 @@
 
 mod cli;
 mod cmd;
-// The editing half of the config document serves `badge session add` and
-// `badge sync`, which land next.
-#[allow(dead_code)]
 mod config;
 mod picker;
 mod shell;
+mod sso;
+mod sync;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -26,6 +26,7 @@ per_shell!(
     help_and_version_through_the_function,
     prompt_shows_profile_without_starting_a_process,
     prompt_keeps_last_status,
+    prompt_marks_an_expired_login,
     no_prompt_leaves_prompt_identical,
     switch_removes_static_keys_and_says_so_once,
     without_integration_switching_prints_init_line,
@@ -74,11 +75,11 @@ fn init_twice_is_harmless(sh: Shell) {
     };
     let out = run_shell(sh, &sandbox, &script(sh, &body));
     let expected = match sh {
-        Shell::Bash => "dev-alpha\n(aws:dev-alpha) P> \n${AWS_PROFILE:+(aws:${AWS_PROFILE}) }P> \n\
+        Shell::Bash => "dev-alpha\n(aws:dev-alpha) P> \n${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }P> \n\
                         complete -F __badge_complete_badge badge\n"
             .to_owned(),
         Shell::Zsh => {
-            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v) .)P> \n__badge_precmd\n".to_owned()
+            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v%(18V. expired.)) .)P> \n__badge_precmd\n".to_owned()
         }
         Shell::Fish => {
             // The completion is registered once: count its `complete` lines
@@ -457,6 +458,41 @@ fn prompt_shows_profile_without_starting_a_process(sh: Shell) {
     }
 }
 
+/// A profile whose sso-session is not signed in still switches, says how to
+/// sign in, and the prompt marks it; the mark follows AWS_PROFILE, not the
+/// last switch.
+fn prompt_marks_an_expired_login(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    sandbox.sign_out(support::TOKEN_CACHE_ACME);
+    let r = match sh {
+        Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
+        _ => render_prompt(sh),
+    };
+    let export = match sh {
+        Shell::Fish => "set -gx AWS_PROFILE staging-eu",
+        _ => "export AWS_PROFILE=staging-eu",
+    };
+    let body =
+        format!("badge dev-alpha\n{r}\n{export}\n{r}\nbadge prod\n{r}\nbadge staging-eu\n{r}\n");
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    assert!(out.status.success(), "{}", out.report());
+    assert_eq!(
+        out.stdout,
+        "[(aws:dev-alpha expired) P> ]\n[(aws:staging-eu) P> ]\n\
+         [(aws:prod expired) P> ]\n[(aws:staging-eu) P> ]\n",
+        "{}",
+        out.report()
+    );
+    assert_eq!(
+        out.stderr
+            .matches("sign in with `badge login --sso-session acme`")
+            .count(),
+        2,
+        "{}",
+        out.report()
+    );
+}
+
 /// The user's prompt still sees the status of the last command: drawing
 /// the badge segment does not reset it.
 fn prompt_keeps_last_status(sh: Shell) {
@@ -610,12 +646,13 @@ fn without_integration_switching_prints_init_line(sh: Shell) {
         config_before,
         "the config file is untouched"
     );
-    let entries: Vec<_> = std::fs::read_dir(sandbox.home().join(".aws"))
+    let mut entries: Vec<_> = std::fs::read_dir(sandbox.home().join(".aws"))
         .expect("read ~/.aws")
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert_eq!(entries, ["config"], "nothing new in ~/.aws");
+    entries.sort();
+    assert_eq!(entries, ["config", "sso"], "nothing new in ~/.aws");
 }
 
 // 9. `--cmd`.

@@ -7,8 +7,10 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::Context;
+use super::login_state::{LoginStates, describe, login_command};
 use crate::cli::CurrentArgs;
 use crate::config::profiles::{Profiles, Source};
+use crate::sso::token_cache::{LoginState, format_time};
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
@@ -23,6 +25,8 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
     let profiles = Profiles::load(&paths)?;
     let profile = profiles.get(name);
+    let mut states = LoginStates::new(ctx.token_cache().ok());
+    let login = profile.as_ref().and_then(|p| states.of(&profiles, p));
     if args.json {
         let value = match profile {
             Some(p) => json!({
@@ -35,6 +39,11 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 "account_name": p.account_name,
                 "role_name": p.role_name,
                 "region": p.region,
+                "login": login.map(LoginState::label),
+                "login_expires_at": match login {
+                    Some(LoginState::Valid(at)) => Some(format_time(at)),
+                    _ => None,
+                },
             }),
             None => json!({ "profile": name, "exists": false }),
         };
@@ -53,12 +62,18 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 ("role", p.role_name.map(str::to_owned)),
                 ("session", p.sso_session.map(str::to_owned)),
                 ("region", p.region.map(str::to_owned)),
+                ("login", login.map(describe)),
             ] {
                 if let Some(value) = value {
                     writeln!(out, "  {label:<8} {value}")?;
                 }
             }
         }
+    }
+    if let (Some(p), Some(state)) = (&profile, login)
+        && !state.is_usable()
+    {
+        eprintln!("badge: sign in with `{}`", login_command(p));
     }
     if profile.is_none() {
         eprintln!(

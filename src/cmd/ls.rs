@@ -7,8 +7,10 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Context;
+use super::login_state::LoginStates;
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Profiles, Source};
+use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
@@ -29,13 +31,22 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
         }
         None => profiles.iter().collect(),
     };
+    let mut states = LoginStates::new(ctx.token_cache().ok());
+    let logins: Vec<&'static str> = shown
+        .iter()
+        .map(|p| states.of(&profiles, p).map_or("-", LoginState::label))
+        .collect();
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
-        let items: Vec<_> = shown.iter().map(|p| to_json(ctx, p)).collect();
+        let items: Vec<_> = shown
+            .iter()
+            .zip(&logins)
+            .map(|(p, login)| to_json(ctx, p, login))
+            .collect();
         serde_json::to_writer_pretty(&mut out, &items)?;
         writeln!(out)?;
     } else {
-        write_table(ctx, &mut out, &shown)?;
+        write_table(ctx, &mut out, &shown, &logins)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -49,7 +60,7 @@ fn source(p: &Profile) -> &'static str {
     }
 }
 
-fn to_json(ctx: &Context, p: &Profile) -> serde_json::Value {
+fn to_json(ctx: &Context, p: &Profile, login: &str) -> serde_json::Value {
     json!({
         "name": p.name,
         "active": ctx.active.as_deref() == Some(p.name),
@@ -60,19 +71,27 @@ fn to_json(ctx: &Context, p: &Profile) -> serde_json::Value {
         "account_name": p.account_name,
         "role_name": p.role_name,
         "region": p.region,
+        "login": if login == "-" { None } else { Some(login) },
     })
 }
 
-fn write_table(ctx: &Context, out: &mut impl Write, profiles: &[Profile]) -> io::Result<()> {
-    let rows: Vec<[&str; 6]> = profiles
+fn write_table(
+    ctx: &Context,
+    out: &mut impl Write,
+    profiles: &[Profile],
+    logins: &[&'static str],
+) -> io::Result<()> {
+    let rows: Vec<[&str; 7]> = profiles
         .iter()
-        .map(|p| {
+        .zip(logins)
+        .map(|(p, login)| {
             [
                 p.name,
                 p.account_name.unwrap_or("-"),
                 p.account_id.unwrap_or("-"),
                 p.role_name.unwrap_or("-"),
                 p.sso_session.unwrap_or("-"),
+                login,
                 source(p),
             ]
         })
@@ -83,6 +102,7 @@ fn write_table(ctx: &Context, out: &mut impl Write, profiles: &[Profile]) -> io:
         "ACCOUNT ID",
         "ROLE",
         "SESSION",
+        "LOGIN",
         "SOURCE",
     ];
     let mut widths = header.map(|h| h.chars().count());
@@ -116,7 +136,7 @@ fn write_table(ctx: &Context, out: &mut impl Write, profiles: &[Profile]) -> io:
     Ok(())
 }
 
-fn write_row(out: &mut impl Write, cells: &[&str; 6], widths: &[usize; 6]) -> io::Result<()> {
+fn write_row(out: &mut impl Write, cells: &[&str; 7], widths: &[usize; 7]) -> io::Result<()> {
     for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;

@@ -6,9 +6,14 @@ pub mod complete;
 mod completions;
 mod current;
 mod init;
+mod login;
+pub mod login_state;
+mod logout;
 mod ls;
 mod off;
+mod session;
 mod switch;
+mod sync;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -18,9 +23,11 @@ use anyhow::Result;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, Command, Shell};
+use crate::cli::{Cli, Command, SessionCommand, Shell};
 use crate::config::paths::Paths;
+use crate::config::profiles::Profiles;
 use crate::shell::Script;
+use crate::sso::token_cache::TokenCache;
 
 /// Environment variables that the shell function passes to the binary.
 pub const HOOK_SHELL_VAR: &str = "__BADGE_SHELL";
@@ -105,6 +112,32 @@ impl Context {
     pub fn paths(&self) -> Result<Paths> {
         Paths::from_vars(self.vars)
     }
+
+    pub fn token_cache(&self) -> Result<TokenCache> {
+        TokenCache::from_vars(self.vars)
+    }
+
+    /// A variable of the environment, for the few knobs a command reads.
+    pub fn var(&self, name: &str) -> Option<OsString> {
+        (self.vars)(name)
+    }
+}
+
+/// For `login` and `logout` in the shell function: the code that updates
+/// the prompt's expiry marker for the active profile; empty outside it.
+pub fn prompt_state_script(ctx: &Context) -> String {
+    let Some(shell) = ctx.hook else {
+        return String::new();
+    };
+    let mut states = login_state::LoginStates::new(ctx.token_cache().ok());
+    let Some(active) = ctx.active.as_deref() else {
+        return login_state::prompt_state(shell, None, &mut states);
+    };
+    let Ok(profiles) = ctx.paths().and_then(|p| Profiles::load(&p)) else {
+        return String::new();
+    };
+    let profile = profiles.get(active);
+    login_state::prompt_state(shell, profile.as_ref().map(|p| (&profiles, p)), &mut states)
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -121,13 +154,17 @@ pub fn run() -> Result<ExitCode> {
         Err(err) => return Ok(clap_error(&ctx, err)),
     };
     match cli.command {
-        Some(Command::Use(args)) => switch::run(&ctx, Some(&args.profile)),
+        Some(Command::Use(args)) => switch::run(&ctx, Some(&args.profile), args.login),
         Some(Command::Off) => off::run(&ctx),
         Some(Command::Current(args)) => current::run(&ctx, &args),
         Some(Command::Ls(args)) => ls::run(&ctx, &args),
         Some(Command::Init(args)) => init::run(&args),
         Some(Command::Completions(args)) => completions::run(&args),
-        None => switch::run(&ctx, cli.profile.as_deref()),
+        Some(Command::Session(SessionCommand::Add(args))) => session::add(&ctx, &args),
+        Some(Command::Login(args)) => login::run(&ctx, &args),
+        Some(Command::Logout(args)) => logout::run(&ctx, &args),
+        Some(Command::Sync(args)) => sync::run(&ctx, &args),
+        None => switch::run(&ctx, cli.profile.as_deref(), false),
     }
 }
 

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
+use super::login_state::{LoginStates, login_command, prompt_state};
 use super::{Context, Previous};
 use crate::cli::Shell;
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::picker;
 use crate::shell::Script;
+use crate::sso::token_cache::LoginState;
 
 /// Shell variable in which the integration keeps the previous profile.
 pub const PREVIOUS_SHELL_VAR: &str = "__badge_previous";
@@ -23,10 +25,12 @@ pub enum Target {
     Off,
 }
 
-pub fn run(ctx: &Context, query: Option<&str>) -> Result<ExitCode> {
+pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<ExitCode> {
     let Some(shell) = ctx.hook else {
         return not_integrated(ctx);
     };
+    let paths = ctx.paths()?;
+    let profiles = Profiles::load(&paths)?;
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
@@ -35,17 +39,11 @@ pub fn run(ctx: &Context, query: Option<&str>) -> Result<ExitCode> {
             Previous::Off => Target::Off,
             Previous::Profile(name) => Target::Profile(name.clone()),
         },
-        Some(query) => {
-            let paths = ctx.paths()?;
-            let profiles = Profiles::load(&paths)?;
-            match resolve(ctx, &paths, &profiles, query)? {
-                Some(name) => Target::Profile(name),
-                None => return Ok(ExitCode::SUCCESS),
-            }
-        }
+        Some(query) => match resolve(ctx, &paths, &profiles, query)? {
+            Some(name) => Target::Profile(name),
+            None => return Ok(ExitCode::SUCCESS),
+        },
         None => {
-            let paths = ctx.paths()?;
-            let profiles = Profiles::load(&paths)?;
             if profiles.is_empty() {
                 bail!("{}", no_profiles_message(&paths));
             }
@@ -62,9 +60,46 @@ pub fn run(ctx: &Context, query: Option<&str>) -> Result<ExitCode> {
             }
         }
     };
-    let script = switch_script(ctx, shell, &target);
+    let mut script = switch_script(ctx, shell, &target);
+    let mut states = LoginStates::new(ctx.token_cache().ok());
+    let profile = match &target {
+        Target::Profile(name) => profiles.get(name),
+        Target::Off => None,
+    };
+    if let Some(profile) = &profile
+        && let Some(state) = states.of(&profiles, profile)
+        && !state.is_usable()
+    {
+        if login_first {
+            sign_in_for_profile(ctx, profile)?;
+            states = LoginStates::new(ctx.token_cache().ok());
+        } else {
+            let why = match state {
+                LoginState::Missing => "is not signed in yet",
+                LoginState::Unreadable => "has an unreadable token cache",
+                _ => "has an expired login",
+            };
+            let session = profile.sso_session.unwrap_or(profile.name);
+            eprintln!(
+                "badge: switched to {}, but sso-session {session} {why}; sign in with `{}`",
+                profile.name,
+                login_command(profile)
+            );
+        }
+    }
+    script.push_str(&prompt_state(
+        shell,
+        profile.as_ref().map(|p| (&profiles, p)),
+        &mut states,
+    ));
     io::stdout().write_all(script.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `badge use --login`: sign the profile's session in before switching.
+fn sign_in_for_profile(ctx: &Context, profile: &Profile) -> Result<()> {
+    let session = super::login::select_session(ctx, None, Some(profile.name))?;
+    crate::sso::login::login_interactive(&session, &ctx.token_cache()?, super::login::options(ctx))
 }
 
 /// The script that moves the shell to `target`, remembering where it was.

@@ -10,3 +10,4 @@ pub mod atomic;
 pub mod document;
 pub mod paths;
 pub mod profiles;
+pub mod sessions;

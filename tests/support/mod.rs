@@ -153,7 +153,28 @@ impl Sandbox {
             .set_env("TERM", "xterm-256color")
             .set_env("LANG", "C.UTF-8");
         sandbox.write(".aws/config", config);
+        // The sessions of CONFIG are signed in, so switching is quiet.
+        sandbox.sign_in(TOKEN_CACHE_ACME);
+        sandbox.sign_in(TOKEN_CACHE_OTHER);
         sandbox
+    }
+
+    /// Write a valid token cache file, as `badge login` would, for the
+    /// sso-session whose cache file name (sha1 of its name) is given.
+    pub fn sign_in(&self, cache_file: &str) -> PathBuf {
+        self.write(
+            &format!(".aws/sso/cache/{cache_file}.json"),
+            "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
+             \"accessToken\": \"test-token\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+        )
+    }
+
+    /// Remove the token cache of a session: it is then not signed in.
+    pub fn sign_out(&self, cache_file: &str) {
+        let _ = std::fs::remove_file(
+            self.home()
+                .join(format!(".aws/sso/cache/{cache_file}.json")),
+        );
     }
 
     /// The sandbox's HOME, also the working folder of every child.
@@ -382,6 +403,10 @@ macro_rules! per_shell {
         }
     };
 }
+
+/// Token cache file names: the sha1 of the sso-session names of CONFIG.
+pub const TOKEN_CACHE_ACME: &str = "293abb6b76d7791c0732cc517d38c4b5c734b87f";
+pub const TOKEN_CACHE_OTHER: &str = "d0941e68da8f38151ff86a61fc59f7c5cf9fcaa2";
 
 /// A config with a handful of profiles that exercise matching: `prod` is a
 /// prefix of `prod-readonly`, `dev-a` is a unique prefix, `ging` a unique

@@ -1,0 +1,121 @@
+//! Whether a profile's Identity Center login is still good, read from the
+//! token cache alone (no network), for `ls`, `current`, switching and the
+//! prompt's expiry marker.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::cli::Shell;
+use crate::config::profiles::{Profile, Profiles};
+use crate::shell::Script;
+use crate::sso::token_cache::{LoginState, TokenCache, format_time};
+
+/// Login states by cache key, so 10,000 profiles of one session read the
+/// cache once.
+pub struct LoginStates {
+    cache: Option<TokenCache>,
+    now: SystemTime,
+    seen: HashMap<String, LoginState>,
+}
+
+/// The cache key of a profile: its sso-session, or the start URL of a
+/// legacy SSO profile; `None` for a profile that needs no SSO login.
+pub fn cache_key(profiles: &Profiles, profile: &Profile) -> Option<String> {
+    if let Some(session) = profile.sso_session {
+        return Some(session.to_owned());
+    }
+    let doc = profiles.config();
+    let id = doc.profile(profile.name)?;
+    doc.get(id, "sso_start_url").map(str::to_owned)
+}
+
+impl LoginStates {
+    pub fn new(cache: Option<TokenCache>) -> LoginStates {
+        LoginStates {
+            cache,
+            now: SystemTime::now(),
+            seen: HashMap::new(),
+        }
+    }
+
+    pub fn of_key(&mut self, key: &str) -> LoginState {
+        if let Some(state) = self.seen.get(key) {
+            return *state;
+        }
+        let state = match &self.cache {
+            Some(cache) => cache.state(key, self.now),
+            None => LoginState::Missing,
+        };
+        self.seen.insert(key.to_owned(), state);
+        state
+    }
+
+    pub fn of(&mut self, profiles: &Profiles, profile: &Profile) -> Option<LoginState> {
+        cache_key(profiles, profile).map(|key| self.of_key(&key))
+    }
+}
+
+/// One phrase for people: "valid until 2026-11-26 18:00 UTC", "expired".
+pub fn describe(state: LoginState) -> String {
+    match state {
+        LoginState::Valid(at) => {
+            let text = format_time(at);
+            format!("valid until {} {} UTC", &text[..10], &text[11..16])
+        }
+        LoginState::Refreshable => "valid (renewed on next use)".to_owned(),
+        LoginState::Expired => "expired".to_owned(),
+        LoginState::Missing => "not signed in".to_owned(),
+        LoginState::Unreadable => "unreadable token cache".to_owned(),
+    }
+}
+
+/// The command that signs a profile's session back in.
+pub fn login_command(profile: &Profile) -> String {
+    match profile.sso_session {
+        Some(session) => format!("badge login --sso-session {session}"),
+        None => format!("badge login --profile {}", profile.name),
+    }
+}
+
+/// Shell code that tells the prompt when the login of `profile` expires:
+/// `__badge_expires` is an epoch second (0: needs no login, 1: already
+/// expired), for the profile named in `__badge_expires_for`. fish has no
+/// clock without starting a process, so it gets the verdict of now.
+pub fn prompt_state(
+    shell: Shell,
+    profile: Option<(&Profiles, &Profile)>,
+    states: &mut LoginStates,
+) -> String {
+    let mut script = Script::new(shell);
+    let Some((profiles, profile)) = profile else {
+        script.unset("__badge_expires_for");
+        script.unset("__badge_expires");
+        if shell == Shell::Fish {
+            script.unset("__badge_expired");
+        }
+        return script.finish();
+    };
+    let expires: u64 = match states.of(profiles, profile) {
+        None => 0,
+        Some(LoginState::Valid(at)) => at
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs().max(2)),
+        // The SDKs renew it on their own.
+        Some(LoginState::Refreshable) => 0,
+        Some(_) => 1,
+    };
+    script.set_global("__badge_expires_for", profile.name);
+    script.set_global("__badge_expires", &expires.to_string());
+    if shell == Shell::Fish {
+        let now = states
+            .now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if expires > 0 && now >= expires {
+            script.set_global("__badge_expired", "1");
+        } else {
+            script.unset("__badge_expired");
+        }
+    }
+    script.finish()
+}

@@ -1,0 +1,50 @@
+//! `badge logout`: end the sign-in at AWS and remove the cached token.
+//!
+//! A switching command in the shell integration, so stdout carries only the
+//! code that updates the prompt's expiry marker; everything else is stderr.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Context;
+use super::login::select_session;
+use crate::cli::LogoutArgs;
+use crate::sso::client::runtime;
+use crate::sso::login::{LoggedOut, logout};
+
+pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
+    let cache = ctx.token_cache()?;
+    let (name, region) = match select_session(ctx, args.sso_session.as_deref(), None) {
+        Ok(session) => (session.name, Some(session.region)),
+        // A session gone from the config may still have a token to end.
+        Err(_)
+            if args
+                .sso_session
+                .as_deref()
+                .is_some_and(|n| cache.path_for(n).exists()) =>
+        {
+            (args.sso_session.clone().unwrap_or_default(), None)
+        }
+        Err(err) => return Err(err),
+    };
+    let outcome = runtime()?.block_on(logout(&name, region.as_deref(), &cache))?;
+    match outcome {
+        LoggedOut::NotSignedIn => {
+            eprintln!("badge: not signed in to sso-session \"{name}\"; nothing to do");
+        }
+        LoggedOut::SignedOut => {
+            eprintln!("badge: signed out of sso-session \"{name}\" and removed its cached token");
+        }
+        LoggedOut::AlreadyEnded => eprintln!(
+            "badge: the login for sso-session \"{name}\" had already ended; removed its cached token"
+        ),
+        LoggedOut::NotRevoked(reason) => eprintln!(
+            "badge: removed the cached token of sso-session \"{name}\", but could not sign out \
+             at AWS ({reason}); that sign-in stays valid until it expires"
+        ),
+    }
+    io::stdout().write_all(super::prompt_state_script(ctx).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,281 @@
+//! `badge sync`: one profile per assigned account and role, in the managed
+//! block of the sso-session.
+//!
+//! The network part runs first, without the lock (it can take a minute on
+//! a big organisation); the plan is then made again on the file as it is
+//! under the lock, so a `badge session add` that ran meanwhile is kept.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use crate::cli::SyncArgs;
+use crate::config::document::Document;
+use crate::config::sessions::{self, SsoSession};
+use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
+use crate::sso::{client, login};
+use crate::sync::diff;
+use crate::sync::naming::Collision;
+use crate::sync::plan::{Summary, SyncPlan};
+use crate::sync::settings::{SyncFlags, SyncSettings};
+use crate::sync::write::ConfigWriter;
+
+/// Names listed in one report line before "and N more".
+const LISTED: usize = 10;
+
+pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
+    let paths = ctx.paths()?;
+    let doc = Document::read(&paths.config)?;
+    let session = sessions::select(
+        &doc,
+        args.sso_session.as_deref(),
+        None,
+        ctx.active.as_deref(),
+    )?;
+    let odd_end = |c: char| c.is_whitespace() || c.is_control();
+    if session.name.starts_with(odd_end)
+        || session.name.ends_with(odd_end)
+        || session.name.contains(['\r', '\n'])
+    {
+        bail!(
+            "the sso-session name {:?} starts or ends with whitespace, so no managed block can name it; \
+             rename the [sso-session] section",
+            session.name
+        );
+    }
+    let flags = SyncFlags {
+        template: args.template.as_deref(),
+        region: args.region.as_deref(),
+        output: args.output.as_deref(),
+    };
+    // Bad settings fail before any request.
+    SyncSettings::resolve(&doc, &session, flags)?;
+    let options = PortalOptions::from_vars(|name| ctx.var(name))?;
+    let cache = ctx.token_cache()?;
+
+    let started = Instant::now();
+    let mut line = ProgressLine::new(io::stderr().is_terminal(), &session.name);
+    let discovery = client::runtime()?.block_on(async {
+        let token = login::usable_token(&session, &cache).await?;
+        let portal = client::portal(&session.region);
+        portal::discover(&portal, &token, &session.name, &options, &mut |p| {
+            line.show(p)
+        })
+        .await
+    });
+    line.clear();
+    let discovery = discovery?;
+    report_listing(&session, &discovery, started.elapsed());
+
+    let credentials = Document::read(&paths.credentials)?;
+    let sync = |doc: &mut Document| -> Result<(SyncPlan, Summary)> {
+        // The session as the file says now.
+        let session = sessions::session(doc, &session.name)?;
+        SyncSettings::remember(doc, &session, flags);
+        let settings = SyncSettings::resolve(doc, &session, flags)?;
+        let plan = SyncPlan::new(
+            doc,
+            &credentials,
+            &session,
+            &settings,
+            &discovery,
+            args.prune,
+        );
+        let summary = plan.apply(doc);
+        Ok((plan, summary))
+    };
+
+    if args.dry_run {
+        let mut doc = Document::read(&paths.config)?;
+        let before = doc.to_bytes();
+        let (plan, summary) = sync(&mut doc)?;
+        let path = paths.config.display().to_string();
+        match diff::unified(
+            &before,
+            &doc.to_bytes(),
+            &path,
+            &format!("{path} (after badge sync)"),
+            ctx.color_stdout,
+        ) {
+            Some(text) => io::stdout().write_all(text.as_bytes())?,
+            None => eprintln!("badge: {path} is already up to date"),
+        }
+        report(&plan, &summary, true);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let writer = ConfigWriter::new(&paths.config)?;
+    let edited = writer.edit(sync)?;
+    let (plan, summary) = &edited.value;
+    report(plan, summary, false);
+    if edited.written {
+        match &edited.backup {
+            Some(backup) => eprintln!(
+                "badge: wrote {} (the previous version is in {})",
+                paths.config.display(),
+                backup.display()
+            ),
+            None => eprintln!("badge: wrote {}", paths.config.display()),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_listing(session: &SsoSession, discovery: &Discovery, took: Duration) {
+    let retried = match discovery.throttled {
+        0 => String::new(),
+        n => format!(", {n} throttled and retried"),
+    };
+    eprintln!(
+        "badge: listed {} accounts and {} roles of sso-session {} in {:.1}s ({} requests{retried})",
+        discovery.accounts,
+        discovery.assignments.len(),
+        session.name,
+        took.as_secs_f64(),
+        discovery.requests,
+    );
+}
+
+fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
+    let (session, mut err) = (&plan.session, io::stderr().lock());
+    let counts = format!(
+        "{} added, {} changed, {} removed, {} kept",
+        summary.added.len(),
+        summary.changed.len(),
+        summary.removed.len(),
+        summary.kept
+    );
+    let _ = if dry_run {
+        writeln!(
+            err,
+            "badge: sso-session {session} (dry run, nothing written): {counts}"
+        )
+    } else {
+        writeln!(err, "badge: sso-session {session}: {counts}")
+    };
+    for (from, to) in summary.renamed.iter().take(LISTED) {
+        let _ = writeln!(err, "badge: renamed {from:?} to {to:?}");
+    }
+    if summary.renamed.len() > LISTED {
+        let _ = writeln!(
+            err,
+            "badge: …and {} more renamed",
+            summary.renamed.len() - LISTED
+        );
+    }
+    for collision in &plan.collisions {
+        let _ = match collision {
+            Collision::Shared { wanted, given } => writeln!(
+                err,
+                "badge: {} assignments would be named {wanted:?}; told apart as {}",
+                given.len(),
+                list(given)
+            ),
+            Collision::Taken { wanted, given } => writeln!(
+                err,
+                "badge: {wanted:?} is a profile of yours outside the managed block; \
+                 the generated one is named {given:?}"
+            ),
+        };
+    }
+    for c in &plan.covered {
+        let _ = writeln!(
+            err,
+            "badge: your profile {:?} already points at {} {}; no profile generated for it",
+            c.profile, c.account_id, c.role_name
+        );
+    }
+    for s in &plan.skipped {
+        let _ = writeln!(
+            err,
+            "badge: warning: skipped account {} ({}): {}",
+            s.account_id, s.account_name, s.reason
+        );
+    }
+    if !plan.unknown.is_empty() {
+        let _ = writeln!(
+            err,
+            "badge: kept the profiles of skipped accounts as they were: {}",
+            list(&plan.unknown)
+        );
+    }
+    if !plan.stale.is_empty() {
+        let _ = writeln!(
+            err,
+            "badge: {} generated profiles have no assignment any more and were kept: {}; \
+             `badge sync --prune` removes them",
+            plan.stale.len(),
+            list(&plan.stale)
+        );
+    }
+    if !summary.removed.is_empty() {
+        let _ = writeln!(err, "badge: removed {}", list(&summary.removed));
+    }
+}
+
+/// `"a", "b", …and 3 more`.
+fn list(names: &[String]) -> String {
+    let mut text: Vec<String> = names
+        .iter()
+        .take(LISTED)
+        .map(|n| format!("{n:?}"))
+        .collect();
+    if names.len() > LISTED {
+        text.push(format!("…and {} more", names.len() - LISTED));
+    }
+    text.join(", ")
+}
+
+/// `badge: sso-session acme: roles of 120/300 accounts`, redrawn in place on
+/// a terminal, nothing elsewhere.
+struct ProgressLine<'a> {
+    enabled: bool,
+    session: &'a str,
+    last: Option<Instant>,
+    drawn: bool,
+}
+
+impl<'a> ProgressLine<'a> {
+    fn new(enabled: bool, session: &'a str) -> ProgressLine<'a> {
+        ProgressLine {
+            enabled,
+            session,
+            last: None,
+            drawn: false,
+        }
+    }
+
+    fn show(&mut self, p: Progress) {
+        if !self.enabled {
+            return;
+        }
+        let finished = p.all_listed && p.done == p.listed;
+        if !finished
+            && self
+                .last
+                .is_some_and(|at| at.elapsed() < Duration::from_millis(80))
+        {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let more = if p.all_listed { "" } else { "+" };
+        let _ = write!(
+            io::stderr(),
+            "\r\x1b[2Kbadge: sso-session {}: roles of {}/{}{more} accounts",
+            self.session,
+            p.done,
+            p.listed
+        );
+        self.drawn = true;
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+            self.drawn = false;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The `[sso-session NAME]` sections, and which one a command means.
+
+use anyhow::{Result, bail};
+
+use super::document::{Document, SectionKind};
+
+/// Default scope of an sso-session login, as `aws configure sso` writes it.
+pub const DEFAULT_SCOPES: &str = "sso:account:access";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    pub name: String,
+    pub start_url: String,
+    pub region: String,
+    /// `sso_registration_scopes`, comma separated in the file.
+    pub scopes: Vec<String>,
+}
+
+/// Every sso-session of the document, in file order, each name once (the
+/// last section of a name wins, as in botocore).
+pub fn sessions(doc: &Document) -> Vec<(String, Result<SsoSession>)> {
+    let mut names: Vec<String> = Vec::new();
+    for section in doc.sections() {
+        if let SectionKind::SsoSession(name) = section.kind
+            && !names.contains(&name)
+        {
+            names.push(name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let session = session(doc, &name);
+            (name, session)
+        })
+        .collect()
+}
+
+/// The named sso-session, with what is missing from it said plainly.
+pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
+    let Some(id) = doc.sso_session(name) else {
+        bail!(
+            "there is no [sso-session {name}] in the config; add it with \
+             `badge session add {name} --start-url URL --region REGION`"
+        );
+    };
+    let get = |key: &str| doc.get(id, key).map(str::trim).filter(|v| !v.is_empty());
+    let Some(start_url) = get("sso_start_url") else {
+        bail!(
+            "[sso-session {name}] has no sso_start_url; set it with \
+             `badge session add {name} --start-url URL --region REGION`"
+        );
+    };
+    let Some(region) = get("sso_region") else {
+        bail!(
+            "[sso-session {name}] has no sso_region; set it with \
+             `badge session add {name} --start-url {start_url} --region REGION`"
+        );
+    };
+    let scopes = get("sso_registration_scopes")
+        .unwrap_or(DEFAULT_SCOPES)
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    Ok(SsoSession {
+        name: name.to_owned(),
+        start_url: start_url.to_owned(),
+        region: region.to_owned(),
+        scopes,
+    })
+}
+
+/// The session a command means: the one named, else the one of the named
+/// profile, else the one of the active profile, else the only one.
+pub fn select(
+    doc: &Document,
+    requested: Option<&str>,
+    profile: Option<&str>,
+    active_profile: Option<&str>,
+) -> Result<SsoSession> {
+    if let Some(name) = requested {
+        return session(doc, name);
+    }
+    let session_of = |profile: &str| -> Result<Option<String>> {
+        let Some(id) = doc.profile(profile) else {
+            bail!("there is no profile {profile:?} in the config; `badge ls` lists them");
+        };
+        Ok(doc.get(id, "sso_session").map(str::to_owned))
+    };
+    if let Some(profile) = profile {
+        return match session_of(profile)? {
+            Some(name) => session(doc, &name),
+            None => bail!("profile {profile:?} has no sso_session; name one with --sso-session"),
+        };
+    }
+    let all = sessions(doc);
+    if let Some(active) = active_profile
+        && let Ok(Some(name)) = session_of(active)
+    {
+        return session(doc, &name);
+    }
+    match all.as_slice() {
+        [] => bail!(
+            "no sso-session is configured yet; add one with \
+             `badge session add NAME --start-url https://YOUR.awsapps.com/start --region REGION`"
+        ),
+        [(name, _)] => session(doc, name),
+        several => {
+            let names: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
+            bail!(
+                "there are {} sso-sessions ({}); choose one with --sso-session {}",
+                names.len(),
+                names.join(", "),
+                names[0]
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n\
+        [sso-session other]\nsso_start_url = https://o.awsapps.com/start\n\n\
+        [profile p]\nsso_session = acme\n[profile plain]\nregion = x\n";
+
+    #[test]
+    fn selects_by_name_profile_and_active_profile() {
+        let doc = Document::parse(CONFIG.as_bytes());
+        let acme = select(&doc, Some("acme"), None, None).unwrap();
+        assert_eq!(acme.region, "eu-west-1");
+        assert_eq!(acme.scopes, vec![DEFAULT_SCOPES.to_owned()]);
+        assert_eq!(select(&doc, None, Some("p"), None).unwrap().name, "acme");
+        assert_eq!(select(&doc, None, None, Some("p")).unwrap().name, "acme");
+        let err = select(&doc, None, None, None).unwrap_err().to_string();
+        assert!(
+            err.contains("acme, other") && err.contains("--sso-session"),
+            "{err}"
+        );
+        let err = select(&doc, Some("other"), None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no sso_region"), "{err}");
+        let err = select(&doc, None, Some("plain"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no sso_session"), "{err}");
+    }
+
+    #[test]
+    fn nothing_configured_says_how_to_add_a_session() {
+        let err = select(&Document::parse(b""), None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("badge session add"), "{err}");
+    }
+}

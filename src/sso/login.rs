@@ -1,0 +1,602 @@
+//! Signing in to an sso-session, and the token a command can use now.
+//!
+//! `badge login` runs the authorization code flow with PKCE and a loopback
+//! redirect (what the AWS CLI does today) or, for SSH sessions and headless
+//! hosts, the device code flow. Either way the token lands in the AWS CLI's
+//! cache file with the client registration and the refresh token, so badge,
+//! botocore and the AWS CLI can all renew it without a browser.
+//!
+//! Nothing here prints a token, a refresh token, a client secret or a code:
+//! only URLs, the user code of the device flow and expiry times reach
+//! stderr, and errors are built from service error names and messages.
+
+mod browser;
+mod device;
+mod loopback;
+mod pkce;
+mod registration;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Result, anyhow, bail};
+
+use aws_sdk_ssooidc::error::ProvideErrorMetadata;
+use aws_sdk_ssooidc::operation::create_token::CreateTokenError;
+
+use crate::config::sessions::SsoSession;
+use crate::sso::token_cache::{CachedToken, TokenCache, format_time};
+
+/// A token handed to a command must stay good at least this long.
+pub const MIN_VALIDITY: Duration = Duration::from_secs(60);
+
+/// `badge login` renews a token that has less than this left, as botocore
+/// does before it uses one.
+pub const RENEW_BEFORE: Duration = Duration::from_secs(15 * 60);
+
+/// How long the loopback redirect waits for the browser by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// Overrides [`DEFAULT_TIMEOUT`] (and caps the device code's lifetime).
+pub const TIMEOUT_VAR: &str = "BADGE_LOGIN_TIMEOUT_SECS";
+
+/// How a sign-in runs.
+#[derive(Debug, Clone)]
+pub struct LoginOptions {
+    /// The device code flow instead of PKCE with a loopback redirect.
+    pub device_code: bool,
+    /// Open the sign-in page in a browser; otherwise only print its URL.
+    pub open_browser: bool,
+    /// `$BROWSER`: programs to try, separated by `:`, each run with the URL
+    /// as its argument (or in place of a `%s`), never through a shell.
+    pub browser: Option<OsString>,
+    /// How long to wait for the user; `None`: [`DEFAULT_TIMEOUT`] for the
+    /// loopback redirect, the code's own lifetime for the device flow.
+    pub timeout: Option<Duration>,
+    /// Where client registrations are cached; `None`: not cached.
+    pub registration_dir: Option<PathBuf>,
+}
+
+impl LoginOptions {
+    /// The defaults, with `$BROWSER` and [`TIMEOUT_VAR`] read through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> LoginOptions {
+        let timeout = var(TIMEOUT_VAR)
+            .and_then(|v| v.to_str()?.trim().parse::<u64>().ok())
+            .filter(|&secs| secs > 0)
+            .map(Duration::from_secs);
+        LoginOptions {
+            device_code: false,
+            open_browser: true,
+            browser: var("BROWSER").filter(|b| !b.is_empty()),
+            timeout,
+            registration_dir: registration::default_dir(),
+        }
+    }
+}
+
+/// What `badge login` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The cached token is good until then; nothing was asked of AWS.
+    AlreadySignedIn(SystemTime),
+    /// Renewed with the refresh token, without a browser.
+    Renewed(SystemTime),
+    /// Signed in through the browser.
+    SignedIn(SystemTime),
+}
+
+/// The command that signs `session` in again.
+pub fn login_command(session: &SsoSession) -> String {
+    format!("badge login --sso-session {}", session.name)
+}
+
+/// "2026-11-26 18:00 UTC".
+pub fn human_time(at: SystemTime) -> String {
+    let text = format_time(at);
+    format!("{} {} UTC", &text[..10], &text[11..16])
+}
+
+/// What the cache holds for a session, renewed when that is possible.
+enum Cached {
+    Valid(CachedToken),
+    Renewed(CachedToken),
+    /// A browser sign-in is needed; `None` when there never was a login.
+    NeedsLogin(Option<String>),
+}
+
+async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Duration) -> Cached {
+    let token = match cache.load(&session.name) {
+        Ok(Some(token)) => token,
+        Ok(None) => return Cached::NeedsLogin(None),
+        Err(err) => {
+            return Cached::NeedsLogin(Some(format!(
+                "the cached login for sso-session \"{}\" cannot be used: {err:#}",
+                session.name
+            )));
+        }
+    };
+    if let Some(url) = token.start_url.as_deref()
+        && !same_url(url, &session.start_url)
+    {
+        return Cached::NeedsLogin(Some(format!(
+            "the cached login for sso-session \"{}\" is for {url}, not {}",
+            session.name, session.start_url
+        )));
+    }
+    let now = SystemTime::now();
+    if token.is_valid_at(now + min_validity) {
+        return Cached::Valid(token);
+    }
+    let state = if token.is_valid_at(now) {
+        "expires soon"
+    } else {
+        "has expired"
+    };
+    if token.is_refreshable_at(now) {
+        return match refresh(session, cache, &token).await {
+            Ok(renewed) => Cached::Renewed(renewed),
+            Err(err) => Cached::NeedsLogin(Some(format!(
+                "the login for sso-session \"{}\" {state} and could not be renewed ({err:#})",
+                session.name
+            ))),
+        };
+    }
+    Cached::NeedsLogin(Some(format!(
+        "the login for sso-session \"{}\" {state}",
+        session.name
+    )))
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+}
+
+/// An access token for `session` that is good for at least a minute: the
+/// cached one, or one renewed with the cached refresh token (stored back,
+/// for the AWS tools too). Otherwise an error naming `badge login`.
+pub async fn usable_token(session: &SsoSession, cache: &TokenCache) -> Result<String> {
+    match check_cache(session, cache, MIN_VALIDITY).await {
+        Cached::Valid(token) | Cached::Renewed(token) => Ok(token.access_token),
+        Cached::NeedsLogin(None) => bail!(
+            "not signed in to sso-session \"{}\"; run `{}`",
+            session.name,
+            login_command(session)
+        ),
+        Cached::NeedsLogin(Some(reason)) => {
+            bail!("{reason}; run `{}`", login_command(session))
+        }
+    }
+}
+
+/// CreateToken with the refresh token; stores and returns the renewed token.
+pub async fn refresh(
+    session: &SsoSession,
+    cache: &TokenCache,
+    token: &CachedToken,
+) -> Result<CachedToken> {
+    let (Some(client_id), Some(client_secret), Some(refresh_token)) = (
+        token.client_id.as_deref(),
+        token.client_secret.as_deref(),
+        token.refresh_token.as_deref(),
+    ) else {
+        bail!("the cached login has no refresh token");
+    };
+    let out = crate::sso::client::oidc(&session.region)
+        .create_token()
+        .client_id(client_id)
+        .client_secret(client_secret)
+        .grant_type("refresh_token")
+        .refresh_token(refresh_token)
+        .send()
+        .await
+        .map_err(|err| create_token_error(err.into_service_error()))?;
+    let renewed = cached_token(
+        session,
+        &out,
+        token.client_id.clone(),
+        token.client_secret.clone(),
+        token.registration_expires_at.clone(),
+        token.refresh_token.clone(),
+    )?;
+    cache.store(&session.name, &renewed)?;
+    Ok(renewed)
+}
+
+/// `badge login`: a token good for a while, from the cache, a refresh, or
+/// the browser. Progress goes to stderr; the token goes to the cache only.
+pub async fn login(
+    session: &SsoSession,
+    cache: &TokenCache,
+    opts: &LoginOptions,
+) -> Result<Outcome> {
+    match check_cache(session, cache, RENEW_BEFORE).await {
+        Cached::Valid(token) => {
+            return Ok(Outcome::AlreadySignedIn(
+                token.expires().unwrap_or(UNIX_EPOCH),
+            ));
+        }
+        Cached::Renewed(token) => {
+            return Ok(Outcome::Renewed(token.expires().unwrap_or(UNIX_EPOCH)));
+        }
+        Cached::NeedsLogin(Some(reason)) => eprintln!("badge: {reason}; signing in again"),
+        Cached::NeedsLogin(None) => {}
+    }
+    let oidc = crate::sso::client::oidc(&session.region);
+    let token = if opts.device_code {
+        device::sign_in(&oidc, session, opts).await?
+    } else {
+        pkce::sign_in(&oidc, session, opts).await?
+    };
+    cache.store(&session.name, &token)?;
+    Ok(Outcome::SignedIn(token.expires().unwrap_or(UNIX_EPOCH)))
+}
+
+/// [`login`] for synchronous callers such as `badge use --login`: builds
+/// its own runtime and says on stderr what happened.
+pub fn login_interactive(
+    session: &SsoSession,
+    cache: &TokenCache,
+    opts: LoginOptions,
+) -> Result<()> {
+    let outcome = crate::sso::client::runtime()?.block_on(login(session, cache, &opts))?;
+    let name = &session.name;
+    match outcome {
+        Outcome::AlreadySignedIn(at) => {
+            eprintln!(
+                "badge: already signed in to sso-session \"{name}\" until {}",
+                human_time(at)
+            );
+        }
+        Outcome::Renewed(at) => {
+            eprintln!(
+                "badge: renewed the login for sso-session \"{name}\", valid until {}",
+                human_time(at)
+            );
+        }
+        Outcome::SignedIn(at) => {
+            eprintln!(
+                "badge: signed in to sso-session \"{name}\", valid until {}",
+                human_time(at)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What `badge logout` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoggedOut {
+    /// There was no cached token.
+    NotSignedIn,
+    /// The portal ended the sign-in; the cached token is gone.
+    SignedOut,
+    /// The token had already expired or been revoked; the file is gone.
+    AlreadyEnded,
+    /// The file is gone, but the portal could not be told (the reason).
+    NotRevoked(String),
+}
+
+/// Signs out of the sign-in cached under `name` (the portal's Logout
+/// revokes the access token and its refresh tokens), then removes the cache
+/// file whatever the portal said. `region` is used when the file names none.
+pub async fn logout(name: &str, region: Option<&str>, cache: &TokenCache) -> Result<LoggedOut> {
+    let token = match cache.load(name) {
+        Ok(Some(token)) => token,
+        Ok(None) => return Ok(LoggedOut::NotSignedIn),
+        Err(err) => {
+            cache.remove(name)?;
+            return Ok(LoggedOut::NotRevoked(format!("{err:#}")));
+        }
+    };
+    let region = token
+        .region
+        .as_deref()
+        .or(region)
+        .unwrap_or_default()
+        .to_owned();
+    let now = SystemTime::now();
+    // An expired access token cannot sign out, but the refresh token it
+    // leaves behind should die too: renew it first, then sign out.
+    let access_token = if token.is_valid_at(now) {
+        Some(token.access_token.clone())
+    } else if token.is_refreshable_at(now) && !region.is_empty() {
+        let session = SsoSession {
+            name: name.to_owned(),
+            start_url: token.start_url.clone().unwrap_or_default(),
+            region: region.clone(),
+            scopes: Vec::new(),
+        };
+        refresh(&session, cache, &token)
+            .await
+            .ok()
+            .map(|t| t.access_token)
+    } else {
+        None
+    };
+    let outcome = match access_token {
+        None => LoggedOut::AlreadyEnded,
+        Some(_) if region.is_empty() => {
+            LoggedOut::NotRevoked("the cached token names no region".to_owned())
+        }
+        Some(access_token) => {
+            let sent = crate::sso::client::portal(&region)
+                .logout()
+                .access_token(access_token)
+                .send()
+                .await;
+            match sent {
+                Ok(_) => LoggedOut::SignedOut,
+                Err(err) => {
+                    let err = err.into_service_error();
+                    if err.is_unauthorized_exception() {
+                        LoggedOut::AlreadyEnded
+                    } else {
+                        LoggedOut::NotRevoked(format!("{:#}", service_error(err)))
+                    }
+                }
+            }
+        }
+    };
+    cache.remove(name)?;
+    Ok(outcome)
+}
+
+/// The cache entry for a CreateToken answer.
+fn cached_token(
+    session: &SsoSession,
+    out: &aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    registration_expires_at: Option<String>,
+    previous_refresh_token: Option<String>,
+) -> Result<CachedToken> {
+    let access_token = out
+        .access_token()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| anyhow!("the sign-in service returned no access token"))?;
+    let lifetime = Duration::from_secs(u64::try_from(out.expires_in()).unwrap_or(0));
+    Ok(CachedToken {
+        start_url: Some(session.start_url.clone()),
+        region: Some(session.region.clone()),
+        access_token: access_token.to_owned(),
+        expires_at: format_time(SystemTime::now() + lifetime),
+        client_id,
+        client_secret,
+        registration_expires_at,
+        refresh_token: out
+            .refresh_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .or(previous_refresh_token),
+    })
+}
+
+/// An SDK error as one line: the service's error name and message, or the
+/// transport failure. Never the request, so never a secret.
+fn service_error<E>(err: E) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    describe_error(err, None)
+}
+
+/// CreateToken's errors carry their text in OAuth's `error_description`.
+fn create_token_error(err: CreateTokenError) -> anyhow::Error {
+    use CreateTokenError as E;
+    let description = match &err {
+        E::AccessDeniedException(e) => e.error_description(),
+        E::AuthorizationPendingException(e) => e.error_description(),
+        E::ExpiredTokenException(e) => e.error_description(),
+        E::InternalServerException(e) => e.error_description(),
+        E::InvalidClientException(e) => e.error_description(),
+        E::InvalidGrantException(e) => e.error_description(),
+        E::InvalidRequestException(e) => e.error_description(),
+        E::InvalidScopeException(e) => e.error_description(),
+        E::SlowDownException(e) => e.error_description(),
+        E::UnauthorizedClientException(e) => e.error_description(),
+        E::UnsupportedGrantTypeException(e) => e.error_description(),
+        _ => None,
+    }
+    .map(str::to_owned);
+    describe_error(err, description.as_deref())
+}
+
+fn describe_error<E>(err: E, description: Option<&str>) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let Some(code) = err.code() else {
+        return anyhow!("{}", aws_sdk_ssooidc::error::DisplayErrorContext(&err));
+    };
+    match err
+        .message()
+        .or(description)
+        .filter(|m| !m.trim().is_empty())
+    {
+        Some(message) => anyhow!("{code}: {message}"),
+        None => anyhow!("{code}"),
+    }
+}
+
+/// Percent-encoding of a query value (everything but RFC 3986 unreserved).
+fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The `name=value` pairs of a query string, percent- and `+`-decoded.
+fn decode_query(query: &str) -> Vec<(String, String)> {
+    fn hex(byte: u8) -> Option<u8> {
+        (byte as char).to_digit(16).map(|d| d as u8)
+    }
+    fn decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push(high << 4 | low);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                byte => out.push(byte),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn session() -> SsoSession {
+        SsoSession {
+            name: "acme".into(),
+            start_url: "https://acme.awsapps.com/start".into(),
+            region: "eu-west-1".into(),
+            scopes: vec!["sso:account:access".into()],
+        }
+    }
+
+    fn token(expires_in_secs: i64) -> CachedToken {
+        let now = SystemTime::now();
+        let at = if expires_in_secs >= 0 {
+            now + Duration::from_secs(expires_in_secs as u64)
+        } else {
+            now - Duration::from_secs(expires_in_secs.unsigned_abs())
+        };
+        CachedToken {
+            start_url: Some("https://acme.awsapps.com/start".into()),
+            region: Some("eu-west-1".into()),
+            access_token: "tok-secret".into(),
+            expires_at: format_time(at),
+            client_id: None,
+            client_secret: None,
+            registration_expires_at: None,
+            refresh_token: None,
+        }
+    }
+
+    fn usable(cache: &TokenCache) -> Result<String> {
+        crate::sso::client::runtime()
+            .unwrap()
+            .block_on(usable_token(&session(), cache))
+    }
+
+    #[test]
+    fn usable_token_returns_a_valid_cached_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(dir.path().to_owned());
+        cache.store("acme", &token(3600)).unwrap();
+        assert_eq!(usable(&cache).unwrap(), "tok-secret");
+    }
+
+    #[test]
+    fn usable_token_errors_name_badge_login_and_never_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(dir.path().to_owned());
+        let hint = "run `badge login --sso-session acme`";
+
+        let err = format!("{:#}", usable(&cache).unwrap_err());
+        assert!(
+            err.contains("not signed in to sso-session \"acme\"") && err.contains(hint),
+            "{err}"
+        );
+
+        // Expired, or good for less than a minute, and no refresh token.
+        for (expires_in, state) in [(-3600, "has expired"), (30, "expires soon")] {
+            cache.store("acme", &token(expires_in)).unwrap();
+            let err = format!("{:#}", usable(&cache).unwrap_err());
+            assert_eq!(
+                err,
+                format!("the login for sso-session \"acme\" {state}; {hint}")
+            );
+        }
+
+        let mut other = token(3600);
+        other.start_url = Some("https://other.awsapps.com/start".into());
+        cache.store("acme", &other).unwrap();
+        let err = format!("{:#}", usable(&cache).unwrap_err());
+        assert!(
+            err.contains("https://other.awsapps.com/start") && err.contains(hint),
+            "{err}"
+        );
+
+        fs::write(cache.path_for("acme"), "{\"accessToken\":\"tok-secret\",").unwrap();
+        let err = format!("{:#}", usable(&cache).unwrap_err());
+        assert!(
+            err.contains("cannot be used") && err.contains(hint),
+            "{err}"
+        );
+        assert!(!err.contains("tok-secret"), "{err}");
+    }
+
+    #[test]
+    fn a_trailing_slash_does_not_change_the_start_url() {
+        assert!(same_url(
+            "https://x.awsapps.com/start/",
+            "https://x.awsapps.com/start"
+        ));
+        assert!(!same_url(
+            "https://x.awsapps.com/start",
+            "https://y.awsapps.com/start"
+        ));
+    }
+
+    #[test]
+    fn timeout_and_browser_come_from_the_environment() {
+        let opts = LoginOptions::from_vars(|name| match name {
+            "BROWSER" => Some("firefox".into()),
+            TIMEOUT_VAR => Some("7".into()),
+            _ => None,
+        });
+        assert_eq!(opts.timeout, Some(Duration::from_secs(7)));
+        assert_eq!(opts.browser, Some("firefox".into()));
+        let opts = LoginOptions::from_vars(|name| (name == TIMEOUT_VAR).then(|| "soon".into()));
+        assert_eq!(opts.timeout, None);
+        assert_eq!(opts.browser, None);
+    }
+
+    #[test]
+    fn query_values_round_trip() {
+        let value = "http://127.0.0.1:8080/oauth/callback?a=b c&d";
+        let encoded = encode_query_value(value);
+        assert_eq!(
+            encoded,
+            "http%3A%2F%2F127.0.0.1%3A8080%2Foauth%2Fcallback%3Fa%3Db%20c%26d"
+        );
+        let pairs = decode_query(&format!("x={encoded}&y=a+b&z&bad=%zz%4"));
+        assert_eq!(
+            pairs,
+            vec![
+                ("x".into(), value.into()),
+                ("y".into(), "a b".into()),
+                ("z".into(), String::new()),
+                ("bad".into(), "%zz%4".into()),
+            ]
+        );
+    }
+}

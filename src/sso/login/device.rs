@@ -1,0 +1,132 @@
+//! The device code flow (RFC 8628), for SSH sessions and hosts without a
+//! browser: the user approves a short code on any device while badge polls.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use tokio::time::{Instant, sleep};
+
+use super::registration::{self, Flow, Registration};
+use super::{
+    LoginOptions, browser, cached_token, create_token_error, login_command, service_error,
+};
+use crate::config::sessions::SsoSession;
+use crate::sso::token_cache::CachedToken;
+
+const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// RFC 8628: the interval when the service names none, and what a
+/// SlowDown adds to it.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
+const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// When the service does not say how long the code lasts.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
+
+pub async fn sign_in(
+    oidc: &aws_sdk_ssooidc::Client,
+    session: &SsoSession,
+    opts: &LoginOptions,
+) -> Result<CachedToken> {
+    let dir = opts.registration_dir.as_deref();
+    let mut client = registration::obtain(oidc, session, Flow::DeviceCode, dir).await?;
+    let start = |client: &Registration| {
+        oidc.start_device_authorization()
+            .client_id(&client.client_id)
+            .client_secret(&client.client_secret)
+            .start_url(&session.start_url)
+            .send()
+    };
+    let authorization = match start(&client).await {
+        Ok(out) => out,
+        Err(err) => {
+            let err = err.into_service_error();
+            if !err.is_invalid_client_exception() {
+                return Err(service_error(err)).context("cannot start the device sign-in");
+            }
+            // The service forgot the cached registration: register again.
+            registration::forget(dir, session, Flow::DeviceCode);
+            client = registration::obtain(oidc, session, Flow::DeviceCode, dir).await?;
+            start(&client)
+                .await
+                .map_err(|err| service_error(err.into_service_error()))
+                .context("cannot start the device sign-in")?
+        }
+    };
+    let (Some(device_code), Some(user_code)) =
+        (authorization.device_code(), authorization.user_code())
+    else {
+        bail!("StartDeviceAuthorization returned no device or user code");
+    };
+    let url = authorization
+        .verification_uri_complete()
+        .or(authorization.verification_uri())
+        .ok_or_else(|| anyhow!("StartDeviceAuthorization returned no verification URL"))?;
+    eprintln!(
+        "badge: signing in to sso-session \"{}\" with the code {user_code}",
+        session.name
+    );
+    browser::show(url, opts);
+    eprintln!("badge: check that the page shows the code {user_code} and approve it; waiting…");
+
+    let mut interval = positive_secs(authorization.interval()).unwrap_or(DEFAULT_INTERVAL);
+    let lifetime = positive_secs(authorization.expires_in()).unwrap_or(DEFAULT_LIFETIME);
+    let deadline = Instant::now() + opts.timeout.map_or(lifetime, |t| t.min(lifetime));
+    loop {
+        if Instant::now() + interval > deadline {
+            bail!(
+                "the sign-in code {user_code} was not approved in time; run `{} --device-code` for a new one",
+                login_command(session)
+            );
+        }
+        sleep(interval).await;
+        let polled = oidc
+            .create_token()
+            .client_id(&client.client_id)
+            .client_secret(&client.client_secret)
+            .grant_type(DEVICE_CODE_GRANT)
+            .device_code(device_code)
+            .send()
+            .await;
+        let err = match polled {
+            Ok(out) => {
+                return cached_token(
+                    session,
+                    &out,
+                    Some(client.client_id),
+                    Some(client.client_secret),
+                    Some(client.expires_at),
+                    None,
+                );
+            }
+            Err(err) => err.into_service_error(),
+        };
+        if err.is_authorization_pending_exception() {
+            continue;
+        }
+        if err.is_slow_down_exception() {
+            interval += SLOW_DOWN_STEP;
+            continue;
+        }
+        if err.is_expired_token_exception() {
+            bail!(
+                "the sign-in code {user_code} expired before it was approved; \
+                 run `{} --device-code` for a new one",
+                login_command(session)
+            );
+        }
+        if err.is_access_denied_exception() {
+            bail!(
+                "the sign-in with the code {user_code} was denied; run `{} --device-code` to try again",
+                login_command(session)
+            );
+        }
+        return Err(create_token_error(err)).context("the device sign-in failed");
+    }
+}
+
+fn positive_secs(secs: i32) -> Option<Duration> {
+    u64::try_from(secs)
+        .ok()
+        .filter(|&s| s > 0)
+        .map(Duration::from_secs)
+}

@@ -1,0 +1,8 @@
+//! Everything badge says to AWS IAM Identity Center: sign-in, the token
+//! cache shared with the AWS tools, and the portal API that lists accounts
+//! and roles. It knows nothing about the config file's text.
+
+pub mod client;
+pub mod login;
+pub mod portal;
+pub mod token_cache;

@@ -1,0 +1,594 @@
+//! Every account and role the signed-in user is assigned, from the portal
+//! API, fast and without tripping its rate limit.
+//!
+//! The portal allows a caller about 20 requests a second, and a big
+//! organisation needs one ListAccountRoles per account, so:
+//!
+//! - **Bounded concurrency**: at most [`PortalOptions::concurrency`] (10)
+//!   ListAccountRoles requests are in flight, so latency is hidden (time ≈
+//!   accounts × latency / 10) without opening hundreds of connections. The
+//!   pages of ListAccounts are fetched one after the other beside them
+//!   (they take no slot), and the roles of a page's accounts are asked for
+//!   as soon as the page arrives.
+//! - **A pacer** (a GCRA token bucket) starts requests at most
+//!   [`PortalOptions::rate`] a second (19, bursts of 5), just under the
+//!   service's limit, so a large sync runs at the limit instead of into it.
+//!   `BADGE_PORTAL_RATE` changes the rate; `0` turns the pacer off (for a
+//!   portal, or an emulator, without a limit).
+//! - **Retries** of throttling (429), server errors (5xx), timeouts and
+//!   connection errors: after the `Retry-After` the server asked for (at
+//!   most 60 s) plus up to 200 ms of jitter, or without one with exponential
+//!   backoff and full jitter (base 200 ms, at most 10 s). A request that is
+//!   waiting does not hold a slot, and every retry goes through the pacer
+//!   again. Throttling is how the service
+//!   says "slower", not "broken", so it is retried up to 30 times; other
+//!   failures up to 8 attempts. Only then does the sync fail, as a whole:
+//!   the caller never sees half an organisation.
+//! - A 401 means the sign-in is gone: the error names `badge login`.
+//!   An account whose roles answer 403 (no access) or 404 (it left the
+//!   organisation while we listed) is skipped, and reported to the caller.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Result, anyhow, bail};
+use aws_sdk_sso::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::token_cache::parse_time;
+
+/// Environment variable: portal requests a second; `0` for no pacing.
+pub const RATE_VAR: &str = "BADGE_PORTAL_RATE";
+
+/// The most items a page may hold (the API's own maximum).
+const PAGE_SIZE: i32 = 100;
+
+/// How the portal is called.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortalOptions {
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// Requests started a second at most; `None` for no pacing.
+    pub rate: Option<f64>,
+    /// Requests that may start at once after a quiet moment.
+    pub burst: u32,
+    /// Attempts of a request that fails with a server or network error.
+    pub max_attempts: u32,
+    /// Attempts of a request that keeps being throttled.
+    pub max_throttled_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured.
+    pub max_retry_after: Duration,
+}
+
+impl Default for PortalOptions {
+    fn default() -> PortalOptions {
+        PortalOptions {
+            concurrency: 10,
+            rate: Some(19.0),
+            burst: 5,
+            max_attempts: 8,
+            max_throttled_attempts: 30,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+impl PortalOptions {
+    /// The defaults, with `BADGE_PORTAL_RATE` applied.
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<PortalOptions> {
+        let mut options = PortalOptions::default();
+        if let Some(value) = var(RATE_VAR).filter(|v| !v.is_empty()) {
+            let text = value.to_string_lossy();
+            options.rate = match text.trim().parse::<f64>() {
+                Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
+                Ok(0.0) => None,
+                _ => bail!(
+                    "{RATE_VAR}={text:?} is not a number of requests a second; \
+                     use e.g. {RATE_VAR}=19, or 0 for no limit"
+                ),
+            };
+        }
+        Ok(options)
+    }
+}
+
+/// One account role the user may sign in to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assignment {
+    pub account_id: String,
+    pub account_name: String,
+    pub role_name: String,
+}
+
+/// An account whose roles could not be listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedAccount {
+    pub account_id: String,
+    pub account_name: String,
+    pub reason: String,
+}
+
+/// What the portal said.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    /// Accounts listed.
+    pub accounts: usize,
+    /// In the order the portal listed accounts, then roles.
+    pub assignments: Vec<Assignment>,
+    pub skipped: Vec<SkippedAccount>,
+    /// Requests sent, and of them answered 429.
+    pub requests: u64,
+    pub throttled: u64,
+}
+
+/// Where the listing is, for a progress line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Accounts whose roles are known.
+    pub done: usize,
+    /// Accounts listed so far.
+    pub listed: usize,
+    /// Whether every page of accounts has been read.
+    pub all_listed: bool,
+}
+
+/// Lists every account, then every account's roles. `session` names the
+/// sso-session in messages; `progress` is called as accounts complete.
+pub async fn discover(
+    client: &aws_sdk_sso::Client,
+    token: &str,
+    session: &str,
+    options: &PortalOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Discovery> {
+    let shared = Arc::new(Shared {
+        client: client.clone(),
+        token: token.to_owned(),
+        session: session.to_owned(),
+        options: options.clone(),
+        slots: Semaphore::new(options.concurrency.max(1)),
+        pacer: options.rate.map(|rate| Pacer::new(rate, options.burst)),
+        counts: Mutex::new((0, 0)),
+    });
+    let mut tasks: JoinSet<(Account, Result<Vec<String>, Failure>)> = JoinSet::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut accounts: Vec<Account> = Vec::new();
+    let mut roles: Vec<Option<Vec<String>>> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut done = 0;
+    let mut next_token: Option<String> = None;
+    let mut tokens_seen: HashSet<String> = HashSet::new();
+
+    loop {
+        let page = {
+            let (inner, token) = (shared.clone(), next_token.clone());
+            request(&shared, "ListAccounts", Kind::AccountPage, move || {
+                inner
+                    .client
+                    .list_accounts()
+                    .access_token(&inner.token)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(Failure::Fatal(err)) => return Err(err),
+            Err(Failure::Skip(reason)) => bail!("cannot list the accounts: {reason}"),
+        };
+        for info in page.account_list() {
+            let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
+                continue;
+            };
+            if !seen.insert(id.to_owned()) {
+                continue;
+            }
+            let account = Account {
+                index: accounts.len(),
+                id: id.to_owned(),
+                name: info.account_name().unwrap_or_default().to_owned(),
+            };
+            accounts.push(account.clone());
+            roles.push(None);
+            let shared = shared.clone();
+            tasks.spawn(async move {
+                let result = account_roles(&shared, &account.id).await;
+                (account, result)
+            });
+        }
+        while let Some(joined) = tasks.try_join_next() {
+            finish(joined?, &mut roles, &mut skipped)?;
+            done += 1;
+        }
+        next_token = page
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        progress(Progress {
+            done,
+            listed: accounts.len(),
+            all_listed: next_token.is_none(),
+        });
+        match &next_token {
+            None => break,
+            Some(token) if !tokens_seen.insert(token.clone()) => {
+                bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+            }
+            Some(_) => {}
+        }
+    }
+    while let Some(joined) = tasks.join_next().await {
+        finish(joined?, &mut roles, &mut skipped)?;
+        done += 1;
+        progress(Progress {
+            done,
+            listed: accounts.len(),
+            all_listed: true,
+        });
+    }
+
+    let mut assignments = Vec::new();
+    for (account, roles) in accounts.iter().zip(roles) {
+        for role_name in roles.unwrap_or_default() {
+            assignments.push(Assignment {
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                role_name,
+            });
+        }
+    }
+    skipped.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    let (requests, throttled) = *shared.counts.lock().expect("counts lock");
+    Ok(Discovery {
+        accounts: accounts.len(),
+        assignments,
+        skipped,
+        requests,
+        throttled,
+    })
+}
+
+/// Records one account's roles, or why it was skipped.
+fn finish(
+    (account, result): (Account, Result<Vec<String>, Failure>),
+    roles: &mut [Option<Vec<String>>],
+    skipped: &mut Vec<SkippedAccount>,
+) -> Result<()> {
+    match result {
+        Ok(list) => roles[account.index] = Some(list),
+        Err(Failure::Skip(reason)) => skipped.push(SkippedAccount {
+            account_id: account.id,
+            account_name: account.name,
+            reason,
+        }),
+        Err(Failure::Fatal(err)) => return Err(err),
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug)]
+struct Account {
+    /// Place in the listing.
+    index: usize,
+    id: String,
+    name: String,
+}
+
+/// What every request of one discovery shares.
+struct Shared {
+    client: aws_sdk_sso::Client,
+    token: String,
+    session: String,
+    options: PortalOptions,
+    slots: Semaphore,
+    pacer: Option<Pacer>,
+    /// Requests sent, and of them throttled.
+    counts: Mutex<(u64, u64)>,
+}
+
+/// Why a request gave up.
+enum Failure {
+    /// Nothing to list for this account (403, 404): skip it.
+    Skip(String),
+    Fatal(anyhow::Error),
+}
+
+/// Every page of one account's roles.
+async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<String>, Failure> {
+    let mut roles = Vec::new();
+    let mut next_token: Option<String> = None;
+    let mut tokens_seen: HashSet<String> = HashSet::new();
+    loop {
+        let page = {
+            let (inner, token) = (shared.clone(), next_token.clone());
+            let account_id = account_id.to_owned();
+            request(shared, "ListAccountRoles", Kind::AccountRoles, move || {
+                inner
+                    .client
+                    .list_account_roles()
+                    .access_token(&inner.token)
+                    .account_id(&account_id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?
+        };
+        roles.extend(
+            page.role_list()
+                .iter()
+                .filter_map(|role| role.role_name())
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned),
+        );
+        next_token = page
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        match &next_token {
+            None => break,
+            Some(token) if !tokens_seen.insert(token.clone()) => {
+                return Err(Failure::Fatal(anyhow!(
+                    "the portal returned the same page of roles of account {account_id} twice; \
+                     try `badge sync` again"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
+/// What to do about a failed attempt.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// Try again, waiting at least `after` if the server said so.
+    Retry {
+        after: Option<Duration>,
+        throttled: bool,
+    },
+    Unauthorized,
+    /// 403 or 404.
+    NoAccess(String),
+    Fatal,
+}
+
+/// Which listing a request belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The one chain of account pages: it takes no slot, so that accounts
+    /// are known early while their roles are being listed.
+    AccountPage,
+    /// A page of one account's roles: takes a slot; 403 and 404 skip the
+    /// account.
+    AccountRoles,
+}
+
+/// One request with its retries. `send` builds and sends a fresh attempt.
+async fn request<T, E, F, Fut>(
+    shared: &Shared,
+    operation: &str,
+    kind: Kind,
+    mut send: F,
+) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E>>>,
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+{
+    let options = &shared.options;
+    let (mut failures, mut throttles) = (0u32, 0u32);
+    loop {
+        let result = {
+            let _slot = match kind {
+                Kind::AccountRoles => Some(
+                    shared
+                        .slots
+                        .acquire()
+                        .await
+                        .expect("the semaphore is never closed"),
+                ),
+                Kind::AccountPage => None,
+            };
+            if let Some(pacer) = &shared.pacer {
+                pacer.wait().await;
+            }
+            shared.counts.lock().expect("counts lock").0 += 1;
+            send().await
+        };
+        let err = match result {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let (after, throttled) = match classify(&err, SystemTime::now()) {
+            Verdict::Retry { after, throttled } => (after, throttled),
+            Verdict::Unauthorized => {
+                return Err(Failure::Fatal(anyhow!(
+                    "the portal no longer accepts the sign-in of sso-session \"{}\" \
+                     (it expired or was revoked); run `badge login --sso-session {}`",
+                    shared.session,
+                    shared.session
+                )));
+            }
+            Verdict::NoAccess(reason) if kind == Kind::AccountRoles => {
+                return Err(Failure::Skip(reason));
+            }
+            Verdict::NoAccess(_) | Verdict::Fatal => {
+                return Err(Failure::Fatal(anyhow!(
+                    "{operation} failed: {}",
+                    DisplayErrorContext(&err)
+                )));
+            }
+        };
+        let attempts = if throttled {
+            shared.counts.lock().expect("counts lock").1 += 1;
+            throttles += 1;
+            throttles
+        } else {
+            failures += 1;
+            failures
+        };
+        let limit = if throttled {
+            options.max_throttled_attempts
+        } else {
+            options.max_attempts
+        };
+        if attempts >= limit {
+            let why = if throttled {
+                format!("the portal kept throttling it ({attempts} times)")
+            } else {
+                format!(
+                    "{attempts} attempts failed, the last with {}",
+                    DisplayErrorContext(&err)
+                )
+            };
+            return Err(Failure::Fatal(anyhow!(
+                "{operation} for sso-session \"{}\" gave up: {why}; try `badge sync` again later",
+                shared.session
+            )));
+        }
+        let delay = backoff(options, attempts, after, random_fraction());
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// How long to wait before attempt `attempts + 1`: what `Retry-After` asks
+/// plus up to `base_delay` of jitter (so the requests it sent away do not
+/// all come back at once), else full jitter over an exponentially growing
+/// cap.
+fn backoff(
+    options: &PortalOptions,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    fraction: f64,
+) -> Duration {
+    let fraction = fraction.clamp(0.0, 1.0);
+    if let Some(after) = retry_after {
+        return after.min(options.max_retry_after) + options.base_delay.mul_f64(fraction);
+    }
+    options
+        .base_delay
+        .saturating_mul(1u32 << attempts.saturating_sub(1).min(20))
+        .min(options.max_delay)
+        .mul_f64(fraction)
+}
+
+/// A uniform number in [0, 1).
+fn random_fraction() -> f64 {
+    let mut bytes = [0u8; 8];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        return 0.5;
+    }
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn classify<E>(err: &SdkError<E>, now: SystemTime) -> Verdict
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let transient = Verdict::Retry {
+        after: None,
+        throttled: false,
+    };
+    match err {
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => transient,
+        SdkError::DispatchFailure(failure) if failure.is_user() => Verdict::Fatal,
+        SdkError::DispatchFailure(_) => transient,
+        SdkError::ServiceError(_) => {
+            let Some(response) = err.raw_response() else {
+                return Verdict::Fatal;
+            };
+            let after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|value| parse_retry_after(value, now));
+            let message = || err.message().unwrap_or("no message").to_owned();
+            match response.status().as_u16() {
+                429 => Verdict::Retry {
+                    after,
+                    throttled: true,
+                },
+                401 => Verdict::Unauthorized,
+                403 | 404 => Verdict::NoAccess(format!(
+                    "{} ({})",
+                    err.code().unwrap_or("no access"),
+                    message()
+                )),
+                408 | 500..=599 => Verdict::Retry {
+                    after,
+                    throttled: false,
+                },
+                _ => Verdict::Fatal,
+            }
+        }
+        _ => Verdict::Fatal,
+    }
+}
+
+/// `Retry-After` as seconds (`2`, `1.5`) or an HTTP date.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+    }
+    // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = words.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? + 1;
+    let day: u32 = day.parse().ok()?;
+    let at = parse_time(&format!("{year}-{month:02}-{day:02}T{time}Z"))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Starts requests at most `rate` a second, `burst` at once: GCRA, where
+/// each caller reserves the next free start time and sleeps until it.
+struct Pacer {
+    interval: Duration,
+    tolerance: Duration,
+    /// The theoretical arrival time of the next request.
+    next: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    fn new(rate: f64, burst: u32) -> Pacer {
+        let interval = Duration::from_secs_f64(1.0 / rate.max(1e-3));
+        Pacer {
+            interval,
+            tolerance: interval * burst.max(1).saturating_sub(1),
+            next: Mutex::new(None),
+        }
+    }
+
+    async fn wait(&self) {
+        let start = {
+            let mut next = self.next.lock().expect("pacer lock");
+            let now = Instant::now();
+            let tat = next.map_or(now, |t| t.max(now));
+            *next = Some(tat + self.interval);
+            tat.checked_sub(self.tolerance).map_or(now, |t| t.max(now))
+        };
+        tokio::time::sleep_until(start).await;
+    }
+}
+
+#[cfg(test)]
+mod tests;

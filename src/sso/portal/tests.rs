@@ -1,0 +1,78 @@
+use super::*;
+
+#[test]
+fn retry_after_in_seconds_or_as_a_date() {
+    let now = parse_time("1994-11-06T08:49:30Z").unwrap();
+    assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+    assert_eq!(
+        parse_retry_after(" 1.5 ", now),
+        Some(Duration::from_millis(1500))
+    );
+    assert_eq!(
+        parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+        Some(Duration::from_secs(7))
+    );
+    assert_eq!(
+        parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+        Some(Duration::ZERO)
+    );
+    assert_eq!(parse_retry_after("-1", now), None);
+    assert_eq!(parse_retry_after("soon", now), None);
+}
+
+#[test]
+fn backoff_honours_retry_after_else_grows_with_full_jitter() {
+    let options = PortalOptions::default();
+    assert_eq!(backoff(&options, 1, None, 0.0), Duration::ZERO);
+    assert_eq!(backoff(&options, 1, None, 0.5), Duration::from_millis(100));
+    assert_eq!(backoff(&options, 3, None, 0.5), Duration::from_millis(400));
+    assert_eq!(backoff(&options, 30, None, 1.0), options.max_delay);
+    let after = Some(Duration::from_secs(1));
+    assert_eq!(backoff(&options, 1, after, 0.0), Duration::from_secs(1));
+    assert_eq!(
+        backoff(&options, 7, after, 0.5),
+        Duration::from_millis(1100)
+    );
+    let huge = Some(Duration::from_secs(3600));
+    assert_eq!(backoff(&options, 1, huge, 0.0), options.max_retry_after);
+    for _ in 0..100 {
+        let f = random_fraction();
+        assert!((0.0..1.0).contains(&f));
+    }
+}
+
+#[test]
+fn rate_comes_from_the_environment() {
+    let with = |value: &'static str| {
+        PortalOptions::from_vars(move |name| (name == RATE_VAR).then(|| OsString::from(value)))
+    };
+    assert_eq!(with("").unwrap().rate, Some(19.0));
+    assert_eq!(with("5.5").unwrap().rate, Some(5.5));
+    assert_eq!(with("0").unwrap().rate, None);
+    let err = with("fast").unwrap_err().to_string();
+    assert!(err.contains(RATE_VAR), "{err}");
+    assert!(with("-3").is_err());
+}
+
+#[test]
+fn the_pacer_spaces_requests_after_a_burst() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pacer = Pacer::new(50.0, 5);
+        let started = Instant::now();
+        for _ in 0..5 {
+            pacer.wait().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(15));
+        for _ in 0..10 {
+            pacer.wait().await;
+        }
+        // Ten more at 20 ms apart.
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(195), "{elapsed:?}");
+        assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
+    });
+}

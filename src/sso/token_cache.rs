@@ -1,0 +1,355 @@
+//! The SSO token cache shared with the AWS CLI v2 and every SDK:
+//! `~/.aws/sso/cache/<sha1 hex of the sso-session name>.json`.
+//!
+//! A token written by `aws sso login` works in badge and one written by
+//! `badge login` works in the AWS tools, so the file name, the field names
+//! and the timestamp format are exactly theirs. Files are 0600 in a 0700
+//! folder. Nothing here ever prints a token.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs;
+use std::io::ErrorKind;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::config::atomic::write_atomic;
+
+/// One cache file. Field names are the AWS CLI's.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CachedToken {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub access_token: String,
+    /// ISO 8601 UTC with a trailing `Z`, e.g. `2026-11-26T18:00:00Z`.
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// Never show secrets, not even in debug output.
+impl fmt::Debug for CachedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedToken")
+            .field("start_url", &self.start_url)
+            .field("region", &self.region)
+            .field("expires_at", &self.expires_at)
+            .field("registration_expires_at", &self.registration_expires_at)
+            .field("has_refresh_token", &self.refresh_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CachedToken {
+    pub fn expires(&self) -> Option<SystemTime> {
+        parse_time(&self.expires_at)
+    }
+
+    pub fn registration_expires(&self) -> Option<SystemTime> {
+        self.registration_expires_at.as_deref().and_then(parse_time)
+    }
+
+    /// Whether the access token is good at `now`.
+    pub fn is_valid_at(&self, now: SystemTime) -> bool {
+        self.expires().is_some_and(|at| at > now)
+    }
+
+    /// Whether it can be refreshed without a browser, as botocore would.
+    pub fn is_refreshable_at(&self, now: SystemTime) -> bool {
+        self.refresh_token.is_some()
+            && self.client_id.is_some()
+            && self.client_secret.is_some()
+            && self.registration_expires().is_some_and(|at| at > now)
+    }
+}
+
+/// What the cache says about one sso-session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginState {
+    /// The access token is good until then.
+    Valid(SystemTime),
+    /// The access token expired, but a refresh token can renew it.
+    Refreshable,
+    Expired,
+    /// No cache file.
+    Missing,
+    /// A cache file that cannot be read as a token.
+    Unreadable,
+}
+
+impl LoginState {
+    pub fn is_usable(self) -> bool {
+        matches!(self, LoginState::Valid(_) | LoginState::Refreshable)
+    }
+
+    /// A short word for tables and JSON.
+    pub fn label(self) -> &'static str {
+        match self {
+            LoginState::Valid(_) => "valid",
+            LoginState::Refreshable => "refreshable",
+            LoginState::Expired => "expired",
+            LoginState::Missing => "none",
+            LoginState::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// The cache folder.
+#[derive(Debug, Clone)]
+pub struct TokenCache {
+    dir: PathBuf,
+}
+
+impl TokenCache {
+    /// `~/.aws/sso/cache`, as botocore finds it (HOME only; it does not
+    /// follow `AWS_CONFIG_FILE`).
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<TokenCache> {
+        let Some(home) = var("HOME").filter(|h| !h.is_empty()) else {
+            bail!(
+                "HOME is not set, so the SSO token cache (~/.aws/sso/cache) cannot be found; set HOME"
+            );
+        };
+        Ok(TokenCache::in_dir(
+            PathBuf::from(home).join(".aws").join("sso").join("cache"),
+        ))
+    }
+
+    pub fn in_dir(dir: PathBuf) -> TokenCache {
+        TokenCache { dir }
+    }
+
+    /// The file for an sso-session (or, for a legacy profile without one,
+    /// for its start URL): the sha1 hex of that string.
+    pub fn path_for(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{}.json", sha1_hex(key.as_bytes())))
+    }
+
+    /// `Ok(None)` when there is no file; an error names the file and why.
+    pub fn load(&self, key: &str) -> Result<Option<CachedToken>> {
+        let path = self.path_for(key);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let token: CachedToken = serde_json::from_slice(&bytes).map_err(|err| {
+            // serde's message may quote the input; keep only where it failed.
+            anyhow::anyhow!(
+                "{} is not a valid token cache file (line {}, column {})",
+                path.display(),
+                err.line(),
+                err.column()
+            )
+        })?;
+        if token.expires().is_none() {
+            bail!("{} has an unreadable expiresAt", path.display());
+        }
+        Ok(Some(token))
+    }
+
+    pub fn state(&self, key: &str, now: SystemTime) -> LoginState {
+        match self.load(key) {
+            Ok(Some(token)) if token.is_valid_at(now) => {
+                LoginState::Valid(token.expires().unwrap_or(now))
+            }
+            Ok(Some(token)) if token.is_refreshable_at(now) => LoginState::Refreshable,
+            Ok(Some(_)) => LoginState::Expired,
+            Ok(None) => LoginState::Missing,
+            Err(_) => LoginState::Unreadable,
+        }
+    }
+
+    /// Write atomically, 0600, in a 0700 folder (tightened if it was wider).
+    pub fn store(&self, key: &str, token: &CachedToken) -> Result<()> {
+        fs::create_dir_all(&self.dir)
+            .with_context(|| format!("cannot create {}", self.dir.display()))?;
+        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot set permissions on {}", self.dir.display()))?;
+        let path = self.path_for(key);
+        let json = serde_json::to_vec_pretty(token)?;
+        write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot set permissions on {}", path.display()))?;
+        Ok(())
+    }
+
+    /// `Ok(false)` when there was nothing to remove.
+    pub fn remove(&self, key: &str) -> Result<bool> {
+        let path = self.path_for(key);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(err).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
+}
+
+pub fn sha1_hex(bytes: &[u8]) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, bytes);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the form the AWS CLI writes.
+pub fn format_time(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Reads the ISO 8601 forms the AWS tools write: `…Z`, `…UTC`, fractional
+/// seconds, or an offset like `+00:00`.
+pub fn parse_time(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let b = text.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = &text[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "" | "Z" | "z" | "UTC" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = rest[1..].chars().filter(char::is_ascii_digit).collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            sign * (digits[..2].parse::<i64>().ok()? * 3600 + digits[2..].parse::<i64>().ok()? * 60)
+        }
+    };
+    let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset;
+    u64::try_from(secs)
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+}
+
+// Howard Hinnant's civil-date algorithms.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_name_is_the_sha1_of_the_session_name() {
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        let cache = TokenCache::in_dir(PathBuf::from("/c"));
+        assert_eq!(
+            cache.path_for("abc"),
+            PathBuf::from("/c/a9993e364706816aba3e25717850c26c9cd0d89d.json")
+        );
+    }
+
+    #[test]
+    fn times_round_trip_in_the_aws_cli_format() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        let text = format_time(t);
+        assert_eq!(text, "2026-11-18T11:06:40Z");
+        assert_eq!(parse_time(&text), Some(t));
+        assert_eq!(parse_time("2026-11-18T11:06:40UTC"), Some(t));
+        assert_eq!(parse_time("2026-11-18T11:06:40.123Z"), Some(t));
+        assert_eq!(parse_time("2026-11-18T13:06:40+02:00"), Some(t));
+        assert_eq!(parse_time("garbage"), None);
+        assert_eq!(parse_time("2026-13-17T07:06:40Z"), None);
+    }
+
+    #[test]
+    fn store_is_private_and_load_reads_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("sso/cache");
+        fs::create_dir_all(&cache_dir).unwrap();
+        fs::set_permissions(&cache_dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let cache = TokenCache::in_dir(cache_dir.clone());
+        let token = CachedToken {
+            start_url: Some("https://x.awsapps.com/start".into()),
+            region: Some("eu-west-1".into()),
+            access_token: "secret-access".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+            client_id: None,
+            client_secret: None,
+            registration_expires_at: None,
+            refresh_token: None,
+        };
+        cache.store("acme", &token).unwrap();
+        let mode = |p: &std::path::Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&cache_dir), 0o700);
+        assert_eq!(mode(&cache.path_for("acme")), 0o600);
+        assert_eq!(cache.load("acme").unwrap(), Some(token.clone()));
+        assert!(matches!(
+            cache.state("acme", SystemTime::now()),
+            LoginState::Valid(_)
+        ));
+        assert!(!format!("{token:?}").contains("secret"));
+        assert!(cache.remove("acme").unwrap());
+        assert_eq!(cache.state("acme", SystemTime::now()), LoginState::Missing);
+    }
+
+    #[test]
+    fn corrupt_files_are_errors_that_do_not_quote_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(dir.path().to_owned());
+        fs::write(
+            cache.path_for("s"),
+            "{\"accessToken\": \"tok-secret\", trunc",
+        )
+        .unwrap();
+        let err = format!("{:#}", cache.load("s").unwrap_err());
+        assert!(err.contains("not a valid token cache file"), "{err}");
+        assert!(!err.contains("tok-secret"), "{err}");
+        assert_eq!(cache.state("s", SystemTime::now()), LoginState::Unreadable);
+    }
+}

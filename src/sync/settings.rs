@@ -1,0 +1,235 @@
+//! What `badge sync` remembers in the `[sso-session NAME]` section, so that
+//! the next run needs no flags: `badge_sync_template`, `badge_sync_region`
+//! and `badge_sync_output`. The AWS tools ignore these keys.
+//!
+//! A flag wins over what is remembered and replaces it. A key is written
+//! only when a flag sets something other than the default (a flag that
+//! repeats the default over a remembered value does write it); an empty
+//! value (`--output ''`) forgets the key and goes back to the default.
+
+use anyhow::{Result, bail};
+
+use super::naming::{DEFAULT_TEMPLATE, Template};
+use crate::config::document::Document;
+use crate::config::sessions::SsoSession;
+
+pub const TEMPLATE_KEY: &str = "badge_sync_template";
+pub const REGION_KEY: &str = "badge_sync_region";
+pub const OUTPUT_KEY: &str = "badge_sync_output";
+
+/// `output` values the AWS CLI v2 knows.
+pub const OUTPUT_FORMATS: [&str; 6] = ["json", "yaml", "yaml-stream", "text", "table", "off"];
+
+/// The flags of one run; `None` when not given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SyncFlags<'a> {
+    pub template: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub output: Option<&'a str>,
+}
+
+/// The settings a sync runs with.
+#[derive(Clone, Debug)]
+pub struct SyncSettings {
+    pub template: Template,
+    /// `region` of every generated profile.
+    pub region: String,
+    /// `output` of every generated profile, if any.
+    pub output: Option<String>,
+}
+
+/// Whether `region` looks like an AWS region name (`eu-west-1`,
+/// `us-gov-west-1`, `eusc-de-east-1`).
+pub fn looks_like_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() >= 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+impl SyncSettings {
+    /// The flags, else what the section remembers, else the defaults.
+    pub fn resolve(
+        doc: &Document,
+        session: &SsoSession,
+        flags: SyncFlags<'_>,
+    ) -> Result<SyncSettings> {
+        let remembered = |key: &str| {
+            doc.sso_session(&session.name)
+                .and_then(|id| doc.get(id, key))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let template_text = match flags.template {
+            Some(t) if t.trim().is_empty() => DEFAULT_TEMPLATE,
+            Some(t) => t,
+            None => remembered(TEMPLATE_KEY).unwrap_or(DEFAULT_TEMPLATE),
+        };
+        let template = Template::parse(template_text).map_err(|err| match flags.template {
+            Some(_) => err,
+            None => err.context(format!(
+                "[sso-session {}] remembers {TEMPLATE_KEY} = {template_text}; \
+                 give another with `badge sync --template TEMPLATE`",
+                session.name
+            )),
+        })?;
+        let region = match flags.region {
+            Some(r) if r.trim().is_empty() => session.region.clone(),
+            Some(r) => r.trim().to_owned(),
+            None => remembered(REGION_KEY).unwrap_or(&session.region).to_owned(),
+        };
+        if !looks_like_region(&region) {
+            bail!("{region:?} is not an AWS region name (like eu-west-1); give one with --region");
+        }
+        let output = match flags.output {
+            Some(o) if o.trim().is_empty() => None,
+            Some(o) => Some(o.trim().to_owned()),
+            None => remembered(OUTPUT_KEY).map(str::to_owned),
+        };
+        if let Some(output) = &output
+            && !OUTPUT_FORMATS.contains(&output.as_str())
+        {
+            bail!(
+                "{output:?} is not an output format of the AWS CLI; use one of {} with --output \
+                 (or --output '' for none)",
+                OUTPUT_FORMATS.join(", ")
+            );
+        }
+        Ok(SyncSettings {
+            template,
+            region,
+            output,
+        })
+    }
+
+    /// Records the flags given in the session's section. Returns whether the
+    /// document changed.
+    pub fn remember(doc: &mut Document, session: &SsoSession, flags: SyncFlags<'_>) -> bool {
+        let Some(id) = doc.sso_session(&session.name) else {
+            return false;
+        };
+        let before = doc.to_bytes();
+        let put = |doc: &mut Document, key: &str, value: Option<&str>, default: Option<&str>| {
+            let Some(value) = value.map(str::trim) else {
+                return;
+            };
+            let present = doc.get(id, key).is_some();
+            if value.is_empty() {
+                doc.remove_key(id, key);
+            } else if present || Some(value) != default {
+                doc.set(id, key, value);
+            }
+        };
+        put(doc, TEMPLATE_KEY, flags.template, Some(DEFAULT_TEMPLATE));
+        put(doc, REGION_KEY, flags.region, Some(&session.region));
+        put(doc, OUTPUT_KEY, flags.output, None);
+        doc.to_bytes() != before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::sessions::session;
+
+    const CONFIG: &str =
+        "[sso-session acme]\nsso_start_url = https://a/start\nsso_region = eu-west-1\n";
+
+    #[test]
+    fn flags_then_remembered_then_defaults() {
+        let mut doc = Document::parse(CONFIG.as_bytes());
+        let s = session(&doc, "acme").unwrap();
+        let plain = SyncSettings::resolve(&doc, &s, SyncFlags::default()).unwrap();
+        assert_eq!(plain.template.to_string(), DEFAULT_TEMPLATE);
+        assert_eq!(plain.region, "eu-west-1");
+        assert_eq!(plain.output, None);
+
+        // The default region is not written; the others are.
+        let flags = SyncFlags {
+            template: Some("{account_id}.{role_name}"),
+            region: Some("eu-west-1"),
+            output: Some("json"),
+        };
+        assert!(SyncSettings::remember(&mut doc, &s, flags));
+        assert_eq!(
+            String::from_utf8(doc.to_bytes()).unwrap(),
+            format!(
+                "{CONFIG}badge_sync_template = {{account_id}}.{{role_name}}\nbadge_sync_output = json\n"
+            )
+        );
+        let again = SyncSettings::resolve(&doc, &s, SyncFlags::default()).unwrap();
+        assert_eq!(again.template.to_string(), "{account_id}.{role_name}");
+        assert_eq!(again.output.as_deref(), Some("json"));
+        assert!(!SyncSettings::remember(&mut doc, &s, flags));
+
+        // Empty forgets.
+        let forget = SyncFlags {
+            template: Some(""),
+            region: None,
+            output: Some(""),
+        };
+        assert!(SyncSettings::remember(&mut doc, &s, forget));
+        assert_eq!(String::from_utf8(doc.to_bytes()).unwrap(), CONFIG);
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        let doc = Document::parse(CONFIG.as_bytes());
+        let s = session(&doc, "acme").unwrap();
+        let bad = |flags| {
+            SyncSettings::resolve(&doc, &s, flags)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            bad(SyncFlags {
+                template: Some("{nope}"),
+                ..Default::default()
+            })
+            .contains("{account_name}")
+        );
+        assert!(
+            bad(SyncFlags {
+                region: Some("Europe"),
+                ..Default::default()
+            })
+            .contains("region")
+        );
+        assert!(
+            bad(SyncFlags {
+                output: Some("xml"),
+                ..Default::default()
+            })
+            .contains("json, yaml")
+        );
+    }
+
+    #[test]
+    fn region_names() {
+        for ok in [
+            "eu-west-1",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "eusc-de-east-1",
+            "cn-north-1",
+        ] {
+            assert!(looks_like_region(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "eu",
+            "eu-west",
+            "EU-west-1",
+            "eu-west-1 ",
+            "e-west-1",
+            "eu--1",
+            "eu-west-x",
+        ] {
+            assert!(!looks_like_region(bad), "{bad}");
+        }
+    }
+}
