@@ -816,11 +816,19 @@ fn boto3_available() -> bool {
 /// boto3 in a subprocess with the sandbox's HOME and config: credentials
 /// of profile `p`, as JSON.
 fn boto3_credentials(sandbox: &Sandbox, emu: &Emulator) -> Value {
-    let script = "import json, boto3\n\
-        c = boto3.Session(profile_name='p').get_credentials().get_frozen_credentials()\n\
+    boto3_credentials_of(sandbox, emu, "p")
+}
+
+/// Credentials of `profile` as boto3 resolves them, in a subprocess whose
+/// HOME is the sandbox (botocore reads HOME when it is imported).
+fn boto3_credentials_of(sandbox: &Sandbox, emu: &Emulator, profile: &str) -> Value {
+    let script = "import json, sys, boto3\n\
+        c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()\n\
         print(json.dumps({'accessKey': c.access_key, 'hasSecret': bool(c.secret_key), 'hasToken': bool(c.token)}))\n";
     let mut cmd = Command::new("python3");
-    cmd.args(["-c", script]).env_clear().stdin(Stdio::null());
+    cmd.args(["-c", script, profile])
+        .env_clear()
+        .stdin(Stdio::null());
     for (name, value) in std::env::vars_os() {
         let name_text = name.to_string_lossy();
         if name_text == "PATH" || name_text.starts_with("PYENV") || name_text == "LANG" {
@@ -948,6 +956,45 @@ fn aws_cli_v2_uses_badges_login() {
         export.report()
     );
     assert_eq!(operation_count(&emu, "GetRoleCredentials"), 1);
+    assert_eq!(operation_count(&emu, "CreateToken"), 0, "no further login");
+}
+
+#[test]
+fn generated_profiles_work_in_boto3_and_the_aws_cli_with_no_further_login() {
+    if !boto3_available() || !aws_cli_available() || !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = sandbox(&emu);
+    curl_browser(&mut sandbox);
+    assert_ok(&badge(&sandbox, &["login"]));
+    assert_ok(&badge(&sandbox, &["sync"]));
+    let listed = badge(&sandbox, &["ls", "--json"]);
+    assert_ok(&listed);
+    let profiles: Value = serde_json::from_str(&listed.stdout).unwrap();
+    let generated: Vec<&str> = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["generated"] == Value::Bool(true))
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    let org = emu.org();
+    let expected: usize = org.accounts.iter().map(|a| a.roles.len()).sum();
+    // `p` is hand-written for the first account's first role: not duplicated.
+    assert_eq!(generated.len(), expected - 1, "{}", listed.report());
+    emu.reset_requests();
+    let first = generated[0];
+    let from_boto3 = boto3_credentials_of(&sandbox, &emu, first);
+    assert_eq!(from_boto3["hasSecret"], Value::Bool(true));
+    let last = generated[generated.len() - 1];
+    let export = aws_cli(
+        &sandbox,
+        &emu,
+        &["configure", "export-credentials", "--profile", last],
+    );
+    assert!(export.status.success(), "{}", export.report());
+    assert_eq!(operation_count(&emu, "GetRoleCredentials"), 2);
     assert_eq!(operation_count(&emu, "CreateToken"), 0, "no further login");
 }
 
