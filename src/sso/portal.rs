@@ -10,11 +10,14 @@
 //!   pages of ListAccounts are fetched one after the other beside them
 //!   (they take no slot), and the roles of a page's accounts are asked for
 //!   as soon as the page arrives.
-//! - **A pacer** (a GCRA token bucket) starts requests at most
-//!   [`PortalOptions::rate`] a second (19, bursts of 5), just under the
-//!   service's limit, so a large sync runs at the limit instead of into it.
-//!   `BADGE_PORTAL_RATE` changes the rate; `0` turns the pacer off (for a
-//!   portal, or an emulator, without a limit).
+//! - **A pacer** (a GCRA token bucket) that engages at the first 429: from
+//!   then on requests start at most [`PortalOptions::rate`] a second (19,
+//!   bursts of 5), just under the service's limit, so the rest of a large
+//!   sync runs at the limit instead of into it. Until a 429 comes, nothing
+//!   is paced, so a portal (or a caller) with a higher allowance is limited
+//!   only by latency and concurrency; the price is a handful of retried
+//!   429s on a sync that reaches the limit. `BADGE_PORTAL_RATE=N` paces at
+//!   N a second from the first request; `0` turns the pacer off.
 //! - **Retries** of throttling (429), server errors (5xx), timeouts and
 //!   connection errors: after the `Retry-After` the server asked for (at
 //!   most 60 s) plus up to 200 ms of jitter, or without one with exponential
@@ -31,6 +34,7 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -53,8 +57,10 @@ const PAGE_SIZE: i32 = 100;
 pub struct PortalOptions {
     /// Requests in flight at most.
     pub concurrency: usize,
-    /// Requests started a second at most; `None` for no pacing.
+    /// Requests started a second at most once paced; `None` for no pacing.
     pub rate: Option<f64>,
+    /// Pace from the first request rather than from the first 429.
+    pub pace_from_start: bool,
     /// Requests that may start at once after a quiet moment.
     pub burst: u32,
     /// Attempts of a request that fails with a server or network error.
@@ -72,6 +78,7 @@ impl Default for PortalOptions {
         PortalOptions {
             concurrency: 10,
             rate: Some(19.0),
+            pace_from_start: false,
             burst: 5,
             max_attempts: 8,
             max_throttled_attempts: 30,
@@ -88,6 +95,7 @@ impl PortalOptions {
         let mut options = PortalOptions::default();
         if let Some(value) = var(RATE_VAR).filter(|v| !v.is_empty()) {
             let text = value.to_string_lossy();
+            options.pace_from_start = true;
             options.rate = match text.trim().parse::<f64>() {
                 Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
                 Ok(0.0) => None,
@@ -156,7 +164,9 @@ pub async fn discover(
         session: session.to_owned(),
         options: options.clone(),
         slots: Semaphore::new(options.concurrency.max(1)),
-        pacer: options.rate.map(|rate| Pacer::new(rate, options.burst)),
+        pacer: options
+            .rate
+            .map(|rate| Pacer::new(rate, options.burst, options.pace_from_start)),
         counts: Mutex::new((0, 0)),
     });
     let mut tasks: JoinSet<(Account, Result<Vec<String>, Failure>)> = JoinSet::new();
@@ -434,6 +444,9 @@ where
             }
         };
         let attempts = if throttled {
+            if let Some(pacer) = &shared.pacer {
+                pacer.engage();
+            }
             shared.counts.lock().expect("counts lock").1 += 1;
             throttles += 1;
             throttles
@@ -560,25 +573,36 @@ fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// Starts requests at most `rate` a second, `burst` at once: GCRA, where
-/// each caller reserves the next free start time and sleeps until it.
+/// each caller reserves the next free start time and sleeps until it. Until
+/// it is engaged, it lets every request through.
 struct Pacer {
     interval: Duration,
     tolerance: Duration,
+    engaged: AtomicBool,
     /// The theoretical arrival time of the next request.
     next: Mutex<Option<Instant>>,
 }
 
 impl Pacer {
-    fn new(rate: f64, burst: u32) -> Pacer {
+    fn new(rate: f64, burst: u32, engaged: bool) -> Pacer {
         let interval = Duration::from_secs_f64(1.0 / rate.max(1e-3));
         Pacer {
             interval,
             tolerance: interval * burst.max(1).saturating_sub(1),
+            engaged: AtomicBool::new(engaged),
             next: Mutex::new(None),
         }
     }
 
+    /// Pace every request from now on.
+    fn engage(&self) {
+        self.engaged.store(true, Ordering::Relaxed);
+    }
+
     async fn wait(&self) {
+        if !self.engaged.load(Ordering::Relaxed) {
+            return;
+        }
         let start = {
             let mut next = self.next.lock().expect("pacer lock");
             let now = Instant::now();

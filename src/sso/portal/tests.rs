@@ -47,11 +47,35 @@ fn rate_comes_from_the_environment() {
         PortalOptions::from_vars(move |name| (name == RATE_VAR).then(|| OsString::from(value)))
     };
     assert_eq!(with("").unwrap().rate, Some(19.0));
+    assert!(!with("").unwrap().pace_from_start);
+    assert!(with("5.5").unwrap().pace_from_start);
     assert_eq!(with("5.5").unwrap().rate, Some(5.5));
     assert_eq!(with("0").unwrap().rate, None);
     let err = with("fast").unwrap_err().to_string();
     assert!(err.contains(RATE_VAR), "{err}");
     assert!(with("-3").is_err());
+}
+
+#[test]
+fn the_pacer_waits_for_nothing_until_engaged() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pacer = Pacer::new(50.0, 1, false);
+        let started = Instant::now();
+        for _ in 0..20 {
+            pacer.wait().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(15));
+        pacer.engage();
+        for _ in 0..6 {
+            pacer.wait().await;
+        }
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(95), "{elapsed:?}");
+    });
 }
 
 #[test]
@@ -61,7 +85,7 @@ fn the_pacer_spaces_requests_after_a_burst() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let pacer = Pacer::new(50.0, 5);
+        let pacer = Pacer::new(50.0, 5, true);
         let started = Instant::now();
         for _ in 0..5 {
             pacer.wait().await;
