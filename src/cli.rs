@@ -5,7 +5,7 @@
 //! also the name of a subcommand is reached with `badge use NAME`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use clap_complete::engine::ArgValueCandidates;
+use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 
 use crate::cmd::complete::{profile_candidates, session_candidates};
 
@@ -37,7 +37,7 @@ pub struct Cli {
 
     /// Profile to switch to (as `badge use PROFILE`); `-` for the previous one.
     /// Without it, a fuzzy picker opens.
-    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
 }
 
@@ -174,7 +174,7 @@ pub struct LoginArgs {
     pub sso_session: Option<String>,
 
     /// Sign in to the sso-session of this profile
-    #[arg(long, value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    #[arg(long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// Use the device code flow (for SSH sessions and headless hosts)
@@ -227,7 +227,7 @@ pub struct UseArgs {
     pub login: bool,
 
     /// Profile name, unique prefix or substring; `-` for the previous profile
-    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: String,
 }
 

@@ -3,9 +3,10 @@
 //! completion engine walks the command line, and the candidates for profile
 //! and session names are read from the AWS config right then.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result, bail};
 use clap::CommandFactory;
@@ -15,7 +16,7 @@ use clap_complete::engine::{self, CompletionCandidate};
 use crate::cli::{Cli, Shell};
 use crate::config::document::{Document, SectionKind};
 use crate::config::paths::Paths;
-use crate::config::profiles::Profiles;
+use crate::config::profiles::{Profile, Profiles};
 
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 
@@ -23,24 +24,36 @@ fn paths() -> Option<Paths> {
     Paths::from_vars(|name| std::env::var_os(name)).ok()
 }
 
-/// Profile names, with the account and role as the description.
-pub fn profile_candidates() -> Vec<CompletionCandidate> {
+/// Whether the shell shows a description next to each candidate (zsh and
+/// fish do; bash has nowhere to put one).
+static SHOW_HELP: AtomicBool = AtomicBool::new(true);
+
+/// Profile names that start with `current`, with the account and role as the
+/// description. Filtering first means that with 10,000 profiles only the few
+/// shown are read and formatted.
+pub fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(profiles) = paths().and_then(|p| Profiles::load(&p).ok()) else {
         return Vec::new();
     };
+    let prefix = current.to_string_lossy();
+    let show_help = SHOW_HELP.load(Ordering::Relaxed);
     profiles
-        .iter()
+        .iter_where(|name| name.starts_with(&*prefix))
         .map(|p| {
-            let account = p.account_name.or(p.account_id);
-            let help = match (account, p.role_name) {
-                (Some(a), Some(r)) => Some(format!("{a} {r}")),
-                (Some(a), None) => Some(a.to_owned()),
-                (None, Some(r)) => Some(r.to_owned()),
-                (None, None) => None,
-            };
+            let help = show_help.then(|| profile_help(&p)).flatten();
             CompletionCandidate::new(p.name).help(help.map(StyledStr::from))
         })
         .collect()
+}
+
+fn profile_help(p: &Profile) -> Option<String> {
+    let account = p.account_name.or(p.account_id);
+    match (account, p.role_name) {
+        (Some(a), Some(r)) => Some(format!("{a} {r}")),
+        (Some(a), None) => Some(a.to_owned()),
+        (None, Some(r)) => Some(r.to_owned()),
+        (None, None) => None,
+    }
 }
 
 /// Names of the `[sso-session NAME]` sections.
@@ -79,6 +92,7 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
             let [line, word] = rest.as_slice() else {
                 bail!("usage: badge __complete bash -- LINE WORD");
             };
+            SHOW_HELP.store(false, Ordering::Relaxed);
             let (mut words, current_raw) = split_line(line);
             let current = words.pop().unwrap_or_default();
             words.push(current);

@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use serde_json::json;
+use serde::Serialize;
 
 use super::Context;
 use super::login_state::LoginStates;
@@ -43,7 +43,8 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
             .zip(&logins)
             .map(|(p, login)| to_json(ctx, p, login))
             .collect();
-        serde_json::to_writer_pretty(&mut out, &items)?;
+        // A closed pipe must reach main as an io::Error (exit 0, no message).
+        serde_json::to_writer_pretty(&mut out, &items).map_err(io::Error::from)?;
         writeln!(out)?;
     } else {
         write_table(ctx, &mut out, &shown, &logins)?;
@@ -60,19 +61,38 @@ fn source(p: &Profile) -> &'static str {
     }
 }
 
-fn to_json(ctx: &Context, p: &Profile, login: &str) -> serde_json::Value {
-    json!({
-        "name": p.name,
-        "active": ctx.active.as_deref() == Some(p.name),
-        "source": match p.source { Source::Config => "config", Source::Credentials => "credentials" },
-        "generated": p.generated_by.is_some(),
-        "sso_session": p.sso_session,
-        "account_id": p.account_id,
-        "account_name": p.account_name,
-        "role_name": p.role_name,
-        "region": p.region,
-        "login": if login == "-" { None } else { Some(login) },
-    })
+/// One profile in `badge ls --json`. Fields in alphabetical order, the order
+/// the output has always had (see README.md, "JSON output").
+#[derive(Serialize)]
+struct JsonProfile<'a> {
+    account_id: Option<&'a str>,
+    account_name: Option<&'a str>,
+    active: bool,
+    generated: bool,
+    login: Option<&'a str>,
+    name: &'a str,
+    region: Option<&'a str>,
+    role_name: Option<&'a str>,
+    source: &'static str,
+    sso_session: Option<&'a str>,
+}
+
+fn to_json<'a>(ctx: &Context, p: &Profile<'a>, login: &'a str) -> JsonProfile<'a> {
+    JsonProfile {
+        account_id: p.account_id,
+        account_name: p.account_name,
+        active: ctx.active.as_deref() == Some(p.name),
+        generated: p.generated_by.is_some(),
+        login: (login != "-").then_some(login),
+        name: p.name,
+        region: p.region,
+        role_name: p.role_name,
+        source: match p.source {
+            Source::Config => "config",
+            Source::Credentials => "credentials",
+        },
+        sso_session: p.sso_session,
+    }
 }
 
 fn write_table(

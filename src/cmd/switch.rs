@@ -172,53 +172,74 @@ fn resolve(
 /// Smart case: a query with an upper-case letter is matched exactly.
 pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>> {
     let case_sensitive = query.chars().any(char::is_uppercase);
-    let query_folded = query.to_lowercase();
-    let folded = |name: &str| {
-        if case_sensitive {
-            name.to_owned()
-        } else {
-            name.to_lowercase()
+    let needle = if case_sensitive {
+        query.to_owned()
+    } else {
+        query.to_lowercase()
+    };
+    let matcher = |substring: bool| {
+        let needle = needle.as_str();
+        move |name: &str| {
+            if case_sensitive {
+                return if substring {
+                    name.contains(needle)
+                } else {
+                    name.starts_with(needle)
+                };
+            }
+            // ASCII names compare byte by byte without lower-casing a copy;
+            // others as `to_lowercase` reads them (`K`, the Kelvin sign, is `k`).
+            if !(needle.is_ascii() && name.is_ascii()) {
+                let name = name.to_lowercase();
+                return if substring {
+                    name.contains(needle)
+                } else {
+                    name.starts_with(needle)
+                };
+            }
+            let (name, needle) = (name.as_bytes(), needle.as_bytes());
+            if substring {
+                needle.is_empty()
+                    || (name.windows(needle.len())).any(|w| w.eq_ignore_ascii_case(needle))
+            } else {
+                name.get(..needle.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(needle))
+            }
         }
     };
-    let needle = if case_sensitive {
-        query
-    } else {
-        query_folded.as_str()
-    };
-    let prefix: Vec<Profile> = profiles
-        .iter()
-        .filter(|p| folded(p.name).starts_with(needle))
-        .collect();
+    let prefix: Vec<Profile> = profiles.iter_where(matcher(false)).collect();
     if !prefix.is_empty() {
         return prefix;
     }
-    profiles
-        .iter()
-        .filter(|p| folded(p.name).contains(needle))
-        .collect()
+    profiles.iter_where(matcher(true)).collect()
 }
 
 fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
     if profiles.is_empty() {
         return no_profiles_message(paths);
     }
-    let mut scored: Vec<(usize, &str)> = profiles
-        .names()
-        .map(|name| {
-            (
-                edit_distance(&query.to_lowercase(), &name.to_lowercase()),
-                name,
-            )
-        })
-        .collect();
-    scored.sort();
+    let query_chars: Vec<char> = query.to_lowercase().chars().collect();
     let limit = (query.chars().count() / 2).max(2);
-    let close: Vec<&str> = scored
-        .iter()
-        .take_while(|(d, _)| *d <= limit)
-        .take(3)
-        .map(|(_, n)| *n)
-        .collect();
+    // The three closest names within `limit`, nearest first, then by name:
+    // once three are found, only as close a name can still enter, which
+    // keeps the edit distances narrow and cheap.
+    let mut close: Vec<(usize, &str)> = Vec::with_capacity(4);
+    let mut name_chars = Vec::new();
+    for name in profiles.names() {
+        let within = close.get(2).map_or(limit, |&(d, _)| d);
+        name_chars.clear();
+        if name.is_ascii() {
+            name_chars.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            name_chars.extend(name.to_lowercase().chars());
+        }
+        if let Some(d) = edit_distance(&query_chars, &name_chars, within) {
+            let at = close.partition_point(|&found| found < (d, name));
+            close.insert(at, (d, name));
+            close.truncate(3);
+        }
+    }
+    let close: Vec<&str> = close.iter().map(|(_, n)| *n).collect();
     let mut message = format!("no profile matches {query:?} in {}", paths.config.display());
     if !close.is_empty() {
         message.push_str(&format!("; did you mean {}?", close.join(", ")));
@@ -235,22 +256,36 @@ pub fn no_profiles_message(paths: &Paths) -> String {
     )
 }
 
-/// Levenshtein distance over chars, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+/// Levenshtein distance, for "did you mean", when it is at most `max`:
+/// only the band of cells within `max` of the diagonal is computed.
+fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let far = max + 1;
+    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let i = i + 1;
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(b.len());
+        let mut diagonal = row[lo - 1];
+        row[lo - 1] = if lo == 1 { i.min(far) } else { far };
+        let mut row_min = row[lo - 1];
+        for j in lo..=hi {
+            let above = row[j];
+            let cell = (above + 1)
+                .min(row[j - 1] + 1)
+                .min(diagonal + usize::from(*ca != b[j - 1]))
+                .min(far);
             diagonal = above;
+            row[j] = cell;
+            row_min = row_min.min(cell);
+        }
+        if row_min > max {
+            return None;
         }
     }
-    row[b.len()]
+    Some(row[b.len()]).filter(|&d| d <= max)
 }
 
 /// A switching command run without the integration: say how to add it.
@@ -288,11 +323,48 @@ pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
 mod tests {
     use super::edit_distance;
 
+    fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        edit_distance(&a, &b, max)
+    }
+
     #[test]
     fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("prod", "prod"), 0);
-        assert_eq!(edit_distance("prdo", "prod"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("staging", "stage"), 3);
+        assert_eq!(distance("prod", "prod", 9), Some(0));
+        assert_eq!(distance("prdo", "prod", 9), Some(2));
+        assert_eq!(distance("", "abc", 9), Some(3));
+        assert_eq!(distance("staging", "stage", 9), Some(3));
+        assert_eq!(distance("kitten", "sitting", 9), Some(3));
+        assert_eq!(distance("abcdef", "badcfe", 9), Some(4));
+    }
+
+    #[test]
+    fn edit_distance_stops_past_max() {
+        assert_eq!(distance("staging", "stage", 3), Some(3));
+        assert_eq!(distance("staging", "stage", 2), None);
+        assert_eq!(distance("kitten", "sitting", 2), None);
+        assert_eq!(distance("abc", "xyz", 3), Some(3));
+        assert_eq!(distance("abc", "xyz", 2), None);
+        assert_eq!(distance("", "", 0), Some(0));
+        let words = [
+            "",
+            "a",
+            "ab",
+            "prod",
+            "prdo",
+            "staging",
+            "stage",
+            "acct-0042-prd/Admin",
+        ];
+        for a in words {
+            for b in words {
+                let exact = distance(a, b, 100).expect("within 100");
+                for max in 0..8 {
+                    let want = (exact <= max).then_some(exact);
+                    assert_eq!(distance(a, b, max), want, "{a:?} {b:?} {max}");
+                }
+            }
+        }
     }
 }

@@ -156,6 +156,8 @@ enum Name {
 #[derive(Clone, Debug)]
 struct SectionData {
     line: Pos,
+    /// Where the header's line starts in the text.
+    start: Pos,
     /// First line after the section.
     end: Pos,
     /// Last line of the section that is not blank or a comment.
@@ -166,6 +168,9 @@ struct SectionData {
     kind: Kind,
     name: Name,
     entries: (Pos, Pos),
+    /// Whether a value has continuation lines; then, even when reading, the
+    /// section's entries are in the table.
+    continued: bool,
     block: Option<Pos>,
     /// Parser state after `last`, which is the state at the next header:
     /// whether a deeper line would continue a key, and the indentation.
@@ -299,7 +304,14 @@ impl Document {
                 (String::from_utf8_lossy(&raw).into_owned(), Some(raw))
             }
         };
-        let mut doc = Document {
+        let mut doc = Document::empty(text, raw);
+        doc.index(false);
+        doc
+    }
+
+    /// A document of `text` with no index yet.
+    fn empty(text: String, raw: Option<Vec<u8>>) -> Document {
+        Document {
             text,
             raw,
             lines: Vec::new(),
@@ -310,9 +322,7 @@ impl Document {
             names: Vec::new(),
             blocks: Vec::new(),
             defaults: Vec::new(),
-        };
-        doc.index(false);
-        doc
+        }
     }
 
     /// Reads and parses a file; a missing file is an empty document. Any other
@@ -680,16 +690,55 @@ impl Document {
     }
 
     /// Builds botocore's view, and the line table if asked. The table of
-    /// entries is built only for edits or when some value has continuation
-    /// lines: otherwise a section's few lines are read when asked for, which
-    /// keeps reading a big file fast.
+    /// entries is built for every section only for edits; when reading, only
+    /// for the sections where a value has continuation lines (whose joined
+    /// values need a home): any other section's few lines are read when
+    /// asked for, which keeps reading a big file fast.
     fn index(&mut self, with_lines: bool) {
         if self.text.len() >= Pos::MAX as usize {
             return;
         }
         let continued = self.index_pass(with_lines, with_lines);
         if continued && !with_lines {
-            self.index_pass(false, true);
+            self.index_continued();
+        }
+    }
+
+    /// The entries of each section with continuation lines, read by the same
+    /// pass over just that section's text (a header resets configparser's
+    /// state, so a section reads the same alone).
+    fn index_continued(&mut self) {
+        for i in 0..self.sections.len() {
+            let section = &self.sections[i];
+            if !section.continued {
+                continue;
+            }
+            let start = section.start;
+            let text = self.text[start as usize..section.body.1 as usize].to_owned();
+            let mut alone = Document::empty(text, None);
+            alone.index_pass(false, true);
+            let Some(read) = alone.sections.first() else {
+                continue;
+            };
+            let first = pos(self.entries.len());
+            let shift = |(a, b): Span| (a + start, b + start);
+            for e in &alone.entries[read.entries()] {
+                let joined = match e.joined {
+                    SINGLE => SINGLE,
+                    j => {
+                        self.joined
+                            .push(std::mem::take(&mut alone.joined[j as usize]));
+                        pos(self.joined.len() - 1)
+                    }
+                };
+                self.entries.push(Entry {
+                    key: shift(e.key),
+                    first: shift(e.first),
+                    joined,
+                    ..*e
+                });
+            }
+            self.sections[i].entries = (first, pos(self.entries.len()));
         }
     }
 
@@ -717,8 +766,14 @@ impl Document {
         for (i, (start, end, next)) in LineSplit::new(text.as_bytes()).enumerate() {
             line_count = i + 1;
             let content = &text[start..end];
-            let trimmed = py_trim(content);
-            let lead = offset(content, trimmed);
+            // Stripped on the left only: the right end matters to few lines
+            // (comments, and values when entries are read), which strip it.
+            // Most lines start with a character that is not whitespace.
+            let trimmed = match content.as_bytes().first() {
+                Some(&b) if b < 0x80 && !is_py_space_byte(b) => content,
+                _ => py_lstrip(content),
+            };
+            let lead = content.len() - trimmed.len();
             let at = start + lead;
             let kind = if trimmed.is_empty() {
                 if state.key.is_some() {
@@ -726,6 +781,7 @@ impl Document {
                 }
                 LineKind::Blank
             } else if trimmed.starts_with(['#', ';']) {
+                let trimmed = py_rstrip(trimmed);
                 if let Some(name) = begin_marker(trimmed) {
                     let name_at = at + offset(trimmed, name);
                     open = Some((i, (pos(name_at), pos(name_at + name.len())), sections.len()));
@@ -746,9 +802,13 @@ impl Document {
                 LineKind::Comment
             } else {
                 let indent = pos(indent_chars(&content[..lead]));
+                let trimmed_right = || py_rstrip(trimmed);
                 let kind = match state.key {
                     Some(_) if indent > state.indent && !with_entries => {
                         continued = true;
+                        if let Some(s) = sections.last_mut() {
+                            s.continued = true;
+                        }
                         LineKind::Continuation
                     }
                     Some(e) if indent > state.indent => {
@@ -765,7 +825,7 @@ impl Document {
                             value.push('\n');
                         }
                         value.push('\n');
-                        value.push_str(trimmed);
+                        value.push_str(trimmed_right());
                         entry.last = pos(i);
                         blanks = 0;
                         LineKind::Continuation
@@ -797,6 +857,7 @@ impl Document {
                             state.key = None;
                             sections.push(SectionData {
                                 line: pos(i),
+                                start: pos(start),
                                 end: pos(i + 1),
                                 last: pos(i),
                                 header: (pos(header_at), pos(header_at + header.len())),
@@ -804,6 +865,7 @@ impl Document {
                                 kind,
                                 name,
                                 entries: (pos(entries.len()), pos(entries.len())),
+                                continued: false,
                                 block: None,
                                 end_key: false,
                                 end_indent: indent,
@@ -817,7 +879,7 @@ impl Document {
                             state.key = (eq > 0).then_some(pos(entries.len()));
                             blanks = 0;
                             if with_entries {
-                                entries.push(parse_entry(trimmed, at, pos(i), eq));
+                                entries.push(parse_entry(trimmed_right(), at, pos(i), eq));
                                 if let Some(s) = sections.last_mut() {
                                     s.entries.1 = pos(entries.len());
                                 }
@@ -867,7 +929,7 @@ impl Document {
     /// A section's own entries: from the table, or read from its lines.
     fn entries_in(&self, index: usize) -> EntriesIn<'_> {
         let section = &self.sections[index];
-        if self.has_entries {
+        if self.has_entries || section.continued {
             EntriesIn::Table(self.entries[section.entries()].iter())
         } else {
             EntriesIn::Lines(&self.text, SplitLines(self.span(section.body)))
@@ -1135,13 +1197,23 @@ fn value_lines(value: &str) -> (&str, Vec<&str>) {
 struct LineSplit<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// Every `\n` and `\r`, found in one pass over the whole text.
-    ends: memchr::Memchr2<'a>,
+    ends: LineEnds<'a>,
+}
+
+/// Every line end, found in one pass over the whole text: only `\n` when the
+/// text has no `\r` (nearly always; the one-byte search is the faster).
+enum LineEnds<'a> {
+    Lf(memchr::Memchr<'a>),
+    Any(memchr::Memchr2<'a>),
 }
 
 impl<'a> LineSplit<'a> {
     fn new(bytes: &'a [u8]) -> Self {
-        let ends = memchr::memchr2_iter(b'\n', b'\r', bytes);
+        let ends = if memchr::memchr(b'\r', bytes).is_none() {
+            LineEnds::Lf(memchr::memchr_iter(b'\n', bytes))
+        } else {
+            LineEnds::Any(memchr::memchr2_iter(b'\n', b'\r', bytes))
+        };
         LineSplit {
             bytes,
             pos: 0,
@@ -1159,7 +1231,11 @@ impl Iterator for LineSplit<'_> {
             return None;
         }
         // Skip the `\n` of a `\r\n` already taken.
-        let end = self.ends.find(|&i| i >= start).unwrap_or(self.bytes.len());
+        let end = match &mut self.ends {
+            LineEnds::Lf(ends) => ends.next(),
+            LineEnds::Any(ends) => ends.find(|&i| i >= start),
+        };
+        let end = end.unwrap_or(self.bytes.len());
         let next = match self.bytes.get(end) {
             None => end,
             Some(b'\r') if self.bytes.get(end + 1) == Some(&b'\n') => end + 2,
@@ -1292,11 +1368,12 @@ fn offset(outer: &str, inner: &str) -> usize {
     inner.as_ptr() as usize - outer.as_ptr() as usize
 }
 
-/// configparser's `SECTCRE` on a stripped line: `[`, then the longest run
-/// of at least one character that ends before a `]`.
+/// configparser's `SECTCRE` on a stripped line (or one stripped on the left
+/// only: the last `]` is the same): `[`, then the longest run of at least one
+/// character that ends before a `]`.
 fn header_of(trimmed: &str) -> Option<&str> {
     let rest = trimmed.strip_prefix('[')?;
-    let close = rest.rfind(']')?;
+    let close = memchr::memrchr(b']', rest.as_bytes())?;
     (close > 0).then(|| &rest[..close])
 }
 
@@ -1333,20 +1410,33 @@ fn kind_of(header: &str) -> (Kind, Option<Cow<'_, str>>) {
 /// quote or escape made it.
 fn shlex_pair(s: &str) -> Option<Cow<'_, str>> {
     // Without quotes or escapes, words are runs of non-space bytes.
+    const SPACE: u8 = 1;
+    const QUOTE: u8 = 2;
+    const CLASS: [u8; 256] = {
+        let mut class = [0; 256];
+        class[b' ' as usize] = SPACE;
+        class[b'\t' as usize] = SPACE;
+        class[b'\r' as usize] = SPACE;
+        class[b'\n' as usize] = SPACE;
+        class[b'"' as usize] = QUOTE;
+        class[b'\'' as usize] = QUOTE;
+        class[b'\\' as usize] = QUOTE;
+        class
+    };
     let bytes = s.as_bytes();
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let class = |i: usize| CLASS[bytes[i] as usize];
     let mut words = [(0, 0); 2];
     let mut count = 0;
     let mut i = 0;
     let mut plain = true;
     while i < bytes.len() && plain {
-        if is_space(bytes[i]) {
+        if class(i) == SPACE {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && !is_space(bytes[i]) {
-            plain &= !matches!(bytes[i], b'"' | b'\'' | b'\\');
+        while i < bytes.len() && class(i) != SPACE {
+            plain &= class(i) != QUOTE;
             i += 1;
         }
         if count == 2 {
