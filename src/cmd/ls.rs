@@ -36,6 +36,9 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
         .iter()
         .map(|p| states.of(&profiles, p).map_or("-", LoginState::label))
         .collect();
+    if shown.is_empty() && !args.json {
+        eprintln!("badge: {}", super::switch::no_profiles_message(&paths));
+    }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         let items: Vec<_> = shown

@@ -250,7 +250,8 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
 
 pub fn no_profiles_message(paths: &Paths) -> String {
     format!(
-        "there are no profiles in {} or {}; create one with `aws configure sso`",
+        "there are no profiles in {} or {}; generate them with `badge session add NAME \
+         --start-url URL --region REGION`, `badge login` and `badge sync`",
         paths.config.display(),
         paths.credentials.display()
     )
