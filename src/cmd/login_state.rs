@@ -8,7 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::cli::Shell;
 use crate::config::profiles::{Profile, Profiles};
 use crate::shell::Script;
-use crate::sso::token_cache::{LoginState, TokenCache, format_time};
+use crate::sso::login::human_time;
+use crate::sso::token_cache::{LoginState, TokenCache};
 
 /// Login states by cache key, so 10,000 profiles of one session read the
 /// cache once.
@@ -58,10 +59,7 @@ impl LoginStates {
 /// One phrase for people: "valid until 2026-11-26 18:00 UTC", "expired".
 pub fn describe(state: LoginState) -> String {
     match state {
-        LoginState::Valid(at) => {
-            let text = format_time(at);
-            format!("valid until {} {} UTC", &text[..10], &text[11..16])
-        }
+        LoginState::Valid(at) => format!("valid until {}", human_time(at)),
         LoginState::Refreshable => "valid (renewed on next use)".to_owned(),
         LoginState::Expired => "expired".to_owned(),
         LoginState::Missing => "not signed in".to_owned(),

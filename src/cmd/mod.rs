@@ -96,14 +96,15 @@ impl Context {
             Shell::from_name(&base)
         });
         let no_color = vars("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let stdout_tty = io::stdout().is_terminal();
         Context {
             hook,
             previous,
             active,
             static_keys,
             login_shell,
-            stdout_tty: io::stdout().is_terminal(),
-            color_stdout: !no_color && io::stdout().is_terminal(),
+            stdout_tty,
+            color_stdout: !no_color && stdout_tty,
             interactive: io::stdin().is_terminal() && io::stderr().is_terminal(),
             vars,
         }

@@ -31,6 +31,18 @@ impl Paths {
     }
 }
 
+/// badge's own state folder (backups, locks, client registrations):
+/// `$XDG_STATE_HOME/badge` (`~/.local/state/badge`), or the platform's local
+/// data folder where it has no state folder. `None` without a HOME.
+pub fn state_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "badge")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .to_path_buf(),
+    )
+}
+
 fn resolve(var: &impl Fn(&str) -> Option<OsString>, name: &str, default: &str) -> Result<PathBuf> {
     let set = var(name).filter(|v| !v.is_empty());
     let path = expand_vars(

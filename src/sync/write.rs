@@ -47,15 +47,9 @@ pub struct Edited<T> {
     pub backup: Option<PathBuf>,
 }
 
-/// badge's state folder: `$XDG_STATE_HOME/badge` (`~/.local/state/badge`),
-/// or the local data folder where the platform has no state folder.
+/// badge's state folder, or an error saying why there is none.
 pub fn state_dir() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "badge")
-        .context("cannot find badge's state folder: HOME is not set")?;
-    Ok(dirs
-        .state_dir()
-        .unwrap_or_else(|| dirs.data_local_dir())
-        .to_path_buf())
+    crate::config::paths::state_dir().context("cannot find badge's state folder: HOME is not set")
 }
 
 impl ConfigWriter {

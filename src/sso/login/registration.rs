@@ -76,12 +76,9 @@ impl Registration {
     }
 }
 
-/// `$XDG_STATE_HOME/badge/clients` (else `~/.local/state/badge/clients`),
-/// or the platform's local data folder where there is no state folder.
+/// `clients` in badge's state folder (`~/.local/state/badge/clients`).
 pub fn default_dir() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "badge")?;
-    let base = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Some(base.join("clients"))
+    Some(crate::config::paths::state_dir()?.join("clients"))
 }
 
 /// Where the registration of `session` for `flow` is kept.
