@@ -1,18 +1,10 @@
 //! badge: switch AWS profiles in your shell, for AWS IAM Identity Center users.
 
-mod cli;
-mod cmd;
-mod config;
-mod picker;
-mod shell;
-mod sso;
-mod sync;
-
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cmd::run() {
+    match badge::run() {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`badge ls | head -1`) is not an error.
