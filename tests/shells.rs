@@ -12,6 +12,7 @@ per_shell!(
     init_twice_is_harmless,
     init_leaves_no_output_and_no_stray_state,
     switch_by_exact_name_prefix_and_substring,
+    big_config_switches_like_a_small_one,
     switch_exports_for_child_processes,
     switch_to_credentials_only_profile,
     aws_config_file_is_honoured,
@@ -149,6 +150,64 @@ fn switch_by_exact_name_prefix_and_substring(sh: Shell) {
     );
     assert!(out.stderr.contains("\"DEV-B\""), "{}", out.report());
     assert_eq!(out.stderr.lines().count(), 4, "{}", out.report());
+}
+
+/// A config of several hundred kilobytes is read piece by piece on a switch
+/// (src/config/pieces.rs): the same profiles switch the same way, with the
+/// real ones in the middle of the file, split across pieces, and the
+/// closest names offered for an unknown one.
+fn big_config_switches_like_a_small_one(sh: Shell) {
+    let filler = |range: std::ops::Range<usize>| -> String {
+        range
+            .map(|i| format!("[profile zz-fill-{i:04}/Admin]\nsso_session = acme\nsso_account_id = {i:012}\nsso_role_name = Admin\n\n"))
+            .collect()
+    };
+    let config = format!("{}{CONFIG}{}", filler(0..2000), filler(2000..4000));
+    assert!(config.len() > 400_000);
+    let sandbox = Sandbox::new(&config);
+    let p = show_profile(sh);
+    let st = sh.status();
+    let body = format!(
+        "badge dev-alpha\n{p}\n\
+         badge dev-a\n{p}\n\
+         badge ging\n{p}\n\
+         badge use prod-r\n{p}\n\
+         badge zz-fill-3999/Admin\n{p}\n\
+         badge -\n{p}\n\
+         badge dev; echo \"rc={st}\"\n\
+         badge dev-alpah; echo \"rc={st}\"\n\
+         badge __complete bash -- 'badge zz-fill-012' zz-fill-012 | wc -l\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    let stdout: Vec<&str> = out.stdout.lines().map(str::trim).collect();
+    assert_eq!(
+        stdout,
+        [
+            "AWS_PROFILE=[dev-alpha]",
+            "AWS_PROFILE=[dev-alpha]",
+            "AWS_PROFILE=[staging-eu]",
+            "AWS_PROFILE=[prod-readonly]",
+            "AWS_PROFILE=[zz-fill-3999/Admin]",
+            "AWS_PROFILE=[prod-readonly]",
+            "rc=1",
+            "rc=1",
+            "10",
+        ],
+        "{}",
+        out.report()
+    );
+    assert!(
+        out.stderr.contains("dev-alpha, dev-beta"),
+        "{}",
+        out.report()
+    );
+    assert!(out.stderr.contains("dev-alpha"), "{}", out.report());
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("\"dev-alpah\"") && last.contains("dev-alpha"),
+        "{}",
+        out.report()
+    );
 }
 
 /// The profile reaches child processes (the AWS CLI is one), not only the

@@ -32,10 +32,14 @@ static SHOW_HELP: AtomicBool = AtomicBool::new(true);
 /// description. Filtering first means that with 10,000 profiles only the few
 /// shown are read and formatted.
 pub fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
-    let Some(profiles) = paths().and_then(|p| Profiles::load(&p).ok()) else {
+    let prefix = current.to_string_lossy();
+    let load = |paths: Paths| match prefix.as_ref() {
+        "" => Profiles::load(&paths),
+        prefix => Profiles::load_matching(&paths, prefix, false, |name| name.starts_with(prefix)),
+    };
+    let Some(profiles) = paths().and_then(|p| load(p).ok()) else {
         return Vec::new();
     };
-    let prefix = current.to_string_lossy();
     let show_help = SHOW_HELP.load(Ordering::Relaxed);
     profiles
         .iter_where(|name| name.starts_with(&*prefix))

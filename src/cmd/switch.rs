@@ -30,7 +30,26 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         return not_integrated(ctx);
     };
     let paths = ctx.paths()?;
-    let profiles = Profiles::load(&paths)?;
+    // A switch needs the profiles the query can name, not all of them.
+    let profiles = match (query, &ctx.previous) {
+        (Some("-"), Previous::Profile(name)) => {
+            Profiles::load_matching(&paths, name, false, |n| n == name)?
+        }
+        (Some("-"), _) => Profiles::load_matching(&paths, "", false, |_| false)?,
+        (Some(query), _) => {
+            let (matches, needle, ignore_ascii_case) = matcher(query);
+            // A query with letters beyond ASCII folds case by Unicode rules.
+            let needle = if needle.is_ascii() {
+                needle.as_str()
+            } else {
+                ""
+            };
+            Profiles::load_matching(&paths, needle, ignore_ascii_case, |name| {
+                matches(name, true)
+            })?
+        }
+        (None, _) => Profiles::load(&paths)?,
+    };
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
@@ -148,7 +167,8 @@ fn resolve(
             eprintln!("badge: {query} → {}", only.name);
             Ok(Some(only.name.to_owned()))
         }
-        [] => bail!("{}", unknown_message(paths, profiles, query)),
+        // The closest names are among all of them.
+        [] => bail!("{}", unknown_message(paths, &Profiles::load(paths)?, query)),
         several if ctx.interactive => picker::pick(several, query, ctx.active.as_deref()),
         several => {
             let shown: Vec<&str> = several.iter().take(10).map(|p| p.name).collect();
@@ -171,47 +191,55 @@ fn resolve(
 /// Prefix matches, or substring matches when no name starts with `query`.
 /// Smart case: a query with an upper-case letter is matched exactly.
 pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>> {
+    let (matches, ..) = matcher(query);
+    let prefix: Vec<Profile> = profiles.iter_where(|name| matches(name, false)).collect();
+    if !prefix.is_empty() {
+        return prefix;
+    }
+    profiles.iter_where(|name| matches(name, true)).collect()
+}
+
+/// Whether a name starts with (or, given `true`, contains) `query`, smart
+/// case. Every name that starts with `query`, or is `query`, contains it.
+/// Also gives the text matched, and whether case is ignored.
+fn matcher(query: &str) -> (impl Fn(&str, bool) -> bool, String, bool) {
     let case_sensitive = query.chars().any(char::is_uppercase);
     let needle = if case_sensitive {
         query.to_owned()
     } else {
         query.to_lowercase()
     };
-    let matcher = |substring: bool| {
+    let finder = memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
+    let text = needle.clone();
+    let matches = move |name: &str, substring: bool| {
         let needle = needle.as_str();
-        move |name: &str| {
-            if case_sensitive {
-                return if substring {
-                    name.contains(needle)
-                } else {
-                    name.starts_with(needle)
-                };
-            }
-            // ASCII names compare byte by byte without lower-casing a copy;
-            // others as `to_lowercase` reads them (`K`, the Kelvin sign, is `k`).
-            if !(needle.is_ascii() && name.is_ascii()) {
-                let name = name.to_lowercase();
-                return if substring {
-                    name.contains(needle)
-                } else {
-                    name.starts_with(needle)
-                };
-            }
-            let (name, needle) = (name.as_bytes(), needle.as_bytes());
-            if substring {
-                needle.is_empty()
-                    || (name.windows(needle.len())).any(|w| w.eq_ignore_ascii_case(needle))
+        if case_sensitive {
+            return if substring {
+                finder.find(name.as_bytes()).is_some()
             } else {
-                name.get(..needle.len())
-                    .is_some_and(|start| start.eq_ignore_ascii_case(needle))
-            }
+                name.starts_with(needle)
+            };
+        }
+        // ASCII names compare byte by byte without lower-casing a copy;
+        // others as `to_lowercase` reads them (`K`, the Kelvin sign, is `k`).
+        if !(needle.is_ascii() && name.is_ascii()) {
+            let name = name.to_lowercase();
+            return if substring {
+                name.contains(needle)
+            } else {
+                name.starts_with(needle)
+            };
+        }
+        let (name, needle) = (name.as_bytes(), needle.as_bytes());
+        if substring {
+            needle.is_empty()
+                || (name.windows(needle.len())).any(|w| w.eq_ignore_ascii_case(needle))
+        } else {
+            name.get(..needle.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(needle))
         }
     };
-    let prefix: Vec<Profile> = profiles.iter_where(matcher(false)).collect();
-    if !prefix.is_empty() {
-        return prefix;
-    }
-    profiles.iter_where(matcher(true)).collect()
+    (matches, text, !case_sensitive)
 }
 
 fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {

@@ -296,7 +296,8 @@ impl Document {
         Document::from_vec(bytes.to_vec())
     }
 
-    fn from_vec(bytes: Vec<u8>) -> Document {
+    /// Reads bytes it takes over (see [`Document::into_bytes`]).
+    pub(super) fn from_vec(bytes: Vec<u8>) -> Document {
         let (text, raw) = match String::from_utf8(bytes) {
             Ok(text) => (text, None),
             Err(err) => {
@@ -338,6 +339,14 @@ impl Document {
     /// The exact bytes of the file, including every edit made.
     pub fn to_bytes(&self) -> Vec<u8> {
         self.raw_bytes().to_vec()
+    }
+
+    /// The exact bytes, without a copy, so that a buffer can be reused.
+    pub(super) fn into_bytes(self) -> Vec<u8> {
+        match self.raw {
+            Some(raw) => raw,
+            None => self.text.into_bytes(),
+        }
     }
 
     /// Every section in file order.
@@ -563,6 +572,30 @@ impl Document {
             .into_iter()
             .flat_map(|i| self.entries_in(i))
             .map(|e| (self.span(e.key), self.value(&e)))
+    }
+
+    /// Appends to `out` the sections that a view of only the profiles whose
+    /// names pass `keep` needs: those profiles, every `[sso-session]` (their
+    /// logins) and every `[DEFAULT]` (keys every section sees), in file
+    /// order. Read on its own, `out` gives these sections exactly as this
+    /// document does: each starts at its `[` (indentation before a header
+    /// means nothing to the lines after it) and ends with a line break.
+    pub(super) fn extract_sections(&self, keep: impl Fn(&str) -> bool, out: &mut String) {
+        for (i, s) in self.sections.iter().enumerate() {
+            let wanted = match s.kind {
+                Kind::Default | Kind::Profile => keep(self.profile_name(s).unwrap_or_default()),
+                Kind::SsoSession => true,
+                Kind::Other => self.defaults.contains(&pos(i)),
+                Kind::Services => false,
+            };
+            if !wanted {
+                continue;
+            }
+            out.push_str(&self.text[s.header.0 as usize - 1..s.body.1 as usize]);
+            if !out.ends_with(['\n', '\r']) {
+                out.push('\n');
+            }
+        }
     }
 
     /// Whether any `[DEFAULT]` section gives keys to every section.
@@ -1368,6 +1401,14 @@ fn offset(outer: &str, inner: &str) -> usize {
     inner.as_ptr() as usize - outer.as_ptr() as usize
 }
 
+impl Document {
+    /// Whether a line that starts with `[` is a section header wherever it
+    /// is (see [`header_of`]).
+    pub(super) fn is_header_line(line: &str) -> bool {
+        line.starts_with('[') && header_of(line).is_some()
+    }
+}
+
 /// configparser's `SECTCRE` on a stripped line (or one stripped on the left
 /// only: the last `]` is the same): `[`, then the longest run of at least one
 /// character that ends before a `]`.
@@ -1518,4 +1559,4 @@ pub(super) fn key_eq(stored: &str, query: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

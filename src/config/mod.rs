@@ -9,5 +9,6 @@
 pub mod atomic;
 pub mod document;
 pub mod paths;
+pub mod pieces;
 pub mod profiles;
 pub mod sessions;

@@ -6,10 +6,13 @@
 //! the list only points into the parsed files and a profile's fields are
 //! read when asked for.
 
+use std::fs;
+
 use anyhow::Result;
 
 use super::document::{Document, SectionId, key_eq};
 use super::paths::Paths;
+use super::pieces;
 
 /// Which file names a profile first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +69,40 @@ impl Profiles {
     /// The profiles of already parsed files. Like botocore, the last section
     /// of a profile gives its fields, and a credentials section of the same
     /// name overrides the fields it sets.
+    /// The profiles whose names pass `keep` (and maybe others: every one in
+    /// the credentials file), for a switch or a Tab that needs a few of many. A big config is read piece by piece (see
+    /// [`pieces`]) and only the sections those profiles need are kept, so the
+    /// work is the same but far less memory is touched. Everything reads as
+    /// with [`Profiles::load`], except which managed block a profile is in
+    /// (`generated_by` is `None`).
+    ///
+    /// `keep` must say no to every name that does not contain `needle`
+    /// (case-insensitively for ASCII letters with `ignore_ascii_case`, and
+    /// then `needle` is lower case): pieces of the file without it, nor a
+    /// section every view needs, are not even parsed.
+    pub fn load_matching(
+        paths: &Paths,
+        needle: &str,
+        ignore_ascii_case: bool,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Profiles> {
+        let small = fs::metadata(&paths.config).map_or(true, |m| m.len() <= pieces::PIECE as u64);
+        if small {
+            return Profiles::load(paths);
+        }
+        let mut kept = String::new();
+        let mut lower = Vec::new();
+        pieces::for_each(
+            &paths.config,
+            pieces::PIECE,
+            |piece| pieces::may_hold(piece, needle, ignore_ascii_case, &mut lower),
+            |piece| piece.extract_sections(&keep, &mut kept),
+        )?;
+        let config = Document::from_vec(kept.into_bytes());
+        let credentials = Document::read(&paths.credentials)?;
+        Ok(Profiles::from_documents(config, credentials))
+    }
+
     pub fn from_documents(config: Document, credentials: Document) -> Profiles {
         let mut list: Vec<Listed> = Vec::with_capacity(config.section_count());
         let mut overrides = Vec::new();

@@ -593,7 +593,7 @@ fn line() -> impl Strategy<Value = String> {
 
 /// Config-like text: any mix of lines and line endings, with or without a
 /// final line ending.
-fn config_text() -> impl Strategy<Value = String> {
+pub(crate) fn config_text() -> impl Strategy<Value = String> {
     (
         prop::collection::vec((line(), pick(&["\n", "\n", "\r\n", "\r"])), 0..30),
         any::<bool>(),

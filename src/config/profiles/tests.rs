@@ -163,3 +163,89 @@ fn profile_paths_are_the_ones_given() {
         ["a"]
     );
 }
+
+/// A config bigger than a piece, with what reading it piece by piece must
+/// get right: `[DEFAULT]` lending keys (placed last, far from the profiles
+/// it serves), duplicated profiles in different pieces, quoted and
+/// escaped names, indented headers, odd line ends, a profile also in the
+/// credentials file, and sessions.
+fn tricky_big_config() -> String {
+    let mut text = String::from(
+        "# preamble\n[sso-session acme]\nsso_start_url = https://acme.example/start\nsso_region = eu-west-1\n",
+    );
+    for i in 0..5000 {
+        let end = ["\n", "\r\n", "\r"][i % 3];
+        match i % 500 {
+            7 => text.push_str(&format!("[profile \"quoted {i}\"]{end}sso_session = acme{end}")),
+            8 => text.push_str(&format!("[profile esc\\{i}]{end}region = r{i}{end}")),
+            9 => text.push_str(&format!("  [profile indented-{i}]{end}region = i{end}")),
+            10 => text.push_str(&format!("[profile dup-{}]{end}region = late{i}{end}", i / 1000)),
+            _ => text.push_str(&format!(
+                "[profile acct-{i:04}/Admin]{end}sso_session = acme{end}sso_account_id = {i:012}{end}sso_role_name = Admin{end}s3 ={end}  max = 1{end}"
+            )),
+        }
+        if i == 1 {
+            text.push_str("[profile dup-0]\nregion = early\nsso_role_name = Early\n");
+        }
+    }
+    text.push_str("[DEFAULT]\nregion = from-default\n[default]\noutput = json");
+    text
+}
+
+#[test]
+fn reading_only_matching_profiles_reads_them_like_the_whole_file() {
+    let config = tricky_big_config();
+    assert!(config.len() > 3 * pieces::PIECE);
+    let credentials =
+        "[acct-0042/Admin]\naws_access_key_id = AKIDEXAMPLE\nregion = cred-region\n[only-cred]\n";
+    let (_dir, paths) = files(Some(&config), Some(credentials));
+    let whole = Profiles::load(&paths).unwrap();
+    let cases: &[(&str, bool)] = &[
+        ("acct-0042/Admin", false),
+        ("acct-00", false),
+        ("ACCT-00", false),
+        ("acct-29", true),
+        ("admin", true),
+        ("quoted 1507", false),
+        ("esc2008", false),
+        ("indented", false),
+        ("dup-", false),
+        ("default", false),
+        ("only", false),
+        ("nothing-matches", false),
+        ("", false),
+    ];
+    for &(needle, ignore_ascii_case) in cases {
+        let keep = |name: &str| {
+            if ignore_ascii_case {
+                name.to_lowercase().contains(needle)
+            } else {
+                name.contains(needle)
+            }
+        };
+        let some = Profiles::load_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
+        fn without_block(p: Profile<'_>) -> Profile<'_> {
+            Profile {
+                generated_by: None,
+                ..p
+            }
+        }
+        let expected: Vec<Profile> = whole.iter_where(keep).map(without_block).collect();
+        let got: Vec<Profile> = some.iter_where(keep).map(without_block).collect();
+        assert_eq!(got, expected, "{needle:?}");
+        if let Some(p) = expected.first() {
+            assert_eq!(some.get(p.name).map(without_block), Some(*p));
+        }
+    }
+    // The cases above cover what they mean to.
+    let get = |name: &str| whole.get(name).unwrap();
+    assert_eq!(get("acct-0042/Admin").region, Some("cred-region"));
+    assert_eq!(get("acct-0001/Admin").region, Some("from-default"));
+    assert_eq!(get("dup-0").region, Some("late510"));
+    assert_eq!(get("dup-0").role_name, None);
+    assert_eq!(get("quoted 1507").sso_session, Some("acme"));
+    assert!(
+        whole.get("indented-9").is_none(),
+        "an indented header after a nested value continues it"
+    );
+}
