@@ -1,4 +1,12 @@
 # Completion for `badge`: subcommands, flags, sso-sessions and profile
 # names, read from the AWS config by the binary when Tab is pressed.
+# The token being completed as fish reads it, quotes and escapes removed,
+# like the tokens before it; empty when it ends in an unfinished escape.
+function __badge_complete_token
+    set -l raw (commandline --current-token --cut-at-cursor)
+    set -l token (string unescape -- "$raw")
+    or set token ''
+    printf '%s\n' "$token"
+end
 complete --command badge --erase
-complete --command badge --no-files --keep-order --arguments '(command badge __complete fish -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token --cut-at-cursor))'
+complete --command badge --no-files --keep-order --arguments '(command badge __complete fish -- (commandline --current-process --tokenize --cut-at-cursor) (__badge_complete_token))'

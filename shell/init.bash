@@ -7,6 +7,12 @@
 
 {{cmd}}() {
     case "${1-}" in
+        # `-v`/`--verbose` first: decide on the words after it.
+        -v|--verbose)
+            shift
+            BADGE_LOG=1 {{cmd}} "$@"
+            return
+            ;;
         {{passthrough_bash}})
             command badge "$@"
             return
@@ -23,7 +29,8 @@
 #@if prompt
 
 # Prompt segment: plain parameter expansion, so rendering starts no process,
-# and the value is never expanded again, whatever the profile is called.
+# and the value is never expanded again, whatever the profile is called. Its
+# control characters show as `?`: the terminal must not obey a name.
 # A hook (builtins only, keeping `$?`) marks a login that has expired.
 __badge_prompt_hook() {
     local __badge_status=$?
@@ -48,8 +55,8 @@ else
 fi
 # shellcheck disable=SC2016 # the segment is literal on purpose
 case "${PS1-}" in
-    *'${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }'*) ;;
-    *) PS1='${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }'"${PS1-}" ;;
+    *'${AWS_PROFILE:+(aws:${AWS_PROFILE//[[:cntrl:]]/?}${__badge_mark-}) }'*) ;;
+    *) PS1='${AWS_PROFILE:+(aws:${AWS_PROFILE//[[:cntrl:]]/?}${__badge_mark-}) }'"${PS1-}" ;;
 esac
 #@end
 

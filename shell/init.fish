@@ -7,6 +7,11 @@
 
 function {{cmd}} --description 'Switch AWS profiles (badge)'
     switch "$argv[1]"
+        # `-v`/`--verbose` first: decide on the words after it.
+        case -v --verbose
+            set -e argv[1]
+            BADGE_LOG=1 {{cmd}} $argv
+            return $status
         case {{passthrough_fish}}
             command badge $argv
             return $status
@@ -43,7 +48,8 @@ if not functions -q __badge_user_fish_prompt
             if set -q __badge_expired; and test "$AWS_PROFILE" = "$__badge_expires_for"
                 set __badge_mark ' expired'
             end
-            printf '(aws:%s%s) ' $AWS_PROFILE "$__badge_mark"
+            # Control characters show as `?`: the terminal must not obey a name.
+            printf '(aws:%s%s) ' (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- "$AWS_PROFILE") "$__badge_mark"
         end
         __badge_restore_status $__badge_last_status
         __badge_user_fish_prompt

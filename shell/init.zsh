@@ -6,7 +6,15 @@
 # are. Profile names only ever reach the shell as single-quoted data.
 
 {{cmd}}() {
+    # zsh's own options here, whatever the user set (KSH_ARRAYS, RC_QUOTES…).
+    emulate -L zsh
     case "${1-}" in
+        # `-v`/`--verbose` first: decide on the words after it.
+        (-v|--verbose)
+            shift
+            BADGE_LOG=1 {{cmd}} "$@"
+            return
+            ;;
         ({{passthrough_bash}})
             command badge "$@"
             return
@@ -28,6 +36,7 @@
 # is zsh/datetime's EPOCHSECONDS, a module, not a process.
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 __badge_precmd() {
+    emulate -L zsh
     psvar[19]="${AWS_PROFILE-}"
     psvar[18]=''
     if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&

@@ -21,7 +21,11 @@ Examples:
 Switching needs the shell integration, one line in your rc file:
   bash  eval \"$(badge init bash)\"     in ~/.bashrc
   zsh   eval \"$(badge init zsh)\"      in ~/.zshrc
-  fish  badge init fish | source      in ~/.config/fish/config.fish";
+  fish  badge init fish | source      in ~/.config/fish/config.fish
+
+Something wrong? `badge -v COMMAND` (or BADGE_LOG=1) shows on stderr which
+files, sso-session and API calls it used, with statuses and timing; it never
+shows a token or secret.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +43,11 @@ pub struct Cli {
     /// Without it, a fuzzy picker opens.
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
+
+    /// Print diagnostics on stderr: files, sso-session, API calls, retries,
+    /// lock waits and timing (never a token or secret). Also BADGE_LOG=1
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,9 +7,15 @@
 mod cli;
 mod cmd;
 mod config;
+#[doc(hidden)]
+pub mod fuzz_targets;
 mod picker;
 mod shell;
 mod sso;
 mod sync;
+mod verbose;
 
 pub use cmd::run;
+/// Control characters made visible, for the binary's error line: a name
+/// or a server's message never drives the terminal.
+pub use picker::printable;

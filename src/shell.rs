@@ -112,6 +112,9 @@ fn passthrough_words() -> Vec<String> {
 }
 
 /// `value` as one single-quoted word that `shell` reads back byte for byte.
+/// Except a NUL, which no shell string can hold (bash drops it, zsh's
+/// environment ends the value there): a switch refuses such a name before
+/// quoting it (see `cmd::switch`).
 pub fn quote(shell: Shell, value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');

@@ -76,7 +76,7 @@ fn init_twice_is_harmless(sh: Shell) {
     };
     let out = run_shell(sh, &sandbox, &script(sh, &body));
     let expected = match sh {
-        Shell::Bash => "dev-alpha\n(aws:dev-alpha) P> \n${AWS_PROFILE:+(aws:${AWS_PROFILE}${__badge_mark-}) }P> \n\
+        Shell::Bash => "dev-alpha\n(aws:dev-alpha) P> \n${AWS_PROFILE:+(aws:${AWS_PROFILE//[[:cntrl:]]/?}${__badge_mark-}) }P> \n\
                         complete -F __badge_complete_badge badge\n"
             .to_owned(),
         Shell::Zsh => {

@@ -17,6 +17,7 @@ use crate::cli::{Cli, Shell};
 use crate::config::document::{Document, SectionKind};
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
+use crate::picker::printable;
 
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 
@@ -97,29 +98,66 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
                 bail!("usage: badge __complete bash -- LINE WORD");
             };
             SHOW_HELP.store(false, Ordering::Relaxed);
-            let (mut words, current_raw) = split_line(line);
-            let current = words.pop().unwrap_or_default();
-            words.push(current);
-            // Bash replaces only the part of the token after its last word
-            // break (`:` and `=` by default), so drop what comes before it.
-            let cut = current_raw.len().saturating_sub(word.len());
-            let before_word = current_raw.get(..cut).unwrap_or("");
-            for candidate in candidates(words)? {
-                let quoted = bash_escape(&candidate.get_value().to_string_lossy());
-                if let Some(tail) = quoted.strip_prefix(before_word) {
-                    writeln!(out, "{tail}")?;
+            let typed = split_line(line);
+            // Bash replaces only the end of the word, `word`: what follows
+            // its last word break (`:` and `=` by default) or the quote
+            // that opens it. An expansion typed in the word (`$x`, `*`)
+            // stands for text we cannot know: no candidate fits it.
+            let Some(kept) = typed.raw.strip_suffix(word.as_str()) else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            if !typed.literal {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let current = typed.words.last().cloned().unwrap_or_default();
+            for candidate in candidates(typed.words.clone())? {
+                let value = candidate.get_value().to_string_lossy();
+                // The word as typed, quotes and all, continued with the rest
+                // of the candidate quoted the same way, so the line reads
+                // back as exactly the candidate.
+                let Some(rest) = value.strip_prefix(current.as_str()) else {
+                    continue;
+                };
+                if value.contains('\n') {
+                    continue;
+                }
+                let whole = typed.continued(rest);
+                // After a `_`, so that an empty tail (the word is complete
+                // already) is still a line for the shell function.
+                if let Some(tail) = whole.strip_prefix(kept) {
+                    writeln!(out, "_{tail}")?;
                 }
             }
         }
-        Shell::Zsh | Shell::Fish => {
-            let mut words = rest;
-            if words.is_empty() {
-                words.push(String::new());
-            }
-            for candidate in candidates(words)? {
+        Shell::Zsh => {
+            // `VALUE<tab>SHOWN`: the shell function splits at the last tab,
+            // so a value may hold tabs; SHOWN never does.
+            for candidate in candidates(nonempty(rest))? {
                 let value = candidate.get_value().to_string_lossy();
+                if value.contains('\n') {
+                    continue;
+                }
+                let mut shown = printable(&value).into_owned();
+                if let Some(help) = candidate.get_help() {
+                    shown.push_str("  -- ");
+                    shown.push_str(&printable(&one_line(&help.to_string())));
+                }
+                writeln!(out, "{value}\t{shown}")?;
+            }
+        }
+        Shell::Fish => {
+            for candidate in candidates(nonempty(rest))? {
+                let value = candidate.get_value().to_string_lossy();
+                // fish reads `VALUE<tab>DESCRIPTION` and has no escape for a
+                // tab or a line break in VALUE: such a name cannot be
+                // offered without offering another one.
+                if value.contains(['\t', '\n']) {
+                    continue;
+                }
                 match candidate.get_help() {
-                    Some(help) => writeln!(out, "{value}\t{}", one_line(&help.to_string()))?,
+                    Some(help) => {
+                        writeln!(out, "{value}\t{}", printable(&one_line(&help.to_string())))?
+                    }
                     None => writeln!(out, "{value}")?,
                 }
             }
@@ -147,75 +185,179 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Split a bash command line the way bash reads words: quotes and
-/// backslashes removed, an unfinished quote kept open. Returns the words
-/// (the last one is the word being completed, empty after a space) and the
-/// raw text of that last word.
-fn split_line(line: &str) -> (Vec<String>, String) {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut raw_start = 0;
-    let mut in_word = false;
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if !in_word {
-            if c.is_whitespace() {
-                continue;
-            }
-            in_word = true;
-            raw_start = i;
-        }
-        match c {
-            c if c.is_whitespace() => {
-                words.push(std::mem::take(&mut word));
-                in_word = false;
-            }
-            '\\' => {
-                if let Some((_, next)) = chars.next() {
-                    word.push(next);
+/// Where the text of the word being completed ends, for bash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    Unquoted,
+    /// Right after an unquoted backslash.
+    Backslash,
+    Single,
+    Double,
+}
+
+/// A bash command line up to the cursor, read the way bash reads words.
+#[derive(Debug)]
+struct TypedLine {
+    /// The words, quotes and backslashes removed; the last one is the word
+    /// being completed (empty after a space).
+    words: Vec<String>,
+    /// The text of that last word as typed.
+    raw: String,
+    /// The quote that is open at its end.
+    quoting: Quoting,
+    /// Whether the last word, as typed, means exactly its text: no
+    /// expansion, glob, operator or history reference in it.
+    literal: bool,
+}
+
+impl TypedLine {
+    /// The last word as typed, continued with `rest` quoted so that the
+    /// shell reads the whole as the typed text followed by `rest`. Bash
+    /// closes an open quote itself once a single candidate is inserted.
+    fn continued(&self, rest: &str) -> String {
+        let mut out = self.raw.clone();
+        let mut chars = rest.chars();
+        match self.quoting {
+            Quoting::Unquoted => out.push_str(&bash_escape(rest)),
+            Quoting::Backslash => match chars.next() {
+                // The typed backslash quotes the first character.
+                Some(first) => {
+                    out.push(first);
+                    out.push_str(&bash_escape(chars.as_str()));
                 }
-            }
-            '\'' => {
-                for (_, q) in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    word.push(q);
+                // Nothing to quote: the backslash would quote the space
+                // bash adds after the word.
+                None => {
+                    out.pop();
                 }
-            }
-            '"' => {
-                while let Some((_, q)) = chars.next() {
-                    match q {
-                        '"' => break,
-                        '\\' if matches!(chars.peek(), Some((_, '"' | '\\' | '$' | '`'))) => {
-                            if let Some((_, escaped)) = chars.next() {
-                                word.push(escaped);
-                            }
+            },
+            Quoting::Single => out.push_str(&rest.replace('\'', r"'\''")),
+            Quoting::Double => {
+                for c in chars {
+                    match c {
+                        '"' | '\\' | '$' | '`' => {
+                            out.push('\\');
+                            out.push(c);
                         }
-                        _ => word.push(q),
+                        // Interactive bash expands `!` even between double
+                        // quotes; outside them a backslash stops it.
+                        '!' => out.push_str(r#""\!""#),
+                        c => out.push(c),
                     }
                 }
             }
-            _ => word.push(c),
         }
-    }
-    if in_word {
-        words.push(word);
-        (words, line[raw_start..].to_owned())
-    } else {
-        words.push(String::new());
-        (words, String::new())
+        out
     }
 }
 
-/// Backslash-escape what bash would otherwise read as syntax.
+/// Split a bash command line the way bash reads words: quotes and
+/// backslashes removed, an unfinished quote kept open.
+fn split_line(line: &str) -> TypedLine {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut raw_start = None;
+    let mut quoting = Quoting::Unquoted;
+    let mut literal = true;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quoting {
+            Quoting::Single => {
+                if c == '\'' {
+                    quoting = Quoting::Unquoted;
+                } else {
+                    word.push(c);
+                }
+                continue;
+            }
+            Quoting::Double => {
+                match c {
+                    '"' => quoting = Quoting::Unquoted,
+                    '\\' => match chars.peek() {
+                        Some(&(_, next @ ('"' | '\\' | '$' | '`'))) => {
+                            chars.next();
+                            word.push(next);
+                        }
+                        _ => word.push(c),
+                    },
+                    '$' | '`' | '!' => {
+                        literal = false;
+                        word.push(c);
+                    }
+                    c => word.push(c),
+                }
+                continue;
+            }
+            Quoting::Unquoted | Quoting::Backslash => {}
+        }
+        if raw_start.is_none() {
+            if is_blank(c) {
+                continue;
+            }
+            raw_start = Some(i);
+            literal = true;
+        }
+        match c {
+            c if is_blank(c) => {
+                words.push(std::mem::take(&mut word));
+                raw_start = None;
+            }
+            '\\' => match chars.next() {
+                Some((_, next)) => word.push(next),
+                None => quoting = Quoting::Backslash,
+            },
+            '\'' => quoting = Quoting::Single,
+            '"' => quoting = Quoting::Double,
+            c => {
+                // `$'…'` and `$"…"` quote by other rules; `$x`, globs,
+                // braces, `!` and operators are not text either, nor `#`
+                // that starts a word or `~` that starts it or follows an
+                // `=` or `:` (`a=~root`).
+                let starts = raw_start == Some(i);
+                let after_assign = line[..i].ends_with(['=', ':']);
+                let special = match c {
+                    '#' => starts,
+                    '~' => starts || after_assign,
+                    c => "$`*?[{!|&;()<>".contains(c),
+                };
+                if special {
+                    literal = false;
+                }
+                word.push(c);
+            }
+        }
+    }
+    let raw = match raw_start {
+        Some(start) => {
+            words.push(word);
+            line[start..].to_owned()
+        }
+        None => {
+            words.push(String::new());
+            String::new()
+        }
+    };
+    TypedLine {
+        words,
+        raw,
+        quoting,
+        literal,
+    }
+}
+
+/// What separates words for bash.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n')
+}
+
+/// Backslash-escape what bash would otherwise read as syntax. `~` and `#`
+/// are escaped everywhere: bash expands `~` after the `=` of a word that
+/// looks like an assignment (`a=~root`), even as an argument.
 fn bash_escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for (i, c) in value.chars().enumerate() {
+    for c in value.chars() {
         let safe = c.is_alphanumeric()
-            || matches!(c, '_' | '.' | '/' | '%' | '@' | ':' | '+' | ',' | '-' | '=')
-            || (c == '~' && i > 0)
-            || (c == '#' && i > 0);
+            || matches!(c, '_' | '.' | '/' | '%' | '@' | ':' | '+' | ',' | '-' | '=');
         if !safe {
             out.push('\\');
         }
@@ -224,20 +366,69 @@ fn bash_escape(value: &str) -> String {
     out
 }
 
+/// The words zsh or fish passed; the last is the one being completed.
+fn nonempty(mut words: Vec<String>) -> Vec<String> {
+    if words.is_empty() {
+        words.push(String::new());
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn splits_like_bash() {
-        let (words, raw) = split_line("badge use 'a b");
-        assert_eq!(words, ["badge", "use", "a b"]);
-        assert_eq!(raw, "'a b");
-        let (words, raw) = split_line("badge ls --sso-session ");
-        assert_eq!(words, ["badge", "ls", "--sso-session", ""]);
-        assert_eq!(raw, "");
-        let (words, _) = split_line(r#"x "q\"z" a\ b"#);
-        assert_eq!(words, ["x", "q\"z", "a b"]);
+        let typed = split_line("badge use 'a b");
+        assert_eq!(typed.words, ["badge", "use", "a b"]);
+        assert_eq!(
+            (typed.raw.as_str(), typed.quoting),
+            ("'a b", Quoting::Single)
+        );
+        let typed = split_line("badge ls --sso-session ");
+        assert_eq!(typed.words, ["badge", "ls", "--sso-session", ""]);
+        assert_eq!((typed.raw.as_str(), typed.quoting), ("", Quoting::Unquoted));
+        let typed = split_line(r#"x "q\"z" a\ b"#);
+        assert_eq!(typed.words, ["x", "q\"z", "a b"]);
+        assert_eq!(split_line(r#"x "a\"#).quoting, Quoting::Double);
+        assert_eq!(split_line(r"x a\").quoting, Quoting::Backslash);
+    }
+
+    #[test]
+    fn only_literal_words_are_continued() {
+        for literal in [
+            "a", r"a\$b", "'$(x)'", r#""a\$""#, "a=b:c", r"\~x", "a#b", "a~b",
+        ] {
+            assert!(
+                split_line(&format!("badge use {literal}")).literal,
+                "{literal}"
+            );
+        }
+        for expands in [
+            "$HOME", "a*", "~x", "a=~x", "b:~", "#x", "a$(b", r#""$x"#, r#""a!"#, "$'a", "{a,b}",
+        ] {
+            assert!(
+                !split_line(&format!("badge use {expands}")).literal,
+                "{expands}"
+            );
+        }
+    }
+
+    #[test]
+    fn continues_the_word_in_its_quoting() {
+        let cases = [
+            ("quo", "te'name", r"quote\'name"),
+            ("'quo", "te'name", r"'quote'\''name"),
+            (r#""quo"#, "te'name", r#""quote'name"#),
+            (r#""a"#, r#"$"`\!"#, r#""a\$\"\`\\"\!""#),
+            (r"a\", " ;", r"a\ \;"),
+            (r"a\", "", "a"),
+            ("a=", "~root", r"a=\~root"),
+        ];
+        for (typed, rest, want) in cases {
+            assert_eq!(split_line(typed).continued(rest), want, "{typed} + {rest}");
+        }
     }
 
     #[test]
@@ -245,6 +436,6 @@ mod tests {
         assert_eq!(bash_escape("prod/Admin"), "prod/Admin");
         assert_eq!(bash_escape("a b"), r"a\ b");
         assert_eq!(bash_escape("x$(y)"), r"x\$\(y\)");
-        assert_eq!(bash_escape("~a~"), r"\~a~");
+        assert_eq!(bash_escape("~a~#"), r"\~a\~\#");
     }
 }

@@ -9,7 +9,9 @@ use serde_json::json;
 use super::Context;
 use super::login_state::{LoginStates, describe, login_command};
 use crate::cli::CurrentArgs;
-use crate::config::profiles::{Profiles, Source};
+use crate::config::profiles::Source;
+use crate::config::sessions;
+use crate::picker::printable;
 use crate::sso::token_cache::{LoginState, format_time};
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
@@ -23,7 +25,8 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let paths = ctx.paths()?;
-    let profiles = Profiles::load(&paths)?;
+    let profiles = super::load_profiles(&paths)?;
+    super::warn_if_refused(&paths);
     let profile = profiles.get(name);
     let mut states = LoginStates::new(ctx.token_cache().ok());
     let login = profile.as_ref().and_then(|p| states.of(&profiles, p));
@@ -49,7 +52,7 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         };
         writeln!(out, "{value}")?;
     } else {
-        writeln!(out, "{name}")?;
+        writeln!(out, "{}", printable(name))?;
         if let Some(p) = profile {
             let account = match (&p.account_name, &p.account_id) {
                 (Some(n), Some(id)) => Some(format!("{n} ({id})")),
@@ -65,10 +68,18 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 ("login", login.map(describe)),
             ] {
                 if let Some(value) = value {
-                    writeln!(out, "  {label:<8} {value}")?;
+                    writeln!(out, "  {label:<8} {}", printable(&value))?;
                 }
             }
         }
+    }
+    // A profile whose sso-session is missing or incomplete cannot sign in.
+    if let Some(p) = &profile
+        && let Some(session) = p.sso_session
+        && let Err(err) = sessions::of_profile(profiles.config(), p.name, session, &paths.config)
+    {
+        eprintln!("badge: {err:#}");
+        return Ok(ExitCode::FAILURE);
     }
     if let (Some(p), Some(state)) = (&profile, login)
         && !state.is_usable()

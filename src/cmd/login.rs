@@ -10,7 +10,6 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::LoginArgs;
-use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::sso::login::{LoginOptions, login_interactive};
 
@@ -41,6 +40,15 @@ pub fn select_session(
     profile: Option<&str>,
 ) -> Result<SsoSession> {
     let paths = ctx.paths()?;
-    let doc = Document::read(&paths.config)?;
-    sessions::select(&doc, requested, profile, ctx.active.as_deref())
+    let doc = super::read_config(&paths)?;
+    super::warn_if_refused(&paths);
+    let session = sessions::select(
+        &doc,
+        &paths.config,
+        requested,
+        profile,
+        ctx.active.as_deref(),
+    )?;
+    crate::verbose::log_session(&session);
+    Ok(session)
 }

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::cli::Shell;
 use crate::config::profiles::{Profile, Profiles};
 use crate::shell::Script;
-use crate::sso::login::human_time;
+use crate::sso::login::{human_time, same_url};
 use crate::sso::token_cache::{LoginState, TokenCache};
 
 /// Login states by cache key, so 10,000 profiles of one session read the
@@ -39,12 +39,28 @@ impl LoginStates {
         }
     }
 
-    pub fn of_key(&mut self, key: &str) -> LoginState {
+    /// The state of the cache entry `key`; a token for another start URL
+    /// than `start_url` counts as no login, as `badge sync` and `badge
+    /// login` see it.
+    fn of_key(&mut self, key: &str, start_url: Option<&str>) -> LoginState {
         if let Some(state) = self.seen.get(key) {
             return *state;
         }
         let state = match &self.cache {
-            Some(cache) => cache.state(key, self.now),
+            Some(cache) => match cache.state(key, self.now) {
+                state @ (LoginState::Missing | LoginState::Unreadable) => state,
+                state => match (start_url, cache.load(key)) {
+                    (Some(wanted), Ok(Some(token)))
+                        if token
+                            .start_url
+                            .as_deref()
+                            .is_some_and(|cached| !same_url(wanted, cached)) =>
+                    {
+                        LoginState::Missing
+                    }
+                    _ => state,
+                },
+            },
             None => LoginState::Missing,
         };
         self.seen.insert(key.to_owned(), state);
@@ -52,7 +68,12 @@ impl LoginStates {
     }
 
     pub fn of(&mut self, profiles: &Profiles, profile: &Profile) -> Option<LoginState> {
-        cache_key(profiles, profile).map(|key| self.of_key(&key))
+        let key = cache_key(profiles, profile)?;
+        let start_url = profile.sso_session.and_then(|session| {
+            let doc = profiles.config();
+            doc.get(doc.sso_session(session)?, "sso_start_url")
+        });
+        Some(self.of_key(&key, start_url))
     }
 }
 

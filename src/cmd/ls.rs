@@ -1,5 +1,6 @@
 //! `badge ls`: every profile, one a line, or as JSON.
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -9,12 +10,14 @@ use serde::Serialize;
 use super::Context;
 use super::login_state::LoginStates;
 use crate::cli::LsArgs;
-use crate::config::profiles::{Profile, Profiles, Source};
+use crate::config::profiles::{Profile, Source};
+use crate::picker::printable;
 use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
-    let profiles = Profiles::load(&paths)?;
+    let profiles = super::load_profiles(&paths)?;
+    super::warn_if_refused(&paths);
     let shown: Vec<Profile> = match &args.sso_session {
         Some(session) => {
             let list: Vec<Profile> = profiles
@@ -104,18 +107,20 @@ fn write_table(
     profiles: &[Profile],
     logins: &[&'static str],
 ) -> io::Result<()> {
-    let rows: Vec<[&str; 7]> = profiles
+    // Names are shown with control characters made visible: a table is for
+    // eyes (`--json` has the exact bytes).
+    let rows: Vec<[Cow<str>; 7]> = profiles
         .iter()
         .zip(logins)
         .map(|(p, login)| {
             [
-                p.name,
-                p.account_name.unwrap_or("-"),
-                p.account_id.unwrap_or("-"),
-                p.role_name.unwrap_or("-"),
-                p.sso_session.unwrap_or("-"),
-                login,
-                source(p),
+                printable(p.name),
+                printable(p.account_name.unwrap_or("-")),
+                printable(p.account_id.unwrap_or("-")),
+                printable(p.role_name.unwrap_or("-")),
+                printable(p.sso_session.unwrap_or("-")),
+                Cow::Borrowed(*login),
+                Cow::Borrowed(source(p)),
             ]
         })
         .collect();
@@ -131,7 +136,7 @@ fn write_table(
     let mut widths = header.map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.as_ref().chars().count());
         }
     }
     let (bold, green, reset) = if ctx.color_stdout {
@@ -159,8 +164,13 @@ fn write_table(
     Ok(())
 }
 
-fn write_row(out: &mut impl Write, cells: &[&str; 7], widths: &[usize; 7]) -> io::Result<()> {
+fn write_row(
+    out: &mut impl Write,
+    cells: &[impl AsRef<str>; 7],
+    widths: &[usize; 7],
+) -> io::Result<()> {
     for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+        let cell = cell.as_ref();
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;
         } else {

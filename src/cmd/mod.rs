@@ -16,16 +16,19 @@ mod switch;
 mod sync;
 
 use std::ffi::OsString;
+use std::fs::{self, File};
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow, bail};
 use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::cli::{Cli, Command, SessionCommand, Shell};
-use crate::config::paths::Paths;
+use crate::config::document::Document;
+use crate::config::paths::{self, Paths};
 use crate::config::profiles::Profiles;
+use crate::config::strict;
 use crate::shell::Script;
 use crate::sso::token_cache::TokenCache;
 
@@ -48,6 +51,8 @@ pub enum Previous {
     /// The shell had no profile before the last switch.
     Off,
     Profile(String),
+    /// Set by something else to bytes that are not UTF-8: no profile name.
+    NotText,
 }
 
 /// What a command may know about the process it runs in.
@@ -77,12 +82,13 @@ impl Context {
         let hook = text(HOOK_SHELL_VAR).and_then(|s| Shell::from_name(&s));
         // The function passes `=NAME` when it remembers a previous profile
         // (`=` alone when that was "no profile"), and nothing otherwise.
-        let previous = match text(HOOK_PREVIOUS_VAR) {
-            Some(v) => match v.strip_prefix('=') {
+        let previous = match vars(HOOK_PREVIOUS_VAR).map(OsString::into_string) {
+            Some(Ok(v)) => match v.strip_prefix('=') {
                 Some("") => Previous::Off,
                 Some(name) => Previous::Profile(name.to_owned()),
                 None => Previous::Unknown,
             },
+            Some(Err(_)) => Previous::NotText,
             None => Previous::Unknown,
         };
         let active = text("AWS_PROFILE").filter(|p| !p.is_empty());
@@ -124,6 +130,82 @@ impl Context {
     }
 }
 
+/// The profiles of the config and credentials files, once each is known to
+/// be a file (or nothing), with a read error said plainly.
+pub fn load_profiles(paths: &Paths) -> Result<Profiles> {
+    paths.check_files()?;
+    Profiles::load(paths).map_err(|err| explain_read_error(err, paths))
+}
+
+/// The config file alone, checked like [`load_profiles`] checks it.
+pub fn read_config(paths: &Paths) -> Result<Document> {
+    paths.check_config()?;
+    Document::read(&paths.config).map_err(|err| explain_read_error(err, paths))
+}
+
+/// "Permission denied (os error 13)" becomes the file and the fix.
+fn explain_read_error(err: anyhow::Error, paths: &Paths) -> anyhow::Error {
+    let denied = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
+    });
+    if denied {
+        for path in [&paths.config, &paths.credentials] {
+            if File::open(path).is_err_and(|e| e.kind() == io::ErrorKind::PermissionDenied) {
+                return anyhow!(
+                    "cannot read {}: permission denied; make it readable with `chmod u+r {}`",
+                    path.display(),
+                    path.display()
+                );
+            }
+        }
+    }
+    err
+}
+
+/// For the commands that only read the files: one warning line when the
+/// AWS CLI would refuse one of them (see `config::strict`). Not for
+/// switching and completion, which stay quiet and fast.
+pub fn warn_if_refused(paths: &Paths) {
+    for path in [&paths.config, &paths.credentials] {
+        let Ok(bytes) = fs::read(path) else {
+            continue;
+        };
+        if let Some(refusal) = strict::check(&bytes) {
+            eprintln!(
+                "badge: warning: {}: {refusal}, so the AWS CLI cannot read this file; {}",
+                path.display(),
+                refusal.fix()
+            );
+            return;
+        }
+    }
+}
+
+/// Before `command` writes the config, whose bytes are `bytes`: a file the
+/// AWS CLI refuses stays as it is (profiles nobody can read help nobody),
+/// and so does a read-only one, unless nothing is written (`dry_run`).
+pub fn check_before_writing(
+    paths: &Paths,
+    bytes: &[u8],
+    command: &str,
+    dry_run: bool,
+) -> Result<()> {
+    if let Some(refusal) = strict::check(bytes) {
+        bail!(
+            "{}: {refusal}, so the AWS CLI cannot read this file and `{command}` will not \
+             change it; {}, then run `{command}` again",
+            paths.config.display(),
+            refusal.fix()
+        );
+    }
+    if !dry_run {
+        paths::check_writable(&paths.config, command)?;
+    }
+    Ok(())
+}
+
 /// For `login` and `logout` in the shell function: the code that updates
 /// the prompt's expiry marker for the active profile; empty outside it.
 pub fn prompt_state_script(ctx: &Context) -> String {
@@ -134,7 +216,7 @@ pub fn prompt_state_script(ctx: &Context) -> String {
     let Some(active) = ctx.active.as_deref() else {
         return login_state::prompt_state(shell, None, &mut states);
     };
-    let Ok(profiles) = ctx.paths().and_then(|p| Profiles::load(&p)) else {
+    let Ok(profiles) = ctx.paths().and_then(|p| load_profiles(&p)) else {
         return String::new();
     };
     let profile = profiles.get(active);
@@ -150,10 +232,24 @@ pub fn run() -> Result<ExitCode> {
         return complete::run(&args[2..]);
     }
     let ctx = Context::from_process();
+    // clap gives a flag before the subcommand to the top level, where any
+    // argument rules the subcommands out (`badge -v ls` would switch to a
+    // profile `ls`): a leading `-v` is taken off first.
+    let mut args = args;
+    let mut verbose = false;
+    while args.get(1).is_some_and(|a| a == "-v" || a == "--verbose") {
+        args.remove(1);
+        verbose = true;
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => return Ok(clap_error(&ctx, err)),
     };
+    let from_env = crate::verbose::wanted(ctx.var(crate::verbose::LOG_VAR).as_deref());
+    if verbose || cli.verbose || from_env {
+        crate::verbose::enable();
+        log_setting(&ctx);
+    }
     match cli.command {
         Some(Command::Use(args)) => switch::run(&ctx, Some(&args.profile), args.login),
         Some(Command::Off) => off::run(&ctx),
@@ -166,6 +262,62 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Logout(args)) => logout::run(&ctx, &args),
         Some(Command::Sync(args)) => sync::run(&ctx, &args),
         None => switch::run(&ctx, cli.profile.as_deref(), false),
+    }
+}
+
+/// For `--verbose`: the files this run reads, and how it was called.
+fn log_setting(ctx: &Context) {
+    use crate::verbose::verbose;
+    verbose!(
+        "badge {}, {}",
+        env!("CARGO_PKG_VERSION"),
+        match ctx.hook {
+            Some(shell) => format!("run by the {shell:?} shell function").to_lowercase(),
+            None => "run directly (not through the shell function)".to_owned(),
+        }
+    );
+    let described = |path: &std::path::Path, var: &str| {
+        let from = match ctx.var(var).filter(|v| !v.is_empty()) {
+            Some(_) => format!("from {var}"),
+            None => "default".to_owned(),
+        };
+        let state = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => format!("{} bytes", meta.len()),
+            Ok(_) => "not a file".to_owned(),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => "not there".to_owned(),
+            Err(err) => err.kind().to_string(),
+        };
+        format!("{} ({from}; {state})", path.display())
+    };
+    match ctx.paths() {
+        Ok(paths) => {
+            verbose!(
+                "config file: {}",
+                described(&paths.config, "AWS_CONFIG_FILE")
+            );
+            verbose!(
+                "credentials file: {}",
+                described(&paths.credentials, "AWS_SHARED_CREDENTIALS_FILE")
+            );
+        }
+        Err(err) => verbose!("config file: unknown ({err:#})"),
+    }
+    if let Some(active) = &ctx.active {
+        verbose!("AWS_PROFILE of this shell: {active}");
+    }
+    if !ctx.static_keys.is_empty() {
+        // Their names only: the values are credentials.
+        verbose!("set in the environment: {}", ctx.static_keys.join(", "));
+    }
+    for var in [
+        "AWS_ENDPOINT_URL_SSO",
+        "AWS_ENDPOINT_URL_SSO_OIDC",
+        "AWS_ENDPOINT_URL",
+    ] {
+        if let Some(value) = ctx.var(var).filter(|v| !v.is_empty()) {
+            let url = crate::verbose::without_userinfo(&value.to_string_lossy());
+            verbose!("{var}={url}");
+        }
     }
 }
 

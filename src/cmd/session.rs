@@ -45,7 +45,14 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
         return Ok(usage(&format!("{err:#}")));
     }
 
-    let doc = Document::read(&paths.config)?;
+    if crate::config::paths::state_dir().is_none() {
+        bail!(
+            "HOME is not set, so badge has no folder for its lock and backups \
+             (~/.local/state/badge); set HOME to your home folder"
+        );
+    }
+    let doc = super::read_config(&paths)?;
+    super::check_before_writing(&paths, &doc.to_bytes(), "badge session add", false)?;
     let current = |name: &str| current_values(&doc, name);
     let no_values = given.start_url.is_none() && given.region.is_none() && given.scopes.is_none();
     let values = if ctx.interactive
@@ -67,7 +74,7 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
     };
     let name = values.name.clone().expect("the name is known by now");
 
-    let writer = ConfigWriter::new(&paths.config)?;
+    let writer = ConfigWriter::new(&paths.config, |name| ctx.var(name))?;
     let edited = writer.edit(|doc| Ok(apply(doc, &name, &values)))?;
     let path = paths.config.display();
     match &edited.value {

@@ -11,7 +11,8 @@ use super::{Context, Previous};
 use crate::cli::Shell;
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
-use crate::picker;
+use crate::config::sessions;
+use crate::picker::{self, printable};
 use crate::shell::Script;
 use crate::sso::token_cache::LoginState;
 
@@ -30,6 +31,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         return not_integrated(ctx);
     };
     let paths = ctx.paths()?;
+    paths.check_files()?;
     // A switch needs the profiles the query can name, not all of them.
     let profiles = match (query, &ctx.previous) {
         (Some("-"), Previous::Profile(name)) => {
@@ -57,6 +59,9 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             ),
             Previous::Off => Target::Off,
             Previous::Profile(name) => Target::Profile(name.clone()),
+            Previous::NotText => bail!(
+                "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
+            ),
         },
         Some(query) => match resolve(ctx, &paths, &profiles, query)? {
             Some(name) => Target::Profile(name),
@@ -79,12 +84,30 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             }
         }
     };
+    // No shell variable can hold a NUL: bash would drop it and switch to
+    // another profile's name, zsh's environment would cut the name there.
+    if let Target::Profile(name) = &target
+        && name.contains('\0')
+    {
+        bail!(
+            "the profile name {name:?} has a NUL byte, which no shell variable can hold; \
+             rename the profile in {}",
+            paths.config.display()
+        );
+    }
     let mut script = switch_script(ctx, shell, &target);
     let mut states = LoginStates::new(ctx.token_cache().ok());
     let profile = match &target {
         Target::Profile(name) => profiles.get(name),
         Target::Off => None,
     };
+    // A profile whose sso-session is missing or incomplete works in no AWS
+    // tool: say what to add instead of switching to it.
+    if let Some(profile) = &profile
+        && let Some(session) = profile.sso_session
+    {
+        sessions::of_profile(profiles.config(), profile.name, session, &paths.config)?;
+    }
     if let Some(profile) = &profile
         && let Some(state) = states.of(&profiles, profile)
         && !state.is_usable()
@@ -100,9 +123,10 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             };
             let session = profile.sso_session.unwrap_or(profile.name);
             eprintln!(
-                "badge: switched to {}, but sso-session {session} {why}; sign in with `{}`",
-                profile.name,
-                login_command(profile)
+                "badge: switched to {}, but sso-session {} {why}; sign in with `{}`",
+                printable(profile.name),
+                printable(session),
+                printable(&login_command(profile))
             );
         }
     }
@@ -164,7 +188,7 @@ fn resolve(
     let matches = find_matches(profiles, query);
     match matches.as_slice() {
         [only] => {
-            eprintln!("badge: {query} → {}", only.name);
+            eprintln!("badge: {} → {}", printable(query), printable(only.name));
             Ok(Some(only.name.to_owned()))
         }
         // The closest names are among all of them.

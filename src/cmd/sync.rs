@@ -28,13 +28,17 @@ const LISTED: usize = 10;
 
 pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
-    let doc = Document::read(&paths.config)?;
+    paths.check_files()?;
+    let doc = super::read_config(&paths)?;
+    super::check_before_writing(&paths, &doc.to_bytes(), "badge sync", args.dry_run)?;
     let session = sessions::select(
         &doc,
+        &paths.config,
         args.sso_session.as_deref(),
         None,
         ctx.active.as_deref(),
     )?;
+    crate::verbose::log_session(&session);
     let odd_end = |c: char| c.is_whitespace() || c.is_control();
     if session.name.starts_with(odd_end)
         || session.name.ends_with(odd_end)
@@ -55,11 +59,12 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     SyncSettings::resolve(&doc, &session, flags)?;
     let options = PortalOptions::from_vars(|name| ctx.var(name))?;
     let cache = ctx.token_cache()?;
+    let writer = ConfigWriter::new(&paths.config, |name| ctx.var(name))?;
 
     let started = Instant::now();
     let mut line = ProgressLine::new(io::stderr().is_terminal(), &session.name);
     let discovery = client::runtime()?.block_on(async {
-        let token = login::usable_token(&session, &cache).await?;
+        let token = login::usable_token(&session, &cache, "badge sync").await?;
         let portal = client::portal(&session.region);
         portal::discover(&portal, &token, &session.name, &options, &mut |p| {
             line.show(p)
@@ -107,7 +112,6 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let writer = ConfigWriter::new(&paths.config)?;
     let edited = writer.edit(sync)?;
     let (plan, summary) = &edited.value;
     report(plan, summary, false);

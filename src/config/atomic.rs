@@ -5,6 +5,11 @@
 //! then take its place in a single rename. A symlinked `~/.aws/config` (as
 //! dotfile managers make) stays a link: the file it points to is replaced.
 //! The file keeps its permission bits; a new one is private (0600).
+//!
+//! A writer killed between creating its temporary file and the rename leaves
+//! that file behind (`.config.badge-<pid>-<n>.tmp`). The file it was about
+//! to replace is untouched, and [`remove_stale_temps`], run by the next
+//! writer under its lock, removes what a dead writer left.
 
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{self, ErrorKind, Write};
@@ -77,12 +82,16 @@ fn follow_links(path: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// The temporary file names of `name`: `.NAME.badge-PID-N.tmp`.
+const TEMP_MARK: &str = ".badge-";
+const TEMP_END: &str = ".tmp";
+
 /// A new private file beside the target, named after it.
 fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let pid = std::process::id();
     let mut attempt = 0;
     loop {
-        let temp = dir.join(format!(".{name}.badge-{pid}-{attempt}.tmp"));
+        let temp = dir.join(format!(".{name}{TEMP_MARK}{pid}-{attempt}{TEMP_END}"));
         match OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -94,6 +103,76 @@ fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
             Err(err) => return Err(err),
         }
     }
+}
+
+/// Removes the temporary files that writers of the file at `path` (or at
+/// the end of its symlinks) left when they were killed, and returns how
+/// many. Only call it holding the lock every writer of that file takes: then
+/// no writer is between creating its temporary file and the rename. As a
+/// second guard, a file whose process still runs (or might: without `/proc`
+/// nothing can be told) is kept, as is this process's own. Errors are
+/// ignored: a leftover file is harmless.
+pub fn remove_stale_temps(path: &Path) -> usize {
+    let Ok(target) = follow_links(path) else {
+        return 0;
+    };
+    let Some(name) = target.file_name() else {
+        return 0;
+    };
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    remove_temps_in(dir, Some(&name.to_string_lossy()))
+}
+
+/// [`remove_stale_temps`] for every file in `dir`, for a folder whose files
+/// are all written under one lock.
+pub fn remove_stale_temps_in(dir: &Path) -> usize {
+    remove_temps_in(dir, None)
+}
+
+fn remove_temps_in(dir: &Path, name: Option<&str>) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let own = std::process::id();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let Some(pid) = temp_owner(&entry.file_name().to_string_lossy(), name) else {
+            continue;
+        };
+        if pid == own || process_may_run(pid) {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_file()) && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in a temporary file name made by [`create_temp`] for
+/// `name` (for any name when `None`).
+fn temp_owner(file_name: &str, name: Option<&str>) -> Option<u32> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(TEMP_END)?;
+    let (base, tail) = rest.rsplit_once(TEMP_MARK)?;
+    if base.is_empty() || name.is_some_and(|name| name != base) {
+        return None;
+    }
+    let (pid, attempt) = tail.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(attempt) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Whether process `pid` may still be running: true when it is, and when
+/// there is no `/proc` to tell.
+fn process_may_run(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
@@ -193,5 +272,73 @@ mod tests {
         fs::create_dir(tmp.path().join("config")).unwrap();
         assert!(write_atomic(&tmp.path().join("config"), b"x").is_err());
         assert_eq!(entries(tmp.path()), ["config"]);
+    }
+
+    #[test]
+    fn temp_names_carry_the_writers_pid() {
+        assert_eq!(
+            temp_owner(".config.badge-42-0.tmp", Some("config")),
+            Some(42)
+        );
+        assert_eq!(temp_owner(".config.badge-42-17.tmp", None), Some(42));
+        assert_eq!(
+            temp_owner(".my.config.badge-7-0.tmp", Some("my.config")),
+            Some(7)
+        );
+        assert_eq!(temp_owner(".a.badge-1-0.tmp.badge-9-0.tmp", None), Some(9));
+        for other in [
+            ".config.badge-42-0.tmp~",
+            "config.badge-42-0.tmp",
+            ".config.badge-42.tmp",
+            ".config.badge-x-0.tmp",
+            ".config.badge--0.tmp",
+            ".badge-42-0.tmp",
+            ".config.badge-42-0-1.tmp",
+        ] {
+            assert_eq!(temp_owner(other, None), None, "{other}");
+        }
+        assert_eq!(
+            temp_owner(".credentials.badge-42-0.tmp", Some("config")),
+            None
+        );
+    }
+
+    #[test]
+    fn stale_temps_of_the_link_target_are_removed_and_live_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("dotfiles")).unwrap();
+        fs::write(tmp.path().join("dotfiles/aws-config"), "old").unwrap();
+        symlink("dotfiles/aws-config", tmp.path().join("config")).unwrap();
+        // A writer that is gone: started and waited for.
+        let gone = std::process::Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        let mut gone = gone;
+        gone.wait().unwrap();
+        let own = std::process::id();
+        for name in [
+            format!(".aws-config.badge-{gone_pid}-0.tmp"),
+            format!(".aws-config.badge-{own}-0.tmp"),
+            ".aws-config.badge-1-3.tmp".to_owned(),
+            format!(".other.badge-{gone_pid}-0.tmp"),
+        ] {
+            fs::write(tmp.path().join("dotfiles").join(name), "half").unwrap();
+        }
+        // What the link names is not where its temporary files are.
+        fs::write(
+            tmp.path().join(format!(".config.badge-{gone_pid}-0.tmp")),
+            "",
+        )
+        .unwrap();
+        assert_eq!(remove_stale_temps(&tmp.path().join("config")), 1);
+        let mut left = vec![
+            format!(".aws-config.badge-{own}-0.tmp"),
+            ".aws-config.badge-1-3.tmp".to_owned(),
+            format!(".other.badge-{gone_pid}-0.tmp"),
+            "aws-config".to_owned(),
+        ];
+        left.sort();
+        assert_eq!(entries(&tmp.path().join("dotfiles")), left);
+        assert_eq!(remove_stale_temps_in(&tmp.path().join("dotfiles")), 1);
+        assert_eq!(remove_stale_temps(&tmp.path().join("missing/config")), 0);
     }
 }

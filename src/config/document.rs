@@ -199,6 +199,8 @@ struct Block {
     session: Span,
     begin: Pos,
     end: Pos,
+    /// Where the `# END` line starts in the text.
+    end_at: Pos,
 }
 
 impl Entry {
@@ -258,6 +260,32 @@ impl<'a> Section<'a> {
         let doc = self.doc;
         doc.entries_in(self.id.0)
             .map(move |e| (doc.span(e.key), doc.value(&e)))
+    }
+
+    /// [`Section::entries`], but for the last section of a managed block only
+    /// those before the block's `# END` line: key lines after it read as part
+    /// of the section (to botocore, and to [`Section::get`]), yet they are
+    /// the user's, not the block's, and a rewrite of the block leaves them.
+    pub fn block_entries(&self) -> Vec<(String, String)> {
+        let doc = self.doc;
+        let s = &doc.sections[self.id.0];
+        match doc.block_end(self.id.0) {
+            // The section runs past `# END`: read what is before it alone
+            // (a header resets the reader, so it reads the same), which
+            // also leaves out continuation lines after `# END`.
+            Some(end) if end < s.body.1 => {
+                let alone = Document::parse(&doc.text.as_bytes()[s.start as usize..end as usize]);
+                let entries = alone.sections().next().map(|s| {
+                    let owned = s.entries().map(|(k, v)| (k.to_owned(), v.to_owned()));
+                    owned.collect()
+                });
+                entries.unwrap_or_default()
+            }
+            _ => self
+                .entries()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
     }
 }
 
@@ -397,8 +425,14 @@ impl Document {
     ///
     /// Panics if `key` could not be read back as that key (empty, with `=`,
     /// `:` or a line break, starting with `[`, `#` or `;`, or with whitespace
-    /// around it): keys are the program's own names, never user data.
+    /// around it): keys are the program's own names, never user data. Also
+    /// panics on a value that no config file can hold (see
+    /// [`Document::can_hold`]): callers check what users give.
     pub fn set(&mut self, id: SectionId, key: &str, value: &str) {
+        assert!(
+            Document::can_hold(value),
+            "a value no config can hold: {value:?}"
+        );
         assert_key(key);
         self.with_lines();
         let Some(section) = self.sections.get(id.0) else {
@@ -427,7 +461,7 @@ impl Document {
             .filter(|e| key_eq(self.span(e.key), key))
             .map(|e| Splice {
                 lines: e.lines(),
-                bytes: Vec::new(),
+                bytes: self.markers_in(e.lines()),
             })
             .collect();
         let found = !splices.is_empty();
@@ -472,10 +506,11 @@ impl Document {
             return;
         };
         let lines = self.tidy_removal(section.line as usize..section.last as usize + 1);
-        self.apply(vec![Splice {
-            lines,
-            bytes: Vec::new(),
-        }]);
+        // A section's lines may run past a block's `# END` (key lines after
+        // it still belong to the block's last section) or `# BEGIN` (an
+        // indented line after it continues a value): the markers stay.
+        let bytes = self.markers_in(lines.clone());
+        self.apply(vec![Splice { lines, bytes }]);
     }
 
     /// The managed block of `session`, if the file has one.
@@ -505,7 +540,29 @@ impl Document {
             "invalid sso-session name for a managed block {session:?}"
         );
         self.with_lines();
-        let nl = self.newline();
+        // A block keeps the line ending it was written with (the file's most
+        // common one may change with the block itself), and its `# END` line
+        // keeps its own terminator: a lone `\r` there could otherwise meet
+        // the `\n` of the line after it.
+        let old = self.block_index(session).map(|i| {
+            let block = &self.blocks[i];
+            let term = |line: usize| {
+                let l = self.lines[line];
+                &self.raw_bytes()[l.raw.1 - l.term..l.raw.1]
+            };
+            (
+                term(block.begin as usize).to_vec(),
+                term(block.end as usize).to_vec(),
+            )
+        });
+        let nl = match old.as_ref().map(|(begin, _)| std::str::from_utf8(begin)) {
+            Some(Ok(nl)) if !nl.is_empty() => match nl {
+                "\r\n" => "\r\n",
+                "\r" => "\r",
+                _ => "\n",
+            },
+            _ => self.newline(),
+        };
         let mut text = String::new();
         push_line(
             &mut text,
@@ -529,20 +586,23 @@ impl Document {
             }
         }
         push_line(&mut text, &format!("{END_MARK}{session}"), nl);
-        match self.block_index(session) {
-            Some(i) => {
+        match (self.block_index(session), old) {
+            (Some(i), Some((_, end_term))) => {
                 let block = &self.blocks[i];
                 let lines = block.begin as usize..block.end as usize + 1;
-                self.apply(vec![Splice {
-                    lines,
-                    bytes: text.into_bytes(),
-                }]);
+                let mut bytes = text.into_bytes();
+                bytes.truncate(bytes.len() - nl.len());
+                bytes.extend_from_slice(&end_term);
+                self.apply(vec![Splice { lines, bytes }]);
             }
-            None => self.append(&text, nl),
+            _ => self.append(&text, nl),
         }
     }
 
-    /// Removes the managed block of `session` and everything in it.
+    /// Removes the managed block of `session` and everything in it. Where
+    /// stray markers of the same session around it (a bad merge, a copied
+    /// block) would pair up into a new block once it is gone, and so make
+    /// the user's sections between them generated, the block stays, empty.
     pub fn remove_managed_block(&mut self, session: &str) -> bool {
         self.with_lines();
         let Some(i) = self.block_index(session) else {
@@ -550,10 +610,16 @@ impl Document {
         };
         let block = &self.blocks[i];
         let lines = self.tidy_removal(block.begin as usize..block.end as usize + 1);
-        self.apply(vec![Splice {
+        let mut removed = self.clone();
+        removed.apply(vec![Splice {
             lines,
             bytes: Vec::new(),
         }]);
+        if removed.block_index(session).is_none() {
+            *self = removed;
+        } else {
+            self.replace_managed_block(session, &[]);
+        }
         true
     }
 
@@ -695,6 +761,33 @@ impl Document {
             .last()
     }
 
+    /// The block marker lines (`# BEGIN badge`, `# END badge`) among `lines`,
+    /// with their line ends, for an edit that removes the lines around them.
+    fn markers_in(&self, lines: Range<usize>) -> Vec<u8> {
+        let raw = self.raw_bytes();
+        let mut bytes = Vec::new();
+        for l in lines {
+            if self.is_marker(l) {
+                let line = self.lines[l];
+                bytes.extend_from_slice(&raw[line.raw.0..line.raw.1]);
+            }
+        }
+        bytes
+    }
+
+    fn is_marker(&self, line: usize) -> bool {
+        self.lines[line].kind == LineKind::Comment && {
+            let trimmed = py_trim(self.line_text(line));
+            begin_marker(trimmed).is_some() || trimmed.starts_with(END_MARK)
+        }
+    }
+
+    /// Where the `# END` line of the block a section is in starts.
+    fn block_end(&self, index: usize) -> Option<Pos> {
+        let block = self.sections.get(index)?.block?;
+        Some(self.blocks[block as usize].end_at)
+    }
+
     fn block_index(&self, session: &str) -> Option<usize> {
         self.blocks
             .iter()
@@ -829,6 +922,7 @@ impl Document {
                         session,
                         begin: pos(begin),
                         end: pos(i),
+                        end_at: pos(start),
                     });
                     open = None;
                 }
@@ -1012,10 +1106,20 @@ impl Document {
             render_continuation(&mut text, &indent, &rest, line_nl);
             text.truncate(text.len() - line_nl.len());
         }
+        // Block markers among the old value's lines (a comment does not end a
+        // value) stay, in order, after the new value: the block stays whole.
+        let raw = self.raw_bytes();
+        let mut bytes = text.into_bytes();
+        for l in e.lines().skip(1) {
+            if self.is_marker(l) {
+                let line = self.lines[l];
+                bytes.extend_from_slice(line_nl.as_bytes());
+                bytes.extend_from_slice(&raw[line.raw.0..line.raw.1 - line.term]);
+            }
+        }
         // The entry's last line keeps its terminator (or its lack of one).
         let last = self.lines[e.last as usize];
-        let mut bytes = text.into_bytes();
-        bytes.extend_from_slice(&self.raw_bytes()[last.raw.1 - last.term..last.raw.1]);
+        bytes.extend_from_slice(&raw[last.raw.1 - last.term..last.raw.1]);
         Splice {
             lines: e.lines(),
             bytes,
@@ -1402,6 +1506,14 @@ fn offset(outer: &str, inner: &str) -> usize {
 }
 
 impl Document {
+    /// Whether a value reads back as itself once written: every line after
+    /// the first becomes a continuation line, and one that starts with `#`
+    /// or `;` would read as a comment instead (configparser has no escape).
+    pub fn can_hold(value: &str) -> bool {
+        let (_, rest) = value_lines(value);
+        !rest.iter().any(|line| line.starts_with(['#', ';']))
+    }
+
     /// Whether a line that starts with `[` is a section header wherever it
     /// is (see [`header_of`]).
     pub(super) fn is_header_line(line: &str) -> bool {

@@ -12,3 +12,4 @@ pub mod paths;
 pub mod pieces;
 pub mod profiles;
 pub mod sessions;
+pub mod strict;

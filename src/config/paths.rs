@@ -5,8 +5,11 @@
 //! a function, so tests never change the process's own.
 
 use std::ffi::OsString;
+use std::fs;
+use std::io::ErrorKind;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -31,10 +34,69 @@ impl Paths {
     }
 }
 
+impl Paths {
+    /// The config file is something badge can read: a file, or nothing (an
+    /// empty config). See [`check_file`].
+    pub fn check_config(&self) -> Result<()> {
+        check_file(&self.config, "AWS_CONFIG_FILE")
+    }
+
+    /// Both files are something badge can read.
+    pub fn check_files(&self) -> Result<()> {
+        self.check_config()?;
+        check_file(&self.credentials, "AWS_SHARED_CREDENTIALS_FILE")
+    }
+}
+
+/// A folder, or a symlink to nothing, where a file should be is a mistake
+/// that reading it as "no profiles" would hide (botocore does hide it), so
+/// it is an error that says what is there. One `stat` on the switching
+/// path; a missing file is fine.
+pub fn check_file(path: &Path, var: &str) -> Result<()> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => bail!(
+            "{} is a folder, not a file; move it out of the way or point {var} at your file",
+            path.display()
+        ),
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            if let Ok(target) = fs::read_link(path) {
+                bail!(
+                    "{} is a symlink to {}, which does not exist; restore that file, \
+                     or remove the link with `rm {}`",
+                    path.display(),
+                    target.display(),
+                    path.display()
+                );
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Before `command` replaces the config: a file nobody may write (a
+/// read-only dotfile, a file in the Nix store) is one its owner keeps as it
+/// is, so badge does not replace it, even as root (which could).
+pub fn check_writable(path: &Path, command: &str) -> Result<()> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.permissions().mode() & 0o222 == 0 => bail!(
+            "{} is read-only (mode {:04o}), so `{command}` will not change it; \
+             make it writable with `chmod u+w {}`",
+            path.display(),
+            meta.permissions().mode() & 0o7777,
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// badge's own state folder (backups, locks, client registrations):
 /// `$XDG_STATE_HOME/badge` (`~/.local/state/badge`), or the platform's local
-/// data folder where it has no state folder. `None` without a HOME.
+/// data folder where it has no state folder. `None` without a HOME: like
+/// botocore, badge does not fall back to the password database (which
+/// `directories` would), so a process with no HOME writes nowhere.
 pub fn state_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|home| !home.is_empty())?;
     let dirs = directories::ProjectDirs::from("", "", "badge")?;
     Some(
         dirs.state_dir()

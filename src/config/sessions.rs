@@ -1,5 +1,7 @@
 //! The `[sso-session NAME]` sections, and which one a command means.
 
+use std::path::Path;
+
 use anyhow::{Result, bail};
 
 use super::document::{Document, SectionKind};
@@ -38,24 +40,33 @@ pub fn sessions(doc: &Document) -> Vec<(String, Result<SsoSession>)> {
 
 /// The named sso-session, with what is missing from it said plainly.
 pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
+    lookup(doc, name, "the config")
+}
+
+/// [`session`], with `file` (the config's path, or "the config") named in
+/// its errors.
+fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
     let Some(id) = doc.sso_session(name) else {
         bail!(
-            "there is no [sso-session {name}] in the config; add it with \
+            "there is no [sso-session {name}] in {file}; add it with \
              `badge session add {name} --start-url URL --region REGION`"
         );
     };
     let get = |key: &str| doc.get(id, key).map(str::trim).filter(|v| !v.is_empty());
-    let Some(start_url) = get("sso_start_url") else {
-        bail!(
-            "[sso-session {name}] has no sso_start_url; set it with \
+    let (start_url, region) = match (get("sso_start_url"), get("sso_region")) {
+        (Some(start_url), Some(region)) => (start_url, region),
+        (None, Some(_)) => bail!(
+            "[sso-session {name}] in {file} has no sso_start_url; set it with \
+             `badge session add {name} --start-url URL`"
+        ),
+        (Some(_), None) => bail!(
+            "[sso-session {name}] in {file} has no sso_region; set it with \
+             `badge session add {name} --region REGION`"
+        ),
+        (None, None) => bail!(
+            "[sso-session {name}] in {file} has no sso_start_url and no sso_region; set them with \
              `badge session add {name} --start-url URL --region REGION`"
-        );
-    };
-    let Some(region) = get("sso_region") else {
-        bail!(
-            "[sso-session {name}] has no sso_region; set it with \
-             `badge session add {name} --start-url {start_url} --region REGION`"
-        );
+        ),
     };
     let scopes = get("sso_registration_scopes")
         .unwrap_or(DEFAULT_SCOPES)
@@ -71,45 +82,69 @@ pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
     })
 }
 
+/// The sso-session `profile` names, complete enough to sign in with; the
+/// error says which profile and what to add. `config` is the file's path.
+pub fn of_profile(
+    doc: &Document,
+    profile: &str,
+    session_name: &str,
+    config: &Path,
+) -> Result<SsoSession> {
+    let file = config.display().to_string();
+    if doc.sso_session(session_name).is_none() {
+        bail!(
+            "profile {profile} uses sso-session {session_name}, but there is no \
+             [sso-session {session_name}] in {file}; add it with \
+             `badge session add {session_name} --start-url URL --region REGION`"
+        );
+    }
+    lookup(doc, session_name, &file)
+}
+
 /// The session a command means: the one named, else the one of the named
 /// profile, else the one of the active profile, else the only one.
+/// `config` is the document's path, for messages.
 pub fn select(
     doc: &Document,
+    config: &Path,
     requested: Option<&str>,
     profile: Option<&str>,
     active_profile: Option<&str>,
 ) -> Result<SsoSession> {
+    let file = config.display().to_string();
     if let Some(name) = requested {
-        return session(doc, name);
+        return lookup(doc, name, &file);
     }
     let session_of = |profile: &str| -> Result<Option<String>> {
         let Some(id) = doc.profile(profile) else {
-            bail!("there is no profile {profile:?} in the config; `badge ls` lists them");
+            bail!("there is no profile {profile:?} in {file}; `badge ls` lists them");
         };
         Ok(doc.get(id, "sso_session").map(str::to_owned))
     };
     if let Some(profile) = profile {
         return match session_of(profile)? {
-            Some(name) => session(doc, &name),
-            None => bail!("profile {profile:?} has no sso_session; name one with --sso-session"),
+            Some(name) => of_profile(doc, profile, &name, config),
+            None => bail!(
+                "profile {profile:?} in {file} has no sso_session; name one with --sso-session"
+            ),
         };
     }
     let all = sessions(doc);
     if let Some(active) = active_profile
         && let Ok(Some(name)) = session_of(active)
     {
-        return session(doc, &name);
+        return of_profile(doc, active, &name, config);
     }
     match all.as_slice() {
         [] => bail!(
-            "no sso-session is configured yet; add one with \
+            "no sso-session is configured in {file} yet; add one with \
              `badge session add NAME --start-url https://YOUR.awsapps.com/start --region REGION`"
         ),
-        [(name, _)] => session(doc, name),
+        [(name, _)] => lookup(doc, name, &file),
         several => {
             let names: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
             bail!(
-                "there are {} sso-sessions ({}); choose one with --sso-session {}",
+                "there are {} sso-sessions in {file} ({}); choose one with --sso-session {}",
                 names.len(),
                 names.join(", "),
                 names[0]
@@ -129,21 +164,33 @@ mod tests {
     #[test]
     fn selects_by_name_profile_and_active_profile() {
         let doc = Document::parse(CONFIG.as_bytes());
-        let acme = select(&doc, Some("acme"), None, None).unwrap();
+        let acme = select(&doc, Path::new("c"), Some("acme"), None, None).unwrap();
         assert_eq!(acme.region, "eu-west-1");
         assert_eq!(acme.scopes, vec![DEFAULT_SCOPES.to_owned()]);
-        assert_eq!(select(&doc, None, Some("p"), None).unwrap().name, "acme");
-        assert_eq!(select(&doc, None, None, Some("p")).unwrap().name, "acme");
-        let err = select(&doc, None, None, None).unwrap_err().to_string();
+        assert_eq!(
+            select(&doc, Path::new("c"), None, Some("p"), None)
+                .unwrap()
+                .name,
+            "acme"
+        );
+        assert_eq!(
+            select(&doc, Path::new("c"), None, None, Some("p"))
+                .unwrap()
+                .name,
+            "acme"
+        );
+        let err = select(&doc, Path::new("c"), None, None, None)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("acme, other") && err.contains("--sso-session"),
             "{err}"
         );
-        let err = select(&doc, Some("other"), None, None)
+        let err = select(&doc, Path::new("c"), Some("other"), None, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no sso_region"), "{err}");
-        let err = select(&doc, None, Some("plain"), None)
+        let err = select(&doc, Path::new("c"), None, Some("plain"), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no sso_session"), "{err}");
@@ -151,7 +198,7 @@ mod tests {
 
     #[test]
     fn nothing_configured_says_how_to_add_a_session() {
-        let err = select(&Document::parse(b""), None, None, None)
+        let err = select(&Document::parse(b""), Path::new("c"), None, None, None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("badge session add"), "{err}");

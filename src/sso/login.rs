@@ -16,16 +16,20 @@ mod loopback;
 mod pkce;
 mod registration;
 
+use std::error::Error;
 use std::ffi::OsString;
+use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, anyhow, bail};
 
-use aws_sdk_ssooidc::error::ProvideErrorMetadata;
+use aws_sdk_ssooidc::config::http::HttpResponse;
+use aws_sdk_ssooidc::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssooidc::operation::create_token::CreateTokenError;
 
 use crate::config::sessions::SsoSession;
+use crate::sso::client::{self, REQUEST_TIMEOUT_VAR};
 use crate::sso::token_cache::{CachedToken, TokenCache, format_time};
 
 /// A token handed to a command must stay good at least this long.
@@ -103,6 +107,78 @@ enum Cached {
     Renewed(CachedToken),
     /// A browser sign-in is needed; `None` when there never was a login.
     NeedsLogin(Option<String>),
+    /// The token needs renewing, but the sign-in service cannot be used
+    /// now (see [`Unavailable`]); a browser sign-in would fail the same way.
+    Unavailable(anyhow::Error),
+}
+
+/// The sign-in service could not be used just now: it did not answer, or
+/// answered with a server error. Trying again later, or fixing the network,
+/// helps; signing in again does not.
+#[derive(Debug)]
+struct Unavailable {
+    reason: String,
+    timed_out: bool,
+    server_error: bool,
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl Error for Unavailable {}
+
+/// A sign-in step failed because the service refused it (a 4xx answer that
+/// no retry changes), usually for something in the sso-session's settings.
+#[derive(Debug)]
+struct Refused(String);
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Error for Refused {}
+
+/// A failed sign-in, with what to do about it where the steps that failed
+/// did not say.
+fn with_fix(err: anyhow::Error, session: &SsoSession) -> anyhow::Error {
+    let again = login_command(session);
+    let refused = err.chain().any(|c| c.is::<Refused>());
+    let text = format!("{err:#}");
+    if refused && !text.contains("`badge login") {
+        return anyhow!(
+            "{text}; check sso_start_url, sso_region and sso_registration_scopes of \
+             [sso-session {}], then run `{again}` again",
+            session.name
+        );
+    }
+    with_retry_hint(err, &again)
+}
+
+/// `err`, with what to do about it when the sign-in service was
+/// unavailable: `again` is the command to run once it is back.
+fn with_retry_hint(err: anyhow::Error, again: &str) -> anyhow::Error {
+    let Some(unavailable) = err.chain().find_map(|c| c.downcast_ref::<Unavailable>()) else {
+        return err;
+    };
+    let fix = if unavailable.server_error {
+        format!("try `{again}` again later")
+    } else if unavailable.timed_out {
+        format!(
+            "check your network, or allow more time with {REQUEST_TIMEOUT_VAR}=60, \
+             then run `{again}` again"
+        )
+    } else {
+        match client::endpoint_var("AWS_ENDPOINT_URL_SSO_OIDC") {
+            Some(var) => format!("check your network and {var}, then run `{again}` again"),
+            None => format!("check your network and proxy settings, then run `{again}` again"),
+        }
+    };
+    anyhow!("{err:#}; {fix}")
 }
 
 async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Duration) -> Cached {
@@ -134,8 +210,20 @@ async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Dur
         "has expired"
     };
     if token.is_refreshable_at(now) {
+        crate::verbose::verbose!(
+            "the access token of sso-session \"{}\" {state}; renewing it with the refresh token",
+            session.name
+        );
         return match refresh(session, cache, &token).await {
             Ok(renewed) => Cached::Renewed(renewed),
+            Err(err) if err.chain().any(|c| c.is::<Unavailable>()) => {
+                Cached::Unavailable(err.context(format!(
+                    "the login for sso-session \"{}\" {state}, and the sign-in service at {} \
+                     could not renew it",
+                    session.name,
+                    client::oidc_endpoint(&session.region)
+                )))
+            }
             Err(err) => Cached::NeedsLogin(Some(format!(
                 "the login for sso-session \"{}\" {state} and could not be renewed ({err:#})",
                 session.name
@@ -148,14 +236,17 @@ async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Dur
     )))
 }
 
-fn same_url(a: &str, b: &str) -> bool {
+/// Whether two start URLs name the same portal (a trailing `/` aside).
+pub fn same_url(a: &str, b: &str) -> bool {
     a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
 }
 
 /// An access token for `session` that is good for at least a minute: the
 /// cached one, or one renewed with the cached refresh token (stored back,
-/// for the AWS tools too). Otherwise an error naming `badge login`.
-pub async fn usable_token(session: &SsoSession, cache: &TokenCache) -> Result<String> {
+/// for the AWS tools too). Otherwise an error naming `badge login`, or,
+/// when the sign-in service could not renew it, `again`: the command to
+/// run again later.
+pub async fn usable_token(session: &SsoSession, cache: &TokenCache, again: &str) -> Result<String> {
     match check_cache(session, cache, MIN_VALIDITY).await {
         Cached::Valid(token) | Cached::Renewed(token) => Ok(token.access_token),
         Cached::NeedsLogin(None) => bail!(
@@ -166,6 +257,7 @@ pub async fn usable_token(session: &SsoSession, cache: &TokenCache) -> Result<St
         Cached::NeedsLogin(Some(reason)) => {
             bail!("{reason}; run `{}`", login_command(session))
         }
+        Cached::Unavailable(err) => Err(with_retry_hint(err, again)),
     }
 }
 
@@ -221,13 +313,25 @@ pub async fn login(
         }
         Cached::NeedsLogin(Some(reason)) => eprintln!("badge: {reason}; signing in again"),
         Cached::NeedsLogin(None) => {}
+        Cached::Unavailable(err) => return Err(with_retry_hint(err, &login_command(session))),
     }
     let oidc = crate::sso::client::oidc(&session.region);
+    crate::verbose::verbose!(
+        "signing in to {} ({}) with the {} flow",
+        session.start_url,
+        session.region,
+        if opts.device_code {
+            "device code"
+        } else {
+            "authorization code (PKCE)"
+        }
+    );
     let token = if opts.device_code {
-        device::sign_in(&oidc, session, opts).await?
+        device::sign_in(&oidc, session, opts).await
     } else {
-        pkce::sign_in(&oidc, session, opts).await?
-    };
+        pkce::sign_in(&oidc, session, opts).await
+    }
+    .map_err(|err| with_fix(err, session))?;
     cache.store(&session.name, &token)?;
     Ok(Outcome::SignedIn(token.expires().unwrap_or(UNIX_EPOCH)))
 }
@@ -406,17 +510,75 @@ fn describe_error<E>(err: E, description: Option<&str>) -> anyhow::Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    let description = description.or_else(|| oauth_description(&err));
+    // A request that got no answer reaches here as an unhandled error
+    // wrapping the SDK's own; its debug text is for nobody.
+    if let Some(sdk) = err
+        .source()
+        .and_then(|source| source.downcast_ref::<SdkError<E, HttpResponse>>())
+        && let Some(reason) = client::no_answer(sdk)
+    {
+        return anyhow::Error::new(Unavailable {
+            timed_out: matches!(sdk, SdkError::TimeoutError(_)),
+            reason,
+            server_error: false,
+        });
+    }
     let Some(code) = err.code() else {
-        return anyhow!("{}", aws_sdk_ssooidc::error::DisplayErrorContext(&err));
+        return anyhow!("the sign-in service answered with an error it did not name");
     };
-    match err
+    let text = match err
         .message()
         .or(description)
         .filter(|m| !m.trim().is_empty())
     {
-        Some(message) => anyhow!("{code}: {message}"),
-        None => anyhow!("{code}"),
+        Some(message) => format!("{code}: {message}"),
+        None => code.to_owned(),
+    };
+    if matches!(
+        code,
+        "InternalServerException"
+            | "ServiceUnavailableException"
+            | "TooManyRequestsException"
+            | "ThrottlingException"
+    ) {
+        return anyhow::Error::new(Unavailable {
+            reason: text,
+            timed_out: false,
+            server_error: true,
+        });
     }
+    anyhow::Error::new(Refused(text))
+}
+
+/// The OIDC service puts its message in OAuth's `error_description`, which
+/// the SDK keeps per exception rather than as the error's message.
+fn oauth_description<E: 'static>(err: &E) -> Option<&str> {
+    use aws_sdk_ssooidc::operation::register_client::RegisterClientError as R;
+    use aws_sdk_ssooidc::operation::start_device_authorization::StartDeviceAuthorizationError as S;
+    let any: &dyn std::any::Any = err;
+    if let Some(err) = any.downcast_ref::<R>() {
+        return match err {
+            R::InternalServerException(e) => e.error_description(),
+            R::InvalidClientMetadataException(e) => e.error_description(),
+            R::InvalidRedirectUriException(e) => e.error_description(),
+            R::InvalidRequestException(e) => e.error_description(),
+            R::InvalidScopeException(e) => e.error_description(),
+            R::UnsupportedGrantTypeException(e) => e.error_description(),
+            _ => None,
+        };
+    }
+    if let Some(err) = any.downcast_ref::<S>() {
+        return match err {
+            S::InternalServerException(e) => e.error_description(),
+            S::InvalidClientException(e) => e.error_description(),
+            S::InvalidRequestException(e) => e.error_description(),
+            S::SlowDownException(e) => e.error_description(),
+            S::UnauthorizedClientException(e) => e.error_description(),
+            _ => None,
+        };
+    }
+    None
 }
 
 /// Percent-encoding of a query value (everything but RFC 3986 unreserved).
@@ -503,7 +665,7 @@ mod tests {
     fn usable(cache: &TokenCache) -> Result<String> {
         crate::sso::client::runtime()
             .unwrap()
-            .block_on(usable_token(&session(), cache))
+            .block_on(usable_token(&session(), cache, "badge sync"))
     }
 
     #[test]

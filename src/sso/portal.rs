@@ -24,12 +24,16 @@
 //!   backoff and full jitter (base 200 ms, at most 10 s). A request that is
 //!   waiting does not hold a slot, and every retry goes through the pacer
 //!   again. Throttling is how the service
-//!   says "slower", not "broken", so it is retried up to 30 times; other
-//!   failures up to 8 attempts. Only then does the sync fail, as a whole:
-//!   the caller never sees half an organisation.
+//!   says "slower", not "broken", so it is retried up to 30 times; server
+//!   errors up to 8 attempts; a request that got no answer at all (refused,
+//!   timed out) up to 3, as the SDKs' standard retries do, so that a portal
+//!   out of reach fails in seconds, not minutes. Only then does the sync
+//!   fail, as a whole, in one line naming the endpoint: the caller never
+//!   sees half an organisation.
 //! - A 401 means the sign-in is gone: the error names `badge login`.
 //!   An account whose roles answer 403 (no access) or 404 (it left the
-//!   organisation while we listed) is skipped, and reported to the caller.
+//!   organisation while we listed) is skipped, and reported to the caller;
+//!   any other refusal of a request fails the sync.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -39,11 +43,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow, bail};
-use aws_sdk_sso::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::client::{self, REQUEST_TIMEOUT_VAR, no_answer};
 use super::token_cache::parse_time;
 
 /// Environment variable: portal requests a second; `0` for no pacing.
@@ -63,8 +68,10 @@ pub struct PortalOptions {
     pub pace_from_start: bool,
     /// Requests that may start at once after a quiet moment.
     pub burst: u32,
-    /// Attempts of a request that fails with a server or network error.
+    /// Attempts of a request that fails with a server error.
     pub max_attempts: u32,
+    /// Attempts of a request that gets no answer (refused, timed out).
+    pub max_unanswered_attempts: u32,
     /// Attempts of a request that keeps being throttled.
     pub max_throttled_attempts: u32,
     pub base_delay: Duration,
@@ -81,6 +88,7 @@ impl Default for PortalOptions {
             pace_from_start: false,
             burst: 5,
             max_attempts: 8,
+            max_unanswered_attempts: 3,
             max_throttled_attempts: 30,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
@@ -158,10 +166,17 @@ pub async fn discover(
     options: &PortalOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Discovery> {
+    let region = client
+        .config()
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_default();
     let shared = Arc::new(Shared {
         client: client.clone(),
         token: token.to_owned(),
         session: session.to_owned(),
+        endpoint: client::portal_endpoint(&region),
+        region,
         options: options.clone(),
         slots: Semaphore::new(options.concurrency.max(1)),
         pacer: options
@@ -300,6 +315,9 @@ struct Shared {
     client: aws_sdk_sso::Client,
     token: String,
     session: String,
+    /// The portal's base URL and region, for messages.
+    endpoint: String,
+    region: String,
     options: PortalOptions,
     slots: Semaphore,
     pacer: Option<Pacer>,
@@ -368,12 +386,117 @@ enum Verdict {
     /// Try again, waiting at least `after` if the server said so.
     Retry {
         after: Option<Duration>,
-        throttled: bool,
+        class: Class,
     },
     Unauthorized,
     /// 403 or 404.
     NoAccess(String),
-    Fatal,
+    /// Any other answer that trying again will not change.
+    Refused,
+}
+
+/// Why an attempt is worth repeating, which sets how often.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// 429.
+    Throttled,
+    /// 5xx, 408, or an answer that could not be read.
+    Server,
+    /// No answer: refused, reset, or timed out.
+    Unanswered,
+}
+
+/// The service's answer in one line: `500 InternalServerException: An
+/// internal error occurred`; for no answer, why.
+fn answer<E>(err: &SdkError<E>) -> String
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    if let Some(reason) = no_answer(err) {
+        return reason;
+    }
+    let status = err
+        .raw_response()
+        .map(|r| format!("{} ", r.status().as_u16()))
+        .unwrap_or_default();
+    match (err.code(), err.message().filter(|m| !m.trim().is_empty())) {
+        (Some(code), Some(message)) => format!("{status}{code}: {message}"),
+        (Some(code), None) => format!("{status}{code}"),
+        (None, Some(message)) => format!("{status}{message}"),
+        (None, None) => format!("{status}with no error name").trim().to_owned(),
+    }
+}
+
+/// Where to look when the portal at `shared.endpoint` is the wrong place.
+fn endpoint_hint(shared: &Shared) -> String {
+    match client::endpoint_var("AWS_ENDPOINT_URL_SSO") {
+        Some(var) => format!("check {var}"),
+        None => format!(
+            "check that sso_region {} of [sso-session {}] is the region of your Identity Center \
+             (`badge session add {} --region REGION`)",
+            shared.region, shared.session, shared.session
+        ),
+    }
+}
+
+/// The portal said no to a request it will not say yes to on a retry.
+fn refused<E>(shared: &Shared, operation: &str, err: &SdkError<E>) -> anyhow::Error
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let fix = match err.raw_response().map(|r| r.status().as_u16()) {
+        Some(403) => format!(
+            "sign in again with `badge login --sso-session {}`",
+            shared.session
+        ),
+        _ => endpoint_hint(shared),
+    };
+    anyhow!(
+        "the portal at {} refused {operation} for sso-session \"{}\" ({}); {fix}",
+        shared.endpoint,
+        shared.session,
+        answer(err)
+    )
+}
+
+/// The last failure of a request that was tried `attempts` times.
+fn gave_up<E>(
+    shared: &Shared,
+    operation: &str,
+    err: &SdkError<E>,
+    class: Class,
+    attempts: u32,
+) -> anyhow::Error
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let (endpoint, session) = (&shared.endpoint, &shared.session);
+    match class {
+        Class::Throttled => anyhow!(
+            "the portal at {endpoint} kept throttling {operation} for sso-session \"{session}\" \
+             ({attempts} times in a row); try `badge sync` again later"
+        ),
+        Class::Server => anyhow!(
+            "the portal at {endpoint} failed {operation} for sso-session \"{session}\" \
+             {attempts} times (the last: {}); try `badge sync` again later",
+            answer(err)
+        ),
+        Class::Unanswered => {
+            let fix = if matches!(err, SdkError::TimeoutError(_)) {
+                format!("check your network, or allow more time with {REQUEST_TIMEOUT_VAR}=60")
+            } else {
+                match client::endpoint_var("AWS_ENDPOINT_URL_SSO") {
+                    Some(var) => format!("check your network and {var}"),
+                    None => "check your network and proxy settings".to_owned(),
+                }
+            };
+            anyhow!(
+                "cannot reach the portal at {endpoint} for sso-session \"{session}\": {} \
+                 ({attempts} attempts); {fix}, then run `badge sync` again",
+                answer(err)
+            )
+        }
+    }
 }
 
 /// Which listing a request belongs to.
@@ -423,8 +546,8 @@ where
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
-        let (after, throttled) = match classify(&err, SystemTime::now()) {
-            Verdict::Retry { after, throttled } => (after, throttled),
+        let (after, class) = match classify(&err, SystemTime::now()) {
+            Verdict::Retry { after, class } => (after, class),
             Verdict::Unauthorized => {
                 return Err(Failure::Fatal(anyhow!(
                     "the portal no longer accepts the sign-in of sso-session \"{}\" \
@@ -436,44 +559,48 @@ where
             Verdict::NoAccess(reason) if kind == Kind::AccountRoles => {
                 return Err(Failure::Skip(reason));
             }
-            Verdict::NoAccess(_) | Verdict::Fatal => {
-                return Err(Failure::Fatal(anyhow!(
-                    "{operation} failed: {}",
-                    DisplayErrorContext(&err)
-                )));
+            Verdict::NoAccess(_) | Verdict::Refused => {
+                return Err(Failure::Fatal(refused(shared, operation, &err)));
             }
         };
-        let attempts = if throttled {
-            if let Some(pacer) = &shared.pacer {
-                pacer.engage();
+        let attempts = match class {
+            Class::Throttled => {
+                if let Some(pacer) = &shared.pacer {
+                    pacer.engage();
+                }
+                shared.counts.lock().expect("counts lock").1 += 1;
+                throttles += 1;
+                throttles
             }
-            shared.counts.lock().expect("counts lock").1 += 1;
-            throttles += 1;
-            throttles
-        } else {
-            failures += 1;
-            failures
+            Class::Server | Class::Unanswered => {
+                failures += 1;
+                failures
+            }
         };
-        let limit = if throttled {
-            options.max_throttled_attempts
-        } else {
-            options.max_attempts
+        let limit = match class {
+            Class::Throttled => options.max_throttled_attempts,
+            Class::Server => options.max_attempts,
+            Class::Unanswered => options.max_unanswered_attempts,
         };
         if attempts >= limit {
-            let why = if throttled {
-                format!("the portal kept throttling it ({attempts} times)")
-            } else {
-                format!(
-                    "{attempts} attempts failed, the last with {}",
-                    DisplayErrorContext(&err)
-                )
-            };
-            return Err(Failure::Fatal(anyhow!(
-                "{operation} for sso-session \"{}\" gave up: {why}; try `badge sync` again later",
-                shared.session
+            return Err(Failure::Fatal(gave_up(
+                shared, operation, &err, class, attempts,
             )));
         }
         let delay = backoff(options, attempts, after, random_fraction());
+        crate::verbose::verbose!(
+            "{operation}: {}; retry {attempts} in {}{}",
+            match class {
+                Class::Throttled => "throttled",
+                Class::Server => "server error",
+                Class::Unanswered => "no answer",
+            },
+            crate::verbose::took(delay),
+            match after {
+                Some(after) => format!(" (Retry-After {})", crate::verbose::took(after)),
+                None => String::new(),
+            }
+        );
         tokio::time::sleep(delay).await;
     }
 }
@@ -512,42 +639,41 @@ fn classify<E>(err: &SdkError<E>, now: SystemTime) -> Verdict
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
-    let transient = Verdict::Retry {
+    let unanswered = Verdict::Retry {
         after: None,
-        throttled: false,
+        class: Class::Unanswered,
     };
     match err {
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => transient,
-        SdkError::DispatchFailure(failure) if failure.is_user() => Verdict::Fatal,
-        SdkError::DispatchFailure(_) => transient,
+        SdkError::TimeoutError(_) => unanswered,
+        SdkError::ResponseError(_) => Verdict::Retry {
+            after: None,
+            class: Class::Server,
+        },
+        SdkError::DispatchFailure(failure) if failure.is_user() => Verdict::Refused,
+        SdkError::DispatchFailure(_) => unanswered,
         SdkError::ServiceError(_) => {
             let Some(response) = err.raw_response() else {
-                return Verdict::Fatal;
+                return Verdict::Refused;
             };
             let after = response
                 .headers()
                 .get("retry-after")
                 .and_then(|value| parse_retry_after(value, now));
-            let message = || err.message().unwrap_or("no message").to_owned();
             match response.status().as_u16() {
                 429 => Verdict::Retry {
                     after,
-                    throttled: true,
+                    class: Class::Throttled,
                 },
                 401 => Verdict::Unauthorized,
-                403 | 404 => Verdict::NoAccess(format!(
-                    "{} ({})",
-                    err.code().unwrap_or("no access"),
-                    message()
-                )),
+                403 | 404 => Verdict::NoAccess(answer(err)),
                 408 | 500..=599 => Verdict::Retry {
                     after,
-                    throttled: false,
+                    class: Class::Server,
                 },
-                _ => Verdict::Fatal,
+                _ => Verdict::Refused,
             }
         }
-        _ => Verdict::Fatal,
+        _ => Verdict::Refused,
     }
 }
 
@@ -596,7 +722,12 @@ impl Pacer {
 
     /// Pace every request from now on.
     fn engage(&self) {
-        self.engaged.store(true, Ordering::Relaxed);
+        if !self.engaged.swap(true, Ordering::Relaxed) {
+            crate::verbose::verbose!(
+                "the portal throttles: pacing requests to {:.1} a second from now on",
+                1.0 / self.interval.as_secs_f64()
+            );
+        }
     }
 
     async fn wait(&self) {

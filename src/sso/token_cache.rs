@@ -11,13 +11,14 @@ use std::fmt;
 use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::config::atomic::write_atomic;
+use crate::config::atomic::{remove_stale_temps, write_atomic};
+use crate::verbose::{self, verbose};
 
 /// One cache file. Field names are the AWS CLI's.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -54,6 +55,38 @@ impl fmt::Debug for CachedToken {
 }
 
 impl CachedToken {
+    /// Hands its secrets to [`verbose::conceal`].
+    fn conceal(&self) {
+        verbose::conceal(&self.access_token);
+        for secret in [&self.client_id, &self.client_secret, &self.refresh_token]
+            .into_iter()
+            .flatten()
+        {
+            verbose::conceal(secret);
+        }
+    }
+
+    /// What a diagnostic line may say about it: times and which parts are
+    /// there, no value that is secret.
+    fn describe(&self) -> String {
+        let now = SystemTime::now();
+        let access = if self.is_valid_at(now) {
+            format!("access token valid until {}", self.expires_at)
+        } else {
+            format!("access token expired at {}", self.expires_at)
+        };
+        let refresh = match (&self.refresh_token, &self.registration_expires_at) {
+            (None, _) => "no refresh token".to_owned(),
+            (Some(_), Some(until)) => {
+                format!("a refresh token, client registration until {until}")
+            }
+            (Some(_), None) => "a refresh token, no client registration".to_owned(),
+        };
+        let url = self.start_url.as_deref().unwrap_or("no start URL");
+        let region = self.region.as_deref().unwrap_or("no region");
+        format!("{access}; {refresh}; {url}, {region}")
+    }
+
     pub fn expires(&self) -> Option<SystemTime> {
         parse_time(&self.expires_at)
     }
@@ -139,6 +172,22 @@ impl TokenCache {
 
     /// `Ok(None)` when there is no file; an error names the file and why.
     pub fn load(&self, key: &str) -> Result<Option<CachedToken>> {
+        let loaded = self.load_quietly(key);
+        if verbose::enabled() {
+            let path = self.path_for(key).display().to_string();
+            match &loaded {
+                Ok(Some(token)) => {
+                    token.conceal();
+                    verbose!("token cache of \"{key}\": {path}: {}", token.describe());
+                }
+                Ok(None) => verbose!("token cache of \"{key}\": {path}: none"),
+                Err(err) => verbose!("token cache of \"{key}\": {err:#}"),
+            }
+        }
+        loaded
+    }
+
+    fn load_quietly(&self, key: &str) -> Result<Option<CachedToken>> {
         let path = self.path_for(key);
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
@@ -174,15 +223,15 @@ impl TokenCache {
 
     /// Write atomically, 0600, in a 0700 folder (tightened if it was wider).
     pub fn store(&self, key: &str, token: &CachedToken) -> Result<()> {
-        fs::create_dir_all(&self.dir)
-            .with_context(|| format!("cannot create {}", self.dir.display()))?;
-        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
-            .with_context(|| format!("cannot set permissions on {}", self.dir.display()))?;
+        token.conceal();
         let path = self.path_for(key);
         let json = serde_json::to_vec_pretty(token)?;
-        write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
-            .with_context(|| format!("cannot set permissions on {}", path.display()))?;
+        write_private(&self.dir, &path, &json)?;
+        verbose!(
+            "wrote the token cache of \"{key}\": {} (0600): {}",
+            path.display(),
+            token.describe()
+        );
         Ok(())
     }
 
@@ -190,11 +239,47 @@ impl TokenCache {
     pub fn remove(&self, key: &str) -> Result<bool> {
         let path = self.path_for(key);
         match fs::remove_file(&path) {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                verbose!("removed the token cache of \"{key}\": {}", path.display());
+                Ok(true)
+            }
             Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
             Err(err) => Err(err).with_context(|| format!("cannot remove {}", path.display())),
         }
     }
+}
+
+/// Writes `path` (in `dir`, badge's or the AWS CLI's private folder) so
+/// that nobody else can read it at any moment: the folder is made, or
+/// tightened, to 0700 (what the AWS CLI gives `~/.aws/sso/cache`; folders
+/// above it are left alone), an existing file is made 0600 before the new
+/// bytes go anywhere (the atomic write keeps the mode of the file it
+/// replaces), and the result is 0600.
+pub fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o7777);
+    if mode(dir).ok() != Some(0o700) {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).with_context(|| {
+            format!(
+                "cannot make {} private (chmod 700); it holds sign-in secrets",
+                dir.display()
+            )
+        })?;
+        verbose!("made {} private (0700)", dir.display());
+    }
+    match mode(path) {
+        Ok(0o600) => {}
+        Ok(_) => fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private (chmod 600)", path.display()))?,
+        Err(err) if err.kind() == ErrorKind::NotFound => {}
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+    // A badge killed while writing this file left its temporary file; no
+    // lock is needed to remove it, as a running writer's is always kept.
+    remove_stale_temps(path);
+    write_atomic(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot set permissions on {}", path.display()))
 }
 
 pub fn sha1_hex(bytes: &[u8]) -> String {
@@ -336,6 +421,72 @@ mod tests {
         assert!(!format!("{token:?}").contains("secret"));
         assert!(cache.remove("acme").unwrap());
         assert_eq!(cache.state("acme", SystemTime::now()), LoginState::Missing);
+    }
+
+    /// Another tool left the folder world-writable and a readable file:
+    /// the file is private before the new token is in it, the folder is
+    /// 0700, the folders above are not badge's to change.
+    #[test]
+    fn store_tightens_what_another_tool_left_wide() {
+        let dir = tempfile::tempdir().unwrap();
+        let sso = dir.path().join("sso");
+        let cache_dir = sso.join("cache");
+        fs::create_dir_all(&cache_dir).unwrap();
+        fs::set_permissions(&sso, fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(&cache_dir, fs::Permissions::from_mode(0o777)).unwrap();
+        let cache = TokenCache::in_dir(cache_dir.clone());
+        let file = cache.path_for("acme");
+        fs::write(&file, "{}").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+        let token = CachedToken {
+            start_url: None,
+            region: None,
+            access_token: "secret-access".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+            client_id: None,
+            client_secret: None,
+            registration_expires_at: None,
+            refresh_token: None,
+        };
+        cache.store("acme", &token).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode(&cache_dir), 0o700);
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&sso), 0o755);
+        assert_eq!(
+            fs::read_dir(&cache_dir).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+
+    /// A login killed while writing the cache left its temporary file: the
+    /// next write removes it, and keeps one of a writer that still runs.
+    #[test]
+    fn store_removes_what_a_killed_writer_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(dir.path().to_owned());
+        let file = cache.path_for("acme");
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        // A process id above the kernel's maximum never runs.
+        let dead = dir.path().join(format!(".{name}.badge-4194305-0.tmp"));
+        let alive = dir.path().join(format!(".{name}.badge-1-0.tmp"));
+        fs::write(&dead, "half a tok").unwrap();
+        fs::write(&alive, "half a tok").unwrap();
+        let token = CachedToken {
+            start_url: None,
+            region: None,
+            access_token: "secret-access".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+            client_id: None,
+            client_secret: None,
+            registration_expires_at: None,
+            refresh_token: None,
+        };
+        cache.store("acme", &token).unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists(), "process 1 runs: its file is kept");
+        assert!(file.exists());
     }
 
     #[test]

@@ -96,6 +96,10 @@ impl Template {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // The template is remembered in the config, on one line.
+        if text.contains(['\r', '\n']) {
+            bail!("template {text:?} cannot hold a line break");
+        }
         let mut parts = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
@@ -517,13 +521,23 @@ mod tests {
         assert_eq!(named[1].name, "Admin-222");
     }
 
+    /// The template is remembered in the config, where a line break would
+    /// make a continuation line, or a comment.
+    #[test]
+    fn a_template_is_one_line() {
+        for text in ["{account_name}\n# x", "{role_name}\r", "a\r\n{account_id}"] {
+            let err = Template::parse(text).unwrap_err().to_string();
+            assert!(err.contains("cannot hold a line break"), "{err}");
+        }
+    }
+
     proptest! {
         #[test]
         fn names_are_always_safe_non_empty_and_deterministic(
             name in "\\PC{0,24}",
             role in "[\\w+=,.@-]{1,20}",
             id in "[0-9]{12}",
-            literal in "[^{}]{0,6}",
+            literal in "[^{}\r\n]{0,6}",
         ) {
             let template = Template::parse(&format!("{{account_name}}{literal}{{role_name}}")).unwrap();
             let v = vars(&name, &id, &role);

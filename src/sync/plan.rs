@@ -117,7 +117,24 @@ impl SyncPlan {
         let mut covered = Vec::new();
         let mut wanted = Vec::new();
         let mut assigned: HashSet<(&str, &str)> = HashSet::new();
+        // An id or role name with a line break can not be one config line
+        // (it would read as another role): such an assignment is skipped.
+        let mut unwritable = Vec::new();
         for a in &discovery.assignments {
+            if [&a.account_id, &a.role_name]
+                .iter()
+                .any(|v| v.contains(['\r', '\n']))
+            {
+                unwritable.push(SkippedAccount {
+                    account_id: a.account_id.clone(),
+                    account_name: a.account_name.clone(),
+                    reason: format!(
+                        "role {:?} has a line break, which no config file can hold",
+                        a.role_name
+                    ),
+                });
+                continue;
+            }
             assigned.insert((&a.account_id, &a.role_name));
             match users.get(&(a.account_id.clone(), a.role_name.clone())) {
                 Some(profile) => covered.push(Covered {
@@ -194,7 +211,12 @@ impl SyncPlan {
             covered,
             stale,
             unknown,
-            skipped: discovery.skipped.clone(),
+            skipped: discovery
+                .skipped
+                .iter()
+                .cloned()
+                .chain(unwritable)
+                .collect(),
         }
     }
 
@@ -271,9 +293,9 @@ fn existing(doc: &Document, session: &str) -> Vec<Existing> {
             Some(Existing {
                 name,
                 entries: section
-                    .entries()
+                    .block_entries()
+                    .into_iter()
                     .filter(|(key, _)| is_writable_key(key))
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
                     .collect(),
                 account_id: section.get("sso_account_id").map(|v| v.trim().to_owned()),
                 role_name: section.get("sso_role_name").map(|v| v.trim().to_owned()),

@@ -7,10 +7,16 @@
 //! work. The lock is an exclusive `flock` on a file in badge's state folder
 //! (`~/.local/state/badge/locks/`), named after a hash of the config file's
 //! real path (symlinks resolved), so every way of naming one file takes the
-//! same lock; it is never removed, which would race. The ten newest backups
-//! of each config file are kept in `~/.local/state/badge/backups/<hash>/`,
-//! with a `SOURCE` file naming the config they belong to.
+//! same lock; it is never removed, which would race. A run waits up to ten
+//! seconds for it (`BADGE_LOCK_TIMEOUT_SECS`), then gives up having changed
+//! nothing. The lock dies with its process, so a killed badge never leaves
+//! it held; what a killed badge may leave is a temporary file beside the
+//! config or a backup, which the next edit removes under the lock. The ten
+//! newest backups of each config file are kept in
+//! `~/.local/state/badge/backups/<hash>/`, with a `SOURCE` file naming the
+//! config they belong to.
 
+use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
@@ -19,12 +25,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use crate::config::atomic::write_atomic;
+use crate::config::atomic::{remove_stale_temps, remove_stale_temps_in, write_atomic};
 use crate::config::document::Document;
 use crate::sso::token_cache::{format_time, sha1_hex};
 
-/// How long to wait for another badge to finish writing.
+/// How long to wait for another badge to finish writing, unless
+/// [`LOCK_WAIT_VAR`] says otherwise.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
+/// Seconds to wait for the lock; 0 tries once.
+pub const LOCK_WAIT_VAR: &str = "BADGE_LOCK_TIMEOUT_SECS";
 /// Backups kept per config file.
 const BACKUPS_KEPT: usize = 10;
 
@@ -34,6 +43,7 @@ pub struct ConfigWriter {
     config: PathBuf,
     state_dir: PathBuf,
     key: String,
+    lock_wait: Duration,
 }
 
 /// What an edit did.
@@ -53,8 +63,13 @@ pub fn state_dir() -> Result<PathBuf> {
 }
 
 impl ConfigWriter {
-    pub fn new(config: &Path) -> Result<ConfigWriter> {
-        Ok(ConfigWriter::with_state_dir(config, state_dir()?))
+    /// The writer of `config`, with [`LOCK_WAIT_VAR`] read through `var`.
+    pub fn new(config: &Path, var: impl Fn(&str) -> Option<OsString>) -> Result<ConfigWriter> {
+        let lock_wait = lock_wait(var)?;
+        Ok(ConfigWriter {
+            lock_wait,
+            ..ConfigWriter::with_state_dir(config, state_dir()?)
+        })
     }
 
     pub fn with_state_dir(config: &Path, state_dir: PathBuf) -> ConfigWriter {
@@ -63,6 +78,7 @@ impl ConfigWriter {
             config: config.to_path_buf(),
             state_dir,
             key,
+            lock_wait: LOCK_WAIT,
         }
     }
 
@@ -71,6 +87,9 @@ impl ConfigWriter {
     /// an error from it writes nothing.
     pub fn edit<T>(&self, edit: impl FnOnce(&mut Document) -> Result<T>) -> Result<Edited<T>> {
         let _lock = self.lock()?;
+        // Whatever a killed writer left; no writer is running now.
+        remove_stale_temps(&self.config);
+        remove_stale_temps_in(&self.backup_dir());
         let before = match fs::read(&self.config) {
             Ok(bytes) => Some(bytes),
             Err(err) if err.kind() == ErrorKind::NotFound => None,
@@ -82,6 +101,7 @@ impl ConfigWriter {
         let value = edit(&mut doc)?;
         let after = doc.to_bytes();
         if before.as_deref() == Some(after.as_slice()) || (before.is_none() && after.is_empty()) {
+            crate::verbose::verbose!("{} is unchanged; not written", self.config.display());
             return Ok(Edited {
                 value,
                 written: false,
@@ -94,6 +114,15 @@ impl ConfigWriter {
         };
         write_atomic(&self.config, &after)
             .with_context(|| format!("cannot write {}", self.config.display()))?;
+        crate::verbose::verbose!(
+            "wrote {} ({} bytes){}",
+            self.config.display(),
+            after.len(),
+            match &backup {
+                Some(backup) => format!(", backup {}", backup.display()),
+                None => String::new(),
+            }
+        );
         Ok(Edited {
             value,
             written: true,
@@ -101,7 +130,7 @@ impl ConfigWriter {
         })
     }
 
-    /// The exclusive lock, waiting up to `LOCK_WAIT` for another badge.
+    /// The exclusive lock, waiting up to `lock_wait` for another badge.
     fn lock(&self) -> Result<File> {
         let dir = self.state_dir.join("locks");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -112,17 +141,41 @@ impl ConfigWriter {
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot open the lock file {}", path.display()))?;
-        let deadline = Instant::now() + LOCK_WAIT;
+        let started = Instant::now();
+        let deadline = started + self.lock_wait;
+        let mut waited = false;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(file),
+                Ok(()) => {
+                    crate::verbose::verbose!(
+                        "locked {}{}",
+                        path.display(),
+                        match waited {
+                            true => format!(
+                                " after waiting {}",
+                                crate::verbose::took(started.elapsed())
+                            ),
+                            false => String::new(),
+                        }
+                    );
+                    return Ok(file);
+                }
                 Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    if !waited {
+                        waited = true;
+                        crate::verbose::verbose!(
+                            "another badge holds {}; waiting up to {} s",
+                            path.display(),
+                            self.lock_wait.as_secs()
+                        );
+                    }
                     std::thread::sleep(Duration::from_millis(25));
                 }
                 Err(fs::TryLockError::WouldBlock) => bail!(
-                    "another badge has been writing {} for {}s (lock {}); try again when it is done",
+                    "another badge has been writing {} for {}s (lock {}); nothing was changed: \
+                     run this again when it is done, or wait longer with {LOCK_WAIT_VAR}=60",
                     self.config.display(),
-                    LOCK_WAIT.as_secs(),
+                    self.lock_wait.as_secs(),
                     path.display()
                 ),
                 Err(fs::TryLockError::Error(err)) => {
@@ -134,7 +187,7 @@ impl ConfigWriter {
 
     /// Saves `bytes` as the newest backup and drops the oldest beyond ten.
     fn backup(&self, bytes: &[u8]) -> Result<PathBuf> {
-        let dir = self.state_dir.join("backups").join(&self.key);
+        let dir = self.backup_dir();
         // `2026-11-18T110640.123Z`: fixed width, so names sort by time.
         let now = SystemTime::now();
         let millis = now
@@ -166,6 +219,10 @@ impl ConfigWriter {
         Ok(path)
     }
 
+    fn backup_dir(&self) -> PathBuf {
+        self.state_dir.join("backups").join(&self.key)
+    }
+
     fn prune_backups(&self, dir: &Path, name: &str) {
         let prefix = format!("{name}.");
         let Ok(entries) = fs::read_dir(dir) else {
@@ -181,6 +238,22 @@ impl ConfigWriter {
         for old in &backups[..excess] {
             let _ = fs::remove_file(old);
         }
+    }
+}
+
+/// [`LOCK_WAIT_VAR`] if set, else [`LOCK_WAIT`].
+fn lock_wait(var: impl Fn(&str) -> Option<OsString>) -> Result<Duration> {
+    let Some(value) = var(LOCK_WAIT_VAR).filter(|v| !v.is_empty()) else {
+        return Ok(LOCK_WAIT);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().parse::<u64>() {
+        Ok(secs) => Ok(Duration::from_secs(secs)),
+        Err(_) => bail!(
+            "{LOCK_WAIT_VAR}={text:?} is not a number of seconds; \
+             use e.g. {LOCK_WAIT_VAR}=60, or unset it to wait {}s",
+            LOCK_WAIT.as_secs()
+        ),
     }
 }
 
@@ -282,5 +355,107 @@ mod tests {
         assert!(edited.written && edited.backup.is_none());
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert_eq!(fs::read_to_string(&config).unwrap(), "[profile late]\n");
+    }
+
+    /// A process id no process has: beyond Linux's largest `pid_max`.
+    const DEAD_PID: u32 = 4_000_000_000;
+
+    #[test]
+    fn an_edit_removes_what_a_killed_writer_left_and_nothing_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config");
+        fs::write(&config, b"x\n").unwrap();
+        let writer = ConfigWriter::with_state_dir(&config, tmp.path().join("state"));
+        let backups = writer.backup_dir();
+        fs::create_dir_all(&backups).unwrap();
+        let dead = [
+            tmp.path().join(format!(".config.badge-{DEAD_PID}-0.tmp")),
+            backups.join(format!(
+                ".config.2026-01-01T000000.000Z.badge-{DEAD_PID}-0.tmp"
+            )),
+            backups.join(format!(".SOURCE.badge-{DEAD_PID}-1.tmp")),
+        ];
+        let kept = [
+            // A running process (init), another file's writer, the user's.
+            tmp.path().join(".config.badge-1-0.tmp"),
+            tmp.path()
+                .join(format!(".credentials.badge-{DEAD_PID}-0.tmp")),
+            tmp.path().join(".config.badge-notes.tmp"),
+            backups.join("config.2026-01-01T000000.000Z"),
+        ];
+        for path in dead.iter().chain(&kept) {
+            fs::write(path, b"half").unwrap();
+        }
+        // Even an edit that writes nothing cleans up.
+        assert!(!writer.edit(|_| Ok(())).unwrap().written);
+        for path in &dead {
+            assert!(!path.exists(), "{} is left", path.display());
+        }
+        for path in &kept {
+            assert!(path.exists(), "{} was removed", path.display());
+        }
+        assert_eq!(fs::read(&config).unwrap(), b"x\n");
+    }
+
+    #[test]
+    fn a_lock_not_free_in_time_changes_nothing_and_says_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config");
+        fs::write(&config, b"x\n").unwrap();
+        let writer = ConfigWriter {
+            lock_wait: Duration::ZERO,
+            ..ConfigWriter::with_state_dir(&config, tmp.path().join("state"))
+        };
+        let held = writer.lock().unwrap();
+        let err = writer
+            .edit(|doc| {
+                doc.add_section("profile late", &[]);
+                Ok(())
+            })
+            .unwrap_err()
+            .to_string();
+        let lock = tmp
+            .path()
+            .join("state/locks")
+            .join(format!("config-{}.lock", writer.key));
+        assert_eq!(
+            err,
+            format!(
+                "another badge has been writing {} for 0s (lock {}); nothing was changed: \
+                 run this again when it is done, or wait longer with BADGE_LOCK_TIMEOUT_SECS=60",
+                config.display(),
+                lock.display()
+            )
+        );
+        assert_eq!(fs::read(&config).unwrap(), b"x\n");
+        assert!(!tmp.path().join("state/backups").exists());
+        drop(held);
+        assert!(
+            writer
+                .edit(|doc| {
+                    doc.add_section("profile late", &[]);
+                    Ok(())
+                })
+                .unwrap()
+                .written
+        );
+    }
+
+    #[test]
+    fn the_lock_wait_comes_from_the_environment() {
+        let with = |value: &'static str| {
+            lock_wait(move |name| (name == LOCK_WAIT_VAR).then(|| value.into()))
+        };
+        assert_eq!(lock_wait(|_| None).unwrap(), LOCK_WAIT);
+        assert_eq!(with("").unwrap(), LOCK_WAIT);
+        assert_eq!(with(" 3 ").unwrap(), Duration::from_secs(3));
+        assert_eq!(with("0").unwrap(), Duration::ZERO);
+        let err = with("soon").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "BADGE_LOCK_TIMEOUT_SECS=\"soon\" is not a number of seconds; \
+             use e.g. BADGE_LOCK_TIMEOUT_SECS=60, or unset it to wait 10s"
+        );
+        assert!(with("-1").is_err() && with("1.5").is_err());
     }
 }

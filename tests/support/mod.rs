@@ -160,12 +160,21 @@ impl Sandbox {
     }
 
     /// Write a valid token cache file, as `badge login` would, for the
-    /// sso-session whose cache file name (sha1 of its name) is given.
+    /// sso-session whose cache file name (sha1 of its name) is given, for
+    /// that session's start URL in CONFIG (a login for another start URL is
+    /// no login).
     pub fn sign_in(&self, cache_file: &str) -> PathBuf {
+        let start_url = if cache_file == TOKEN_CACHE_OTHER {
+            "https://other.awsapps.com/start"
+        } else {
+            "https://acme.awsapps.com/start"
+        };
         self.write(
             &format!(".aws/sso/cache/{cache_file}.json"),
-            "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
-             \"accessToken\": \"test-token\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+            format!(
+                "{{\"startUrl\": \"{start_url}\", \"region\": \"eu-west-1\", \
+                 \"accessToken\": \"test-token\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}}"
+            ),
         )
     }
 

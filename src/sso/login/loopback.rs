@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
 
 use super::decode_query;
+use crate::verbose::verbose;
 
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 
@@ -88,6 +89,28 @@ async fn serve(mut stream: TcpStream, state: &str) -> Option<Callback> {
         _ => return None,
     };
     let answer = answer(&head, state);
+    // The request line without its query: the query carries the code.
+    let mut words = head.lines().next().unwrap_or_default().split_whitespace();
+    let (method, target) = (words.next().unwrap_or("?"), words.next().unwrap_or("?"));
+    let printable = |text: &str, most: usize| -> String {
+        text.chars()
+            .filter(|c| !c.is_control())
+            .take(most)
+            .collect()
+    };
+    let (method, path) = (
+        printable(method, 10),
+        printable(target.split('?').next().unwrap_or_default(), 100),
+    );
+    verbose!(
+        "loopback: {method} {path} → {}{}",
+        answer.status,
+        match &answer.callback {
+            Some(Callback::Code(_)) => ", the sign-in's answer",
+            Some(Callback::Denied(_)) => ", the sign-in was refused",
+            None => ", ignored",
+        }
+    );
     let response = format!(
         "HTTP/1.1 {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
          Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{}",
@@ -260,6 +283,13 @@ mod tests {
                 loopback.redirect_uri(),
                 format!("http://127.0.0.1:{}/oauth/callback", addr.port())
             );
+            // Not on IPv6 either (refused, or no IPv6 at all).
+            let v6 = TcpStream::connect(("::1", loopback.port())).await;
+            assert!(
+                v6.is_err(),
+                "something answers on [::1]:{}",
+                loopback.port()
+            );
         });
     }
 
@@ -275,14 +305,38 @@ mod tests {
             assert!(stray.starts_with("HTTP/1.1 404"), "{stray}");
             let wrong = get(port, "/oauth/callback?code=c1&state=wrong-state").await;
             assert!(wrong.starts_with("HTTP/1.1 400"), "{wrong}");
+            assert!(!wrong.contains("c1"), "the page does not echo the code");
             let missing = get(port, "/oauth/callback?code=c1").await;
             assert!(missing.starts_with("HTTP/1.1 400"), "{missing}");
+            // Both were answered, and neither ended the wait.
+            tokio::task::yield_now().await;
+            assert!(!waiting.is_finished());
             let right = get(port, "/oauth/callback?code=the%2Bcode&state=right-state").await;
             assert!(right.starts_with("HTTP/1.1 200"), "{right}");
             assert!(right.contains("You can close this tab"), "{right}");
             assert!(right.contains("Connection: close"), "{right}");
             let callback = waiting.await.unwrap().unwrap();
             assert_eq!(callback, Some(Callback::Code("the+code".into())));
+        });
+    }
+
+    /// One answer with the right state ends it all: the listener is closed
+    /// at once, so nothing more reaches badge on that port.
+    #[test]
+    fn serves_one_sign_in_then_stops_listening() {
+        runtime().block_on(async {
+            let loopback = Loopback::bind().await.unwrap();
+            let port = loopback.port();
+            let waiting = tokio::spawn(loopback.wait("s", Duration::from_secs(20)));
+            let right = get(port, "/oauth/callback?code=first&state=s").await;
+            assert!(right.starts_with("HTTP/1.1 200"), "{right}");
+            let callback = waiting.await.unwrap().unwrap();
+            assert_eq!(callback, Some(Callback::Code("first".into())));
+            let again = TcpStream::connect(("127.0.0.1", port)).await;
+            assert_eq!(
+                again.map(|_| ()).map_err(|e| e.kind()),
+                Err(std::io::ErrorKind::ConnectionRefused)
+            );
         });
     }
 

@@ -6,6 +6,7 @@ use aws_lc_rs::digest;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use tokio::time::Instant;
 
 use super::loopback::{Callback, Loopback};
 use super::registration::{self, Flow};
@@ -14,8 +15,18 @@ use super::{
 };
 use crate::config::sessions::SsoSession;
 use crate::sso::token_cache::CachedToken;
+use crate::verbose::{self, verbose};
 
-/// `n` bytes from the system's CSPRNG, base64url without padding.
+/// A PKCE code verifier (RFC 7636 §4.1): 32 bytes from the system's
+/// CSPRNG as base64url, 43 characters of the unreserved set, the shortest
+/// the RFC allows and the entropy it recommends.
+pub fn new_verifier() -> Result<String> {
+    random_string(32)
+}
+
+/// `n` bytes from the system's CSPRNG (aws-lc-rs `SystemRandom`, which
+/// reads the kernel's generator; never a seeded PRNG), base64url without
+/// padding.
 pub fn random_string(n: usize) -> Result<String> {
     let mut bytes = vec![0u8; n];
     SystemRandom::new()
@@ -65,11 +76,13 @@ pub async fn sign_in(
 ) -> Result<CachedToken> {
     let dir = opts.registration_dir.as_deref();
     let client = registration::obtain(oidc, session, Flow::AuthorizationCode, dir).await?;
-    // 32 random bytes: a 43-character verifier, the shortest RFC 7636 allows.
-    let verifier = random_string(32)?;
+    let verifier = new_verifier()?;
     let state = random_string(32)?;
+    verbose::conceal(&verifier);
+    verbose::conceal(&state);
     let loopback = Loopback::bind().await?;
     let redirect_uri = loopback.redirect_uri();
+    verbose!("listening on {redirect_uri} for the browser's redirect (127.0.0.1 only)");
     let url = authorize_url(
         &crate::sso::client::oidc_endpoint(&session.region),
         &client.client_id,
@@ -84,8 +97,17 @@ pub async fn sign_in(
         session.name
     );
     let limit = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
+    verbose!("waiting up to {} s for the browser", limit.as_secs());
+    let waited = Instant::now();
     let code = match loopback.wait(&state, limit).await? {
-        Some(Callback::Code(code)) => code,
+        Some(Callback::Code(code)) => {
+            verbose::conceal(&code);
+            verbose!(
+                "the browser brought an authorization code back after {}",
+                verbose::took(waited.elapsed())
+            );
+            code
+        }
         None => {
             return Err(anyhow!(
                 "no sign-in came back from the browser within {} s; run `{}` to try again, \
@@ -158,6 +180,28 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
             "{a}"
         );
+    }
+
+    /// RFC 7636 §4.1: 43 to 128 characters of `[A-Za-z0-9-._~]`; each one
+    /// new; and the challenge is base64url(SHA-256(verifier)), checked
+    /// against a second SHA-256 implementation.
+    #[test]
+    fn verifiers_follow_rfc_7636_and_never_repeat() {
+        use sha2::{Digest, Sha256};
+        let unreserved = |c: u8| c.is_ascii_alphanumeric() || b"-._~".contains(&c);
+        let mut seen = std::collections::HashSet::new();
+        let mut first_chars = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let verifier = new_verifier().unwrap();
+            assert!((43..=128).contains(&verifier.len()), "{verifier}");
+            assert!(verifier.bytes().all(unreserved), "{verifier}");
+            first_chars.insert(verifier.as_bytes()[0]);
+            let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+            assert_eq!(challenge(&verifier), expected);
+            assert!(seen.insert(verifier), "a verifier came twice");
+        }
+        // 1000 draws from 64 letters: a generator stuck on a few would show.
+        assert!(first_chars.len() > 40, "{}", first_chars.len());
     }
 
     #[test]

@@ -13,9 +13,9 @@ use anyhow::{Context as _, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
 use super::service_error;
-use crate::config::atomic::write_atomic;
 use crate::config::sessions::SsoSession;
-use crate::sso::token_cache::{format_time, parse_time, sha1_hex};
+use crate::sso::token_cache::{format_time, parse_time, sha1_hex, write_private};
+use crate::verbose::{self, verbose};
 
 /// A cached registration is used only while it has this much time left,
 /// so that the refresh token it backs keeps working for a day.
@@ -71,6 +71,11 @@ impl fmt::Debug for Registration {
 }
 
 impl Registration {
+    fn conceal(&self) {
+        verbose::conceal(&self.client_id);
+        verbose::conceal(&self.client_secret);
+    }
+
     fn is_reusable_at(&self, now: SystemTime) -> bool {
         parse_time(&self.expires_at).is_some_and(|at| at > now + REUSE_MARGIN)
     }
@@ -95,19 +100,52 @@ pub fn path(dir: &Path, session: &SsoSession, flow: Flow) -> PathBuf {
 }
 
 fn load(path: &Path) -> Option<Registration> {
-    let bytes = fs::read(path).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let why = match err.kind() {
+                ErrorKind::NotFound => "none cached".to_owned(),
+                kind => kind.to_string(),
+            };
+            verbose!("client registration {}: {why}", path.display());
+            return None;
+        }
+    };
+    let registration: Option<Registration> = serde_json::from_slice(&bytes).ok();
+    match &registration {
+        Some(found) => {
+            found.conceal();
+            verbose!(
+                "client registration {}: valid until {}",
+                path.display(),
+                found.expires_at
+            );
+        }
+        None => verbose!(
+            "client registration {}: unreadable, ignored",
+            path.display()
+        ),
+    }
+    registration
 }
 
+/// 0600 in a 0700 folder, like the token cache: it holds a client secret.
 fn store(path: &Path, registration: &Registration) -> Result<()> {
     let json = serde_json::to_vec_pretty(registration)?;
-    write_atomic(path, &json).with_context(|| format!("cannot write {}", path.display()))
+    let dir = path.parent().unwrap_or(Path::new("."));
+    write_private(dir, path, &json)?;
+    verbose!("wrote the client registration {} (0600)", path.display());
+    Ok(())
 }
 
 /// Drops a cached registration the service no longer knows.
 pub fn forget(dir: Option<&Path>, session: &SsoSession, flow: Flow) {
     if let Some(dir) = dir {
         let path = path(dir, session, flow);
+        verbose!(
+            "the sign-in service no longer knows the client registration {}; removing it",
+            path.display()
+        );
         if let Err(err) = fs::remove_file(&path)
             && err.kind() != ErrorKind::NotFound
         {
@@ -130,7 +168,14 @@ pub async fn obtain(
     {
         return Ok(found);
     }
+    verbose!(
+        "registering badge as a client of {} ({}) for the {} flow",
+        session.start_url,
+        session.region,
+        flow.name()
+    );
     let registration = register(oidc, session, flow).await?;
+    registration.conceal();
     if let Some(path) = &path
         && let Err(err) = store(path, &registration)
     {
@@ -161,8 +206,8 @@ async fn register(
         .map_err(|err| service_error(err.into_service_error()))
         .with_context(|| {
             format!(
-                "cannot register badge with the sign-in service of {} ({})",
-                session.start_url, session.region
+                "cannot register badge with the sign-in service at {}",
+                crate::sso::client::oidc_endpoint(&session.region)
             )
         })?;
     let (Some(client_id), Some(client_secret)) = (out.client_id(), out.client_secret()) else {

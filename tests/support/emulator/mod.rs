@@ -80,7 +80,11 @@
 //! accounts × roles, odd names), page size, latency per request, throttling
 //! of every Nth portal request, a token bucket of R portal requests a second
 //! (burst R), the `Retry-After` seconds sent with a 429 (or none), access
-//! token lifetime, whether refresh tokens are issued, auto-approval.
+//! token lifetime, whether refresh tokens are issued, auto-approval, and an
+//! error status forced on chosen operations ([`ForcedError`]: 401, 403,
+//! 404, 429, 500, ... in the API's own error format, optionally with a
+//! `Retry-After`). With a latency longer than a client's timeout, the
+//! emulator is a server that hangs; a port nobody listens on refuses.
 //! Throttling applies to the four portal operations only, before the token
 //! is checked; latency applies to every API request and browser page.
 //!
@@ -92,7 +96,7 @@
 //! |---|---|
 //! | `GET /control/counts` | `{"byOperation":{..},"errors":{..},"throttled","peakConcurrency","total","portal"}` |
 //! | `POST /control/counts/reset` | zero the counts |
-//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs"}`, any subset, `null` turns an optional one off |
+//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs","forcedError"}` (`forcedError`: `{"status","operations"?,"retryAfter"?}`), any subset, `null` turns an optional one off |
 //! | `GET /control/org` | `{"accounts":[{"accountId","accountName","emailAddress","roles"}]}` |
 //! | `POST /control/accounts` `{"accountName","accountId"?,"emailAddress"?,"roles"?}` | add (or replace by id) an account |
 //! | `POST /control/accounts/remove` `{"accountId"}` | remove an account |
@@ -118,7 +122,7 @@ mod server;
 mod state;
 
 pub use org::{Account, ODD_NAMES, ODD_ROLE, Org, ROLES};
-pub use state::{Counts, IssuedToken};
+pub use state::{Counts, ForcedError, IssuedToken};
 
 use server::Shared;
 use state::{Knobs, State};
@@ -191,6 +195,7 @@ impl EmulatorOptions {
             approve_on_start: self.approve_on_start,
             client_lifetime: self.client_lifetime,
             credentials_lifetime: self.credentials_lifetime,
+            forced_error: None,
         }
     }
 }
@@ -350,6 +355,13 @@ impl Emulator {
         self.shared.lock().mint_token(Instant::now())
     }
 
+    /// Every secret the emulator issued (client ids and secrets, device
+    /// and authorization codes, access and refresh tokens, role
+    /// credentials) or received (PKCE verifiers) so far, with its kind.
+    pub fn issued_secrets(&self) -> Vec<(&'static str, String)> {
+        self.shared.lock().issued_secrets()
+    }
+
     pub fn token_is_valid(&self, access_token: &str) -> bool {
         self.shared
             .lock()
@@ -395,6 +407,11 @@ impl Emulator {
 
     pub fn set_auto_approve(&self, auto_approve: bool) {
         self.knobs(|k| k.auto_approve = auto_approve);
+    }
+
+    /// Operations answer with this error from now on; `None` ends it.
+    pub fn set_forced_error(&self, forced: Option<ForcedError>) {
+        self.knobs(|k| k.forced_error = forced);
     }
 }
 

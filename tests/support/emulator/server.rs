@@ -108,36 +108,53 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Body> {
     let now = Instant::now();
     let mut state = shared.lock();
     let bearer = bearer.as_deref();
-    let reply = match operation {
+    let forced = match operation {
         "ListAccounts" | "ListAccountRoles" | "GetRoleCredentials" | "Logout" => {
-            match state.portal_gate(now) {
-                Err(error) => Reply::Error(error),
-                Ok(()) => match operation {
-                    "ListAccounts" => state.list_accounts(bearer, &params, now).into(),
-                    "ListAccountRoles" => state.list_account_roles(bearer, &params, now).into(),
-                    "GetRoleCredentials" => state.get_role_credentials(bearer, &params, now).into(),
-                    _ => match state.logout(bearer, now) {
-                        Ok(()) => Reply::Empty,
-                        Err(error) => Reply::Error(error),
-                    },
-                },
-            }
+            state.forced_error(operation, Api::Portal)
         }
-        "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" => match parse_json(&body) {
-            Err(error) => Reply::Error(error),
-            Ok(json) => match operation {
-                "RegisterClient" => state.register_client(&json).into(),
-                "StartDeviceAuthorization" => state
-                    .start_device_authorization(&json, &shared.base_url, now)
-                    .into(),
-                _ => state.create_token(&json, now).into(),
-            },
-        },
-        "Authorize" if method == Method::POST => state.authorize_decision(&form(&body), now),
-        "Authorize" => state.authorize_page(&params, now),
-        "Device" if method == Method::POST => state.device_decision(&form(&body), now),
-        "Device" => state.device_page(&params, now),
-        _ => start_page(&shared.base_url),
+        "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" => {
+            state.forced_error(operation, Api::Oidc)
+        }
+        _ => None,
+    };
+    let reply = if let Some(error) = forced {
+        Reply::Error(error)
+    } else {
+        match operation {
+            "ListAccounts" | "ListAccountRoles" | "GetRoleCredentials" | "Logout" => {
+                match state.portal_gate(now) {
+                    Err(error) => Reply::Error(error),
+                    Ok(()) => match operation {
+                        "ListAccounts" => state.list_accounts(bearer, &params, now).into(),
+                        "ListAccountRoles" => state.list_account_roles(bearer, &params, now).into(),
+                        "GetRoleCredentials" => {
+                            state.get_role_credentials(bearer, &params, now).into()
+                        }
+                        _ => match state.logout(bearer, now) {
+                            Ok(()) => Reply::Empty,
+                            Err(error) => Reply::Error(error),
+                        },
+                    },
+                }
+            }
+            "RegisterClient" | "StartDeviceAuthorization" | "CreateToken" => {
+                match parse_json(&body) {
+                    Err(error) => Reply::Error(error),
+                    Ok(json) => match operation {
+                        "RegisterClient" => state.register_client(&json).into(),
+                        "StartDeviceAuthorization" => state
+                            .start_device_authorization(&json, &shared.base_url, now)
+                            .into(),
+                        _ => state.create_token(&json, now).into(),
+                    },
+                }
+            }
+            "Authorize" if method == Method::POST => state.authorize_decision(&form(&body), now),
+            "Authorize" => state.authorize_page(&params, now),
+            "Device" if method == Method::POST => state.device_decision(&form(&body), now),
+            "Device" => state.device_page(&params, now),
+            _ => start_page(&shared.base_url),
+        }
     };
     if let Reply::Error(error) = &reply {
         state.record_error(error.name);

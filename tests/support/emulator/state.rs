@@ -34,6 +34,109 @@ pub struct Knobs {
     pub approve_on_start: bool,
     pub client_lifetime: Duration,
     pub credentials_lifetime: Duration,
+    /// An error answer forced on some operations, whatever they ask.
+    pub forced_error: Option<ForcedError>,
+}
+
+/// An error answer that chosen API operations give instead of their own,
+/// after the latency and before anything else (throttling, the token
+/// check): for testing what a client makes of a broken service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForcedError {
+    /// HTTP status; the exception is the one the service names for it
+    /// (see [`ForcedError::api_error`]).
+    pub status: u16,
+    /// Operation names (`ListAccounts`, `RegisterClient`, ...); empty means
+    /// every API operation (not the browser pages).
+    pub operations: Vec<String>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
+}
+
+impl ForcedError {
+    /// `status` for every API operation.
+    pub fn status(status: u16) -> ForcedError {
+        ForcedError {
+            status,
+            operations: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn on(mut self, operations: &[&str]) -> ForcedError {
+        self.operations = operations.iter().map(|op| op.to_string()).collect();
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> ForcedError {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    fn applies_to(&self, operation: &str) -> bool {
+        self.operations.is_empty() || self.operations.iter().any(|op| op == operation)
+    }
+
+    /// The answer in the format of the API `operation` belongs to.
+    fn api_error(&self, api: Api) -> ApiError {
+        let (name, message) = match (api, self.status) {
+            (_, 400) => ("InvalidRequestException", "Invalid request"),
+            (Api::Portal, 401) => (
+                "UnauthorizedException",
+                "Session token not found or invalid",
+            ),
+            (Api::Oidc, 401) => ("InvalidClientException", "Invalid client"),
+            (Api::Portal, 403) => ("ForbiddenException", "No access"),
+            (Api::Oidc, 403) => ("AccessDeniedException", "Access denied"),
+            (_, 404) => ("ResourceNotFoundException", "Not found"),
+            (_, 429) => ("TooManyRequestsException", "Rate exceeded"),
+            (_, 503) => ("ServiceUnavailableException", "Service unavailable"),
+            _ => ("InternalServerException", "An internal error occurred"),
+        };
+        ApiError {
+            api,
+            status: self.status,
+            name,
+            message: message.to_string(),
+            retry_after: self.retry_after,
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "status": self.status,
+            "operations": self.operations,
+            "retryAfter": self.retry_after,
+        })
+    }
+
+    fn from_json(value: &Value) -> Result<Option<ForcedError>, String> {
+        const USAGE: &str = "forcedError: expected null or {\"status\": 100..=599, \"operations\"?: [names], \"retryAfter\"?: seconds}";
+        if value.is_null() {
+            return Ok(None);
+        }
+        let status = value
+            .get("status")
+            .and_then(Value::as_u64)
+            .filter(|s| (100..=599).contains(s))
+            .ok_or(USAGE)?;
+        let operations = match value.get("operations") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(list) => list
+                .as_array()
+                .and_then(|l| l.iter().map(|v| v.as_str().map(str::to_string)).collect())
+                .ok_or(USAGE)?,
+        };
+        let retry_after = match value.get("retryAfter") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or(USAGE)?),
+        };
+        Ok(Some(ForcedError {
+            status: status as u16,
+            operations,
+            retry_after,
+        }))
+    }
 }
 
 impl Knobs {
@@ -50,6 +153,7 @@ impl Knobs {
             "approveOnStart": self.approve_on_start,
             "clientLifetimeSecs": self.client_lifetime.as_secs(),
             "credentialsLifetimeSecs": self.credentials_lifetime.as_secs(),
+            "forcedError": self.forced_error.as_ref().map(ForcedError::to_json),
         })
     }
 
@@ -99,6 +203,7 @@ impl Knobs {
                 "credentialsLifetimeSecs" => {
                     self.credentials_lifetime = Duration::from_secs(uint()?)
                 }
+                "forcedError" => self.forced_error = ForcedError::from_json(value)?,
                 other => return Err(format!("unknown knob {other:?}")),
             }
         }
@@ -429,6 +534,9 @@ pub struct State {
     refresh: HashMap<String, RefreshGrant>,
     next_session: u64,
     rng: Rng,
+    /// Every secret handed out or received, by kind (`accessToken`,
+    /// `codeVerifier`, ...), so a test can prove a client never prints one.
+    issued: Vec<(&'static str, String)>,
 }
 
 impl State {
@@ -449,6 +557,7 @@ impl State {
             refresh: HashMap::new(),
             next_session: 1,
             rng: Rng::new(),
+            issued: Vec::new(),
         }
     }
 
@@ -485,6 +594,15 @@ impl State {
             self.bucket = knobs.rate_limit.map(|rate| TokenBucket::new(rate, now));
         }
         self.knobs = knobs;
+    }
+
+    /// The forced error answer of `operation`, if the knob names it.
+    pub fn forced_error(&self, operation: &str, api: Api) -> Option<ApiError> {
+        self.knobs
+            .forced_error
+            .as_ref()
+            .filter(|forced| forced.applies_to(operation))
+            .map(|forced| forced.api_error(api))
     }
 
     /// Every-Nth and token-bucket throttling, before anything else.
@@ -583,6 +701,15 @@ impl State {
         for client in self.clients.values_mut() {
             client.expires_at = client.expires_at.min(past);
         }
+    }
+
+    /// Every secret value issued or received so far, with its kind.
+    pub fn issued_secrets(&self) -> Vec<(&'static str, String)> {
+        self.issued.clone()
+    }
+
+    fn remember_secret(&mut self, kind: &'static str, value: &str) {
+        self.issued.push((kind, value.to_string()));
     }
 
     pub fn token_is_valid(&self, access_token: &str, now: Instant) -> bool {

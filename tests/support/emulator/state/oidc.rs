@@ -78,6 +78,8 @@ impl State {
             "{header}.{payload}.{}",
             codec::base64url(&self.rng.bytes(48))
         );
+        self.remember_secret("clientId", &client_id);
+        self.remember_secret("clientSecret", &secret);
         self.clients.insert(
             client_id.clone(),
             Client {
@@ -132,6 +134,7 @@ impl State {
         }
         required_str(body, "startUrl")?;
         let device_code = self.rng.pick(URL_SAFE_CHARS, 64);
+        self.remember_secret("deviceCode", &device_code);
         let user_code = loop {
             let letters = self.rng.pick(b"BCDFGHJKLMNPQRSTVWXZ", 8);
             let code = format!("{}-{}", &letters[..4], &letters[4..]);
@@ -262,6 +265,9 @@ impl State {
         let code = required_str(body, "code")?;
         let redirect_uri = optional_str(body, "redirectUri")?;
         let verifier = optional_str(body, "codeVerifier")?;
+        if let Some(verifier) = verifier {
+            self.remember_secret("codeVerifier", verifier);
+        }
         let invalid = |why: &str| ApiError::oidc("InvalidGrantException", why);
         // A code is single use: any attempt to redeem it consumes it.
         let stored = self
@@ -319,6 +325,7 @@ impl State {
             self.rng.pick(URL_SAFE_CHARS, 48),
             codec::base64(&self.rng.bytes(71))
         );
+        self.remember_secret("accessToken", &access_token);
         self.access.insert(
             access_token.clone(),
             AccessToken {
@@ -342,6 +349,7 @@ impl State {
                 self.rng.pick(URL_SAFE_CHARS, 48),
                 codec::base64(&self.rng.bytes(95))
             );
+            self.remember_secret("refreshToken", &refresh_token);
             self.refresh.insert(
                 refresh_token.clone(),
                 RefreshGrant {
@@ -456,6 +464,7 @@ impl State {
 
     fn approve_authorization(&mut self, request: PendingAuthorization, now: Instant) -> Reply {
         let code = self.rng.pick(URL_SAFE_CHARS, 40);
+        self.remember_secret("authorizationCode", &code);
         let location = redirect_with(
             &request.redirect_uri,
             &[("code", &code)],

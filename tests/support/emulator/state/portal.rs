@@ -111,6 +111,9 @@ impl State {
         );
         let secret = codec::base64(&self.rng.bytes(30));
         let session_token = codec::base64(&self.rng.bytes(SESSION_TOKEN_BYTES));
+        self.remember_secret("accessKeyId", &access_key);
+        self.remember_secret("secretAccessKey", &secret);
+        self.remember_secret("sessionToken", &session_token);
         Ok(json!({"roleCredentials": {
             "accessKeyId": access_key,
             "secretAccessKey": secret,

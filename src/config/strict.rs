@@ -1,0 +1,333 @@
+//! Whether the AWS CLI and boto3 would refuse a config or credentials file.
+//!
+//! badge reads any file (see [`super::document`]), but botocore reads it
+//! with Python's strict `configparser` and refuses the whole file for one
+//! bad line: every `aws` command then fails with "Unable to parse config
+//! file", naming no line. So badge refuses to write such a file (profiles
+//! no AWS tool can read help nobody) and its reading commands warn, naming
+//! the line.
+//!
+//! The rules are those of `RawConfigParser._read` (Python 3.11: strict,
+//! `=` and `:` delimiters, full-line `#` and `;` comments, no values
+//! without a delimiter) and of botocore's `raw_config_parse`, which also
+//! refuses a nested block (`s3 =` followed by indented lines) with a line
+//! that has no `=`. `tests/errors.rs` checks this module against botocore
+//! itself. Line text is never quoted: a broken credentials line may hold a
+//! secret.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// The first thing in a file that botocore refuses, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    /// 1-based.
+    pub line: usize,
+    pub reason: Reason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    NotUtf8,
+    /// A key or other text before the first `[section]` header.
+    BeforeFirstSection,
+    /// Neither a header, a `key = value` line, a comment nor a continuation.
+    NotAKey,
+    /// `= value`.
+    EmptyKey,
+    DuplicateSection {
+        name: String,
+        first: usize,
+    },
+    DuplicateKey {
+        section: String,
+        key: String,
+        first: usize,
+    },
+    /// A line of a nested `key =` block without `=`.
+    NestedNotAKey {
+        key: String,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = self.line;
+        match &self.reason {
+            Reason::NotUtf8 => write!(f, "line {line} is not UTF-8 text"),
+            Reason::BeforeFirstSection => {
+                write!(f, "line {line} comes before the first [section] header")
+            }
+            Reason::NotAKey => write!(
+                f,
+                "line {line} is not a [section] header, a key = value line or a comment"
+            ),
+            Reason::EmptyKey => write!(f, "line {line} has no key before its `=`"),
+            Reason::DuplicateSection { name, first } => {
+                write!(f, "[{name}] appears twice (lines {first} and {line})")
+            }
+            Reason::DuplicateKey {
+                section,
+                key,
+                first,
+            } => write!(
+                f,
+                "{key} is set twice in [{section}] (lines {first} and {line})"
+            ),
+            Reason::NestedNotAKey { key } => write!(
+                f,
+                "line {line} of the nested `{key} =` block is not a key = value line"
+            ),
+        }
+    }
+}
+
+impl Refusal {
+    /// What the user can do about it, in a few words.
+    pub fn fix(&self) -> &'static str {
+        match self.reason {
+            Reason::NotUtf8 => "save it as UTF-8",
+            Reason::BeforeFirstSection => "move that line under a [section] header or delete it",
+            Reason::DuplicateSection { .. } => "merge the two sections",
+            Reason::DuplicateKey { .. } => "delete one of the two lines",
+            Reason::NotAKey | Reason::EmptyKey | Reason::NestedNotAKey { .. } => {
+                "fix or delete that line"
+            }
+        }
+    }
+}
+
+/// Python's `str.isspace`: Unicode White_Space plus the four ASCII
+/// separators `\x1c`..`\x1f`.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// The key an option line sets, as configparser stores it.
+fn option_name(name: &str) -> String {
+    name.trim_end_matches(is_py_space).to_lowercase()
+}
+
+/// Lines as Python's universal newlines split them (`\n`, `\r\n`, `\r`),
+/// without their ends.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(at) => {
+                let end = if current[at..].starts_with("\r\n") {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                rest = Some(&current[end..]).filter(|r| !r.is_empty());
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// The first line botocore refuses, or `None` when it reads the file.
+pub fn check(bytes: &[u8]) -> Option<Refusal> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let before = &bytes[..err.valid_up_to()];
+            let mut line = 1;
+            let mut i = 0;
+            while i < before.len() {
+                match before[i] {
+                    b'\n' => line += 1,
+                    b'\r' if before.get(i + 1) != Some(&b'\n') => line += 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            return Some(Refusal {
+                line,
+                reason: Reason::NotUtf8,
+            });
+        }
+    };
+
+    /// The option that deeper-indented lines continue.
+    struct Open {
+        key: String,
+        /// Its value starts on the next line: botocore reads a nested block.
+        nested: bool,
+    }
+    let mut sections: HashMap<&str, usize> = HashMap::new();
+    let mut keys: HashMap<(String, String), usize> = HashMap::new();
+    let mut section: Option<&str> = None;
+    let mut option: Option<Open> = None;
+    let mut indent_level = 0;
+    // A nested block of [DEFAULT] only matters if some section reads it.
+    let mut default_nested: Option<Refusal> = None;
+    let refuse = |line, reason| Some(Refusal { line, reason });
+
+    for (i, line) in lines(text).enumerate() {
+        let number = i + 1;
+        let value = line.trim_matches(is_py_space);
+        if value.is_empty() || value.starts_with(['#', ';']) {
+            continue;
+        }
+        let indent = line.chars().take_while(|&c| is_py_space(c)).count();
+        if let (Some(name), Some(open)) = (section, &option)
+            && indent > indent_level
+        {
+            if open.nested && !value.contains('=') {
+                let refusal = Refusal {
+                    line: number,
+                    reason: Reason::NestedNotAKey {
+                        key: open.key.clone(),
+                    },
+                };
+                if name != "DEFAULT" {
+                    return Some(refusal);
+                }
+                default_nested.get_or_insert(refusal);
+            }
+            continue;
+        }
+        indent_level = indent;
+        // configparser's SECTCRE: `[`, at least one character, the last `]`.
+        if let Some(close) = value
+            .rfind(']')
+            .filter(|&at| value.starts_with('[') && at >= 2)
+        {
+            let name = &value[1..close];
+            if let Some(&first) = sections.get(name) {
+                return refuse(
+                    number,
+                    Reason::DuplicateSection {
+                        name: name.to_owned(),
+                        first,
+                    },
+                );
+            }
+            if name != "DEFAULT" {
+                sections.insert(name, number);
+            }
+            section = Some(name);
+            option = None;
+            continue;
+        }
+        let Some(name) = section else {
+            return refuse(number, Reason::BeforeFirstSection);
+        };
+        let Some(at) = value.find(['=', ':']) else {
+            return refuse(number, Reason::NotAKey);
+        };
+        let key = option_name(&value[..at]);
+        if key.is_empty() {
+            return refuse(number, Reason::EmptyKey);
+        }
+        if let Some(&first) = keys.get(&(name.to_owned(), key.clone())) {
+            return refuse(
+                number,
+                Reason::DuplicateKey {
+                    section: name.to_owned(),
+                    key,
+                    first,
+                },
+            );
+        }
+        keys.insert((name.to_owned(), key.clone()), number);
+        let nested = value[at + 1..].trim_matches(is_py_space).is_empty();
+        option = Some(Open { key, nested });
+    }
+    default_nested.filter(|_| !sections.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(text: &str) -> Option<(usize, Reason)> {
+        check(text.as_bytes()).map(|r| (r.line, r.reason))
+    }
+
+    #[test]
+    fn files_botocore_reads() {
+        for text in [
+            "",
+            "\n\n# only comments\n; and these\n",
+            "[default]\nregion = eu-west-1\n\n[profile a]\nregion: x\n",
+            "[profile a]\ns3 =\n    max_concurrent_requests = 20\n\n    addressing_style = path\n",
+            "[profile a]\nkey = first\n  more text without equals\n",
+            "[DEFAULT]\nx = 1\n[DEFAULT]\ny = 2\n[a]\n",
+            "[default]\n[profile default]\n",
+            "[a]\r\nk = v\r\n[b]\rk = v\r",
+            "  [a]\n  k = v\n",
+            "[a]\n  # indented comment\nk = v # not a comment\n",
+            "[a]junk after the header\nk=v\n",
+            "[DEFAULT]\ns3 =\n  no equals here\n",
+        ] {
+            assert_eq!(reason(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn files_botocore_refuses() {
+        let cases: &[(&str, usize, Reason)] = &[
+            ("[a]\nk = v\njunk\n", 3, Reason::NotAKey),
+            ("junk\n[a]\n", 1, Reason::BeforeFirstSection),
+            ("k = v\n", 1, Reason::BeforeFirstSection),
+            ("\u{feff}[a]\n", 1, Reason::BeforeFirstSection),
+            ("[a]\n= v\n", 2, Reason::EmptyKey),
+            ("[]\n", 1, Reason::BeforeFirstSection),
+            (
+                "[a]\nk = 1\n\n[a]\n",
+                4,
+                Reason::DuplicateSection {
+                    name: "a".into(),
+                    first: 1,
+                },
+            ),
+            (
+                "[a]\nRegion = 1\nregion = 2\n",
+                3,
+                Reason::DuplicateKey {
+                    section: "a".into(),
+                    key: "region".into(),
+                    first: 2,
+                },
+            ),
+            (
+                "[DEFAULT]\nx = 1\n[DEFAULT]\nx = 2\n",
+                4,
+                Reason::DuplicateKey {
+                    section: "DEFAULT".into(),
+                    key: "x".into(),
+                    first: 2,
+                },
+            ),
+            (
+                "[a]\ns3 =\n    max = 1\n    junk\n",
+                4,
+                Reason::NestedNotAKey { key: "s3".into() },
+            ),
+        ];
+        for (text, line, why) in cases {
+            assert_eq!(reason(text), Some((*line, why.clone())), "{text:?}");
+        }
+        let refusal = check(b"[a]\r\nk = v\r\n\xff\n").unwrap();
+        assert_eq!((refusal.line, refusal.reason), (3, Reason::NotUtf8));
+    }
+
+    #[test]
+    fn messages_name_the_line_but_never_quote_it() {
+        let refusal = check(b"[a]\naws_secret_access_key secret\n").unwrap();
+        let text = refusal.to_string();
+        assert_eq!(
+            text,
+            "line 2 is not a [section] header, a key = value line or a comment"
+        );
+        assert!(!text.contains("secret"));
+    }
+}

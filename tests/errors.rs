@@ -1,0 +1,1056 @@
+//! The bad input table of `docs/errors.md`, case by case, through the real
+//! binary in a temporary HOME (and, for the network cases, against the
+//! Identity Center emulator on 127.0.0.1).
+//!
+//! Every error case checks the same contract: exit code 1, exactly one line
+//! on stderr, starting `badge: `, equal to the message the table shows,
+//! nothing on stdout, no panic and no Rust debug text, and not one byte,
+//! mode or link of the whole HOME changed. The table must quote each message
+//! exactly as a run prints it (with the HOME folder as `~` and the
+//! emulator's port as `PORT`), so the documentation cannot drift from what
+//! users see. Cases where badge, like the AWS tools, goes on (with a
+//! warning) are checked too.
+
+mod support;
+
+#[path = "support/emulator/mod.rs"]
+mod emulator;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use emulator::{Emulator, EmulatorOptions, ForcedError, Org};
+use support::{Run, Sandbox, run};
+
+/// `~/.aws/sso/cache/<sha1("acme")>.json`.
+const CACHE_FILE: &str = ".aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json";
+const REGION: &str = "eu-west-1";
+
+/// A config with one session and a hand-written profile on it; `{URL}` is
+/// the start URL.
+const CONFIG: &str = "\
+# my AWS config
+[sso-session acme]
+sso_start_url = {URL}
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile p]
+sso_session = acme
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-west-1
+";
+
+const START_URL: &str = "https://acme.awsapps.com/start";
+
+fn config(start_url: &str) -> String {
+    CONFIG.replace("{URL}", start_url)
+}
+
+// ---- the contract ---------------------------------------------------------
+
+/// Everything under a folder: file bytes and modes, folder modes, link
+/// targets. Compared before and after a failing command.
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    File { mode: u32, bytes: Vec<u8> },
+    Dir { mode: u32 },
+    Link(PathBuf),
+}
+
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Entry> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            let mode = meta.permissions().mode() & 0o7777;
+            if meta.file_type().is_symlink() {
+                out.insert(relative, Entry::Link(std::fs::read_link(&path).unwrap()));
+            } else if meta.is_dir() {
+                out.insert(relative, Entry::Dir { mode });
+                walk(root, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(relative, Entry::File { mode, bytes });
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+/// Text that would mean a panic, a backtrace or Rust's debug formatting
+/// reached the user.
+const NOT_FOR_USERS: &[&str] = &[
+    "panicked",
+    "RUST_BACKTRACE",
+    "stack backtrace",
+    "please report it",
+    "Some(",
+    "None,",
+    "Error {",
+    "Error(",
+    " { ",
+    "kind: ",
+    "os error",
+    "Unhandled",
+    "DispatchFailure",
+    "ConnectorError",
+];
+
+#[track_caller]
+fn assert_for_users(run: &Run) {
+    for bad in NOT_FOR_USERS {
+        assert!(
+            !run.stderr.contains(bad),
+            "stderr shows {bad:?}, which is not for users\n{}",
+            run.report()
+        );
+    }
+}
+
+/// The line as the table shows it: HOME as `~`, the emulator's (or a
+/// closed) port on 127.0.0.1 as `PORT`.
+fn normalise(text: &str, home: &Path) -> String {
+    let mut text = text.replace(&home.display().to_string(), "~");
+    let marker = "http://127.0.0.1:";
+    let mut from = 0;
+    while let Some(at) = text[from..].find(marker) {
+        let start = from + at + marker.len();
+        let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+        text.replace_range(start..start + digits, "PORT");
+        from = start + 4;
+    }
+    text
+}
+
+/// The lines of `docs/errors.md`.
+fn documented() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Set to a file name, the tests append the lines they expect there
+/// instead of looking them up in `docs/errors.md`: the raw material for
+/// updating the table after a message changed.
+const COLLECT_VAR: &str = "BADGE_ERRORS_COLLECT";
+
+#[track_caller]
+fn assert_documented(line: &str) {
+    if let Some(path) = std::env::var_os(COLLECT_VAR) {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("open the collect file");
+        writeln!(
+            file,
+            "{}\t{line}",
+            std::thread::current().name().unwrap_or("?")
+        )
+        .expect("write the collect file");
+        return;
+    }
+    assert!(
+        documented().iter().any(|l| l == line),
+        "docs/errors.md does not show this line exactly (as a line of its own):\n{line}"
+    );
+}
+
+/// `badge ARGS` in `sandbox`, with `env` on top of its environment.
+fn badge(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = sandbox.badge();
+    cmd.args(args);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    run(cmd, format!("badge {}", args.join(" ")))
+}
+
+/// Runs `badge ARGS` and checks the whole contract of an error: exit 1, the
+/// one `expected` line (normalised) on stderr, nothing on stdout, nothing
+/// for developers, the HOME unchanged, and the line in the table.
+#[track_caller]
+fn expect_error(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)], expected: &str) -> Run {
+    let before = snapshot(sandbox.home());
+    let run = badge(sandbox, args, env);
+    assert_eq!(run.code(), Some(1), "exit code\n{}", run.report());
+    assert_for_users(&run);
+    assert!(
+        run.stdout.is_empty(),
+        "stdout must stay empty\n{}",
+        run.report()
+    );
+    let got = normalise(&run.stderr, sandbox.home());
+    assert_eq!(
+        got,
+        format!("{expected}\n"),
+        "stderr must be the one line of the table\n{}",
+        run.report()
+    );
+    assert!(
+        snapshot(sandbox.home()) == before,
+        "badge {} changed files in HOME\n{}",
+        args.join(" "),
+        run.report()
+    );
+    assert_documented(expected);
+    run
+}
+
+/// Runs `badge ARGS`, which must succeed with exactly the `expected`
+/// stderr lines (normalised, each in the table) and change nothing.
+#[track_caller]
+fn expect_success_saying(
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &[&str],
+) -> Run {
+    let before = snapshot(sandbox.home());
+    let run = badge(sandbox, args, env);
+    assert_eq!(run.code(), Some(0), "exit code\n{}", run.report());
+    assert_for_users(&run);
+    let got = normalise(&run.stderr, sandbox.home());
+    let want: String = expected.iter().map(|l| format!("{l}\n")).collect();
+    assert_eq!(got, want, "stderr\n{}", run.report());
+    assert!(
+        snapshot(sandbox.home()) == before,
+        "badge {} changed files in HOME\n{}",
+        args.join(" "),
+        run.report()
+    );
+    for line in expected {
+        assert_documented(line);
+    }
+    run
+}
+
+/// The environment of the shell function, for switching commands.
+const HOOK: &[(&str, &str)] = &[("__BADGE_SHELL", "bash")];
+
+/// A sandbox whose config is `text` and whose acme token is valid. AWS is
+/// the discard port of 127.0.0.1: these cases must stop before any request,
+/// and if one did not, it would not leave the machine.
+fn sandbox_with(text: impl AsRef<[u8]>) -> Sandbox {
+    let mut sandbox = Sandbox::new("");
+    sandbox.write(".aws/config", text);
+    sandbox
+        .set_env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9")
+        .set_env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:9");
+    sandbox
+}
+
+// ---- the config file's content -------------------------------------------
+
+/// Whether botocore (the AWS CLI, boto3) reads each file of `paths`;
+/// `None` when python3 with botocore is not there.
+fn botocore_reads(paths: &[PathBuf]) -> Option<Vec<bool>> {
+    const SCRIPT: &str = "
+import sys
+try:
+    import botocore.configloader as loader
+except ImportError:
+    print('missing'); sys.exit(0)
+for path in sys.argv[1:]:
+    try:
+        loader.raw_config_parse(path)
+        print('reads')
+    except Exception:
+        print('refuses')
+";
+    let output = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .args(paths)
+        .env("PYTHONUTF8", "1")
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let verdicts: Vec<bool> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map_while(|line| match line {
+            "reads" => Some(true),
+            "refuses" => Some(false),
+            _ => None,
+        })
+        .collect();
+    (verdicts.len() == paths.len()).then_some(verdicts)
+}
+
+#[track_caller]
+fn assert_botocore_refuses(sandbox: &Sandbox) {
+    if !support::require("python3") {
+        return;
+    }
+    match botocore_reads(&[sandbox.config_path()]) {
+        Some(reads) => assert!(!reads[0], "botocore reads this file, so badge must too"),
+        None => assert!(
+            std::env::var("CI").is_err(),
+            "botocore is not installed, and CI is set"
+        ),
+    }
+}
+
+/// A file the AWS CLI refuses: badge will not write to it, and the reading
+/// commands say so once and go on.
+fn refused_config(text: &[u8], sync: &str, session_add: &str, warning: &str) {
+    let sandbox = sandbox_with(text);
+    assert_botocore_refuses(&sandbox);
+    expect_error(&sandbox, &["sync"], &[], sync);
+    expect_error(
+        &sandbox,
+        &[
+            "session",
+            "add",
+            "acme",
+            "--start-url",
+            START_URL,
+            "--region",
+            REGION,
+        ],
+        &[],
+        session_add,
+    );
+    let ls = expect_success_saying(&sandbox, &["ls"], &[], &[warning]);
+    assert!(ls.stdout.contains("p "), "{}", ls.report());
+    expect_success_saying(&sandbox, &["current"], &[("AWS_PROFILE", "p")], &[warning]);
+    let login = badge(&sandbox, &["login", "--sso-session", "acme"], &[]);
+    assert_eq!(login.code(), Some(0), "{}", login.report());
+    assert_eq!(
+        normalise(
+            login.stderr.lines().next().unwrap_or_default(),
+            sandbox.home()
+        ),
+        warning,
+        "{}",
+        login.report()
+    );
+    // Switching stays quiet and fast: it reads what it needs and goes on.
+    let switched = expect_success_saying(&sandbox, &["use", "p"], HOOK, &[]);
+    assert!(
+        switched.stdout.contains("export AWS_PROFILE='p'"),
+        "{}",
+        switched.report()
+    );
+}
+
+#[test]
+fn malformed_line() {
+    let text = format!("{}this line is junk\n", config(START_URL));
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: line 12 is not a [section] header, a key = value line or a comment, so the AWS CLI cannot read this file and `badge sync` will not change it; fix or delete that line, then run `badge sync` again",
+        "badge: ~/.aws/config: line 12 is not a [section] header, a key = value line or a comment, so the AWS CLI cannot read this file and `badge session add` will not change it; fix or delete that line, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: line 12 is not a [section] header, a key = value line or a comment, so the AWS CLI cannot read this file; fix or delete that line",
+    );
+}
+
+#[test]
+fn text_before_the_first_section() {
+    let text = format!("region = eu-west-1\n{}", config(START_URL));
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: line 1 comes before the first [section] header, so the AWS CLI cannot read this file and `badge sync` will not change it; move that line under a [section] header or delete it, then run `badge sync` again",
+        "badge: ~/.aws/config: line 1 comes before the first [section] header, so the AWS CLI cannot read this file and `badge session add` will not change it; move that line under a [section] header or delete it, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: line 1 comes before the first [section] header, so the AWS CLI cannot read this file; move that line under a [section] header or delete it",
+    );
+}
+
+#[test]
+fn duplicate_sections() {
+    let text = format!("{}\n[profile p]\nregion = us-east-1\n", config(START_URL));
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: [profile p] appears twice (lines 7 and 13), so the AWS CLI cannot read this file and `badge sync` will not change it; merge the two sections, then run `badge sync` again",
+        "badge: ~/.aws/config: [profile p] appears twice (lines 7 and 13), so the AWS CLI cannot read this file and `badge session add` will not change it; merge the two sections, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: [profile p] appears twice (lines 7 and 13), so the AWS CLI cannot read this file; merge the two sections",
+    );
+}
+
+#[test]
+fn duplicate_keys() {
+    let text = format!("{}Region = us-east-1\n", config(START_URL));
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: region is set twice in [profile p] (lines 11 and 12), so the AWS CLI cannot read this file and `badge sync` will not change it; delete one of the two lines, then run `badge sync` again",
+        "badge: ~/.aws/config: region is set twice in [profile p] (lines 11 and 12), so the AWS CLI cannot read this file and `badge session add` will not change it; delete one of the two lines, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: region is set twice in [profile p] (lines 11 and 12), so the AWS CLI cannot read this file; delete one of the two lines",
+    );
+}
+
+#[test]
+fn config_that_is_not_utf8() {
+    let mut text = config(START_URL).into_bytes();
+    text.extend_from_slice(b"# caf\xe9 in Latin-1\n");
+    refused_config(
+        &text,
+        "badge: ~/.aws/config: line 12 is not UTF-8 text, so the AWS CLI cannot read this file and `badge sync` will not change it; save it as UTF-8, then run `badge sync` again",
+        "badge: ~/.aws/config: line 12 is not UTF-8 text, so the AWS CLI cannot read this file and `badge session add` will not change it; save it as UTF-8, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: line 12 is not UTF-8 text, so the AWS CLI cannot read this file; save it as UTF-8",
+    );
+}
+
+#[test]
+fn badge_refuses_exactly_the_files_botocore_refuses() {
+    if !support::require("python3") {
+        return;
+    }
+    let samples: &[&[u8]] = &[
+        b"[a]\nk = v\n",
+        b"[a]\nk = v\njunk\n",
+        b"junk\n[a]\n",
+        b"\xef\xbb\xbf[a]\nk = v\n",
+        b"[a]\n= v\n",
+        b"[a]\nk: v\n",
+        b"[a]\n[a]\n",
+        b"[a]\nk = 1\nK = 2\n",
+        b"[DEFAULT]\nx = 1\n[DEFAULT]\ny = 2\n[a]\n",
+        b"[DEFAULT]\nx = 1\n[DEFAULT]\nx = 2\n",
+        b"[a]\ns3 =\n  max = 1\n\n  style = path\n",
+        b"[a]\ns3 =\n  max = 1\n  junk\n",
+        b"[a]\nk = first\n  continued without equals\n",
+        b"[a]\nk = v\n  [b]\n",
+        b"  [a]\n  k = v\n[b]\n",
+        b"[a]junk\nk = v\n",
+        b"[]\n",
+        b"[]]\nk = v\n",
+        b"[a]\r\nk = v\r\n[b]\rk = v\r",
+        b"[a]\n\x0ck = v\n",
+        b"[a]\nk = v\n\xc3\x28\n",
+        b"# only a comment\n",
+        b"",
+        b"[a]\n  # indented comment\n;another\nk = v\n",
+        b"[profile a]\nregion = x\n[profile  a]\n",
+        b"[a]\nk\xc2\xa0= v\nk = w\n",
+        b"[a]\nk:v=w\nk = x\n",
+        b"[a]\n\tk = v\n",
+        b"[a]\nk =\n\tsub = 1\n\xe2\x80\x83junk\n",
+        b"[a]\nk = v\n\x1cjunk\n",
+        b"[a]\r\n\r\nk = v\r\n\r\n  more\r\n",
+        b"[a]\nk = v\n  \n  ;comment\n  [b]\nk = w\n",
+        b"[profile \"a b\"]\nregion = x\n[profile a b]\n",
+        b"[a] \n[a]\n",
+    ];
+    let sandbox = sandbox_with("");
+    let files: Vec<PathBuf> = (0..samples.len())
+        .map(|i| sandbox.write(&format!("samples/{i}"), samples[i]))
+        .collect();
+    let Some(verdicts) = botocore_reads(&files) else {
+        assert!(std::env::var("CI").is_err(), "botocore is not installed");
+        eprintln!("SKIPPED: botocore is not installed");
+        return;
+    };
+    for (sample, reads) in samples.iter().zip(verdicts) {
+        std::fs::write(sandbox.config_path(), sample).unwrap();
+        let run = badge(&sandbox, &["sync"], &[]);
+        let refused = run.stderr.contains("so the AWS CLI cannot read this file");
+        assert_eq!(
+            refused,
+            !reads,
+            "botocore {} {:?}, badge disagrees\n{}",
+            if reads { "reads" } else { "refuses" },
+            String::from_utf8_lossy(sample),
+            run.report()
+        );
+    }
+}
+
+// ---- what is at the config's path -----------------------------------------
+
+/// Every command that reads the config says what is wrong with the path.
+fn every_reader_fails(sandbox: &Sandbox, expected: &str) {
+    for (args, env) in [
+        (&["ls"][..], &[][..]),
+        (&["use", "p"][..], HOOK),
+        (&["current"][..], &[("AWS_PROFILE", "p")][..]),
+        (&["login", "--sso-session", "acme"][..], &[][..]),
+        (&["sync"][..], &[][..]),
+        (
+            &[
+                "session",
+                "add",
+                "acme",
+                "--start-url",
+                START_URL,
+                "--region",
+                REGION,
+            ][..],
+            &[][..],
+        ),
+    ] {
+        expect_error(sandbox, args, env, expected);
+    }
+}
+
+#[test]
+fn config_is_a_folder() {
+    let sandbox = sandbox_with("");
+    std::fs::remove_file(sandbox.config_path()).unwrap();
+    std::fs::create_dir(sandbox.config_path()).unwrap();
+    every_reader_fails(
+        &sandbox,
+        "badge: ~/.aws/config is a folder, not a file; move it out of the way or point AWS_CONFIG_FILE at your file",
+    );
+}
+
+#[test]
+fn config_is_a_dangling_symlink() {
+    let sandbox = sandbox_with("");
+    std::fs::remove_file(sandbox.config_path()).unwrap();
+    symlink(
+        sandbox.home().join("dotfiles/aws/config"),
+        sandbox.config_path(),
+    )
+    .unwrap();
+    every_reader_fails(
+        &sandbox,
+        "badge: ~/.aws/config is a symlink to ~/dotfiles/aws/config, which does not exist; restore that file, or remove the link with `rm ~/.aws/config`",
+    );
+}
+
+#[test]
+fn credentials_file_is_a_folder() {
+    let sandbox = sandbox_with(config(START_URL));
+    std::fs::create_dir(sandbox.home().join(".aws/credentials")).unwrap();
+    let expected = "badge: ~/.aws/credentials is a folder, not a file; move it out of the way or point AWS_SHARED_CREDENTIALS_FILE at your file";
+    expect_error(&sandbox, &["ls"], &[], expected);
+    expect_error(&sandbox, &["use", "p"], HOOK, expected);
+    expect_error(&sandbox, &["sync"], &[], expected);
+}
+
+#[test]
+fn read_only_config() {
+    let sandbox = sandbox_with(config(START_URL));
+    std::fs::set_permissions(
+        sandbox.config_path(),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    expect_error(
+        &sandbox,
+        &["sync"],
+        &[],
+        "badge: ~/.aws/config is read-only (mode 0444), so `badge sync` will not change it; make it writable with `chmod u+w ~/.aws/config`",
+    );
+    expect_error(
+        &sandbox,
+        &["session", "add", "acme", "--region", "us-east-1"],
+        &[],
+        "badge: ~/.aws/config is read-only (mode 0444), so `badge session add` will not change it; make it writable with `chmod u+w ~/.aws/config`",
+    );
+    // Reading it is fine.
+    expect_success_saying(&sandbox, &["ls"], &[], &[]);
+    expect_success_saying(&sandbox, &["use", "p"], HOOK, &[]);
+}
+
+#[test]
+fn unreadable_config() {
+    // Root reads any file, so only another user can see this error.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if root {
+        eprintln!("SKIPPED: running as root, which can read any file");
+        return;
+    }
+    let sandbox = sandbox_with(config(START_URL));
+    std::fs::set_permissions(
+        sandbox.config_path(),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let expected = "badge: cannot read ~/.aws/config: permission denied; make it readable with `chmod u+r ~/.aws/config`";
+    expect_error(&sandbox, &["ls"], &[], expected);
+    expect_error(&sandbox, &["sync"], &[], expected);
+}
+
+#[test]
+fn home_unset() {
+    let mut sandbox = sandbox_with(config(START_URL));
+    sandbox.remove_env("HOME");
+    let expected = "badge: HOME is not set, so ~/.aws cannot be found; set HOME or AWS_CONFIG_FILE";
+    expect_error(&sandbox, &["ls"], &[], expected);
+    expect_error(&sandbox, &["use", "p"], HOOK, expected);
+    expect_error(&sandbox, &["sync"], &[], expected);
+    expect_error(&sandbox, &["login"], &[], expected);
+
+    // With the config named, the commands that need more from HOME say what.
+    let config = sandbox.config_path();
+    sandbox.set_env("AWS_CONFIG_FILE", &config);
+    sandbox.set_env(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        sandbox.home().join(".aws/credentials"),
+    );
+    expect_error(
+        &sandbox,
+        &["sync"],
+        &[],
+        "badge: HOME is not set, so the SSO token cache (~/.aws/sso/cache) cannot be found; set HOME",
+    );
+    expect_error(
+        &sandbox,
+        &["session", "add", "acme", "--region", "us-east-1"],
+        &[],
+        "badge: HOME is not set, so badge has no folder for its lock and backups (~/.local/state/badge); set HOME to your home folder",
+    );
+    // Switching needs nothing else from HOME (without the token cache, it
+    // cannot tell whether the session is signed in).
+    let switched = badge(&sandbox, &["use", "p"], HOOK);
+    assert_eq!(switched.code(), Some(0), "{}", switched.report());
+    assert!(switched.stdout.contains("export AWS_PROFILE='p'"));
+}
+
+// ---- sessions and profiles ------------------------------------------------
+
+/// `badge current` with `p` active fails with `expected`, still showing on
+/// stdout what the profile says.
+#[track_caller]
+fn expect_current_error(sandbox: &Sandbox, expected: &str) {
+    let before = snapshot(sandbox.home());
+    let current = badge(sandbox, &["current"], &[("AWS_PROFILE", "p")]);
+    assert_eq!(current.code(), Some(1), "{}", current.report());
+    assert_for_users(&current);
+    assert_eq!(
+        normalise(&current.stderr, sandbox.home()),
+        format!("{expected}\n"),
+        "{}",
+        current.report()
+    );
+    assert!(current.stdout.starts_with("p\n"), "{}", current.report());
+    assert!(snapshot(sandbox.home()) == before);
+}
+
+#[test]
+fn profile_pointing_at_a_missing_session() {
+    let sandbox = sandbox_with(
+        "[profile p]\nsso_session = nope\nsso_account_id = 111111111111\nsso_role_name = Admin\n",
+    );
+    let expected = "badge: profile p uses sso-session nope, but there is no [sso-session nope] in ~/.aws/config; add it with `badge session add nope --start-url URL --region REGION`";
+    expect_error(&sandbox, &["use", "p"], HOOK, expected);
+    expect_error(&sandbox, &["login", "--profile", "p"], &[], expected);
+    expect_error(&sandbox, &["login"], &[("AWS_PROFILE", "p")], expected);
+    expect_error(&sandbox, &["sync"], &[("AWS_PROFILE", "p")], expected);
+    expect_current_error(&sandbox, expected);
+    // Naming the session directly says it is not there.
+    expect_error(
+        &sandbox,
+        &["login", "--sso-session", "nope"],
+        &[],
+        "badge: there is no [sso-session nope] in ~/.aws/config; add it with `badge session add nope --start-url URL --region REGION`",
+    );
+}
+
+#[test]
+fn session_without_sso_region() {
+    let sandbox = sandbox_with(config(START_URL).replace("sso_region = eu-west-1\n", ""));
+    let expected = "badge: [sso-session acme] in ~/.aws/config has no sso_region; set it with `badge session add acme --region REGION`";
+    expect_error(&sandbox, &["login"], &[], expected);
+    expect_error(&sandbox, &["login", "--sso-session", "acme"], &[], expected);
+    expect_error(&sandbox, &["sync"], &[], expected);
+    expect_error(&sandbox, &["use", "p"], HOOK, expected);
+    expect_current_error(&sandbox, expected);
+    // And the fix it names works.
+    let fixed = badge(
+        &sandbox,
+        &["session", "add", "acme", "--region", REGION],
+        &[],
+    );
+    assert_eq!(fixed.code(), Some(0), "{}", fixed.report());
+    let switched = badge(&sandbox, &["use", "p"], HOOK);
+    assert_eq!(switched.code(), Some(0), "{}", switched.report());
+}
+
+#[test]
+fn session_without_sso_start_url() {
+    let sandbox =
+        sandbox_with(config(START_URL).replace(&format!("sso_start_url = {START_URL}\n"), ""));
+    expect_error(
+        &sandbox,
+        &["sync"],
+        &[],
+        "badge: [sso-session acme] in ~/.aws/config has no sso_start_url; set it with `badge session add acme --start-url URL`",
+    );
+}
+
+// ---- the token cache ------------------------------------------------------
+
+/// The token cache of acme holds `bytes`: `sync` fails naming the file and
+/// `badge login`; the reading commands show the login as unreadable.
+fn bad_token_cache(bytes: &[u8], sync: &str) {
+    let sandbox = sandbox_with(config(START_URL));
+    sandbox.write(CACHE_FILE, bytes);
+    expect_error(&sandbox, &["sync"], &[], sync);
+    let ls = expect_success_saying(&sandbox, &["ls"], &[], &[]);
+    assert!(ls.stdout.contains(" unreadable "), "{}", ls.report());
+    expect_success_saying(
+        &sandbox,
+        &["use", "p"],
+        HOOK,
+        &[
+            "badge: switched to p, but sso-session acme has an unreadable token cache; sign in with `badge login --sso-session acme`",
+        ],
+    );
+}
+
+#[test]
+fn empty_token_cache() {
+    bad_token_cache(
+        b"",
+        "badge: the cached login for sso-session \"acme\" cannot be used: ~/.aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json is not a valid token cache file (line 1, column 0); run `badge login --sso-session acme`",
+    );
+}
+
+#[test]
+fn truncated_token_cache() {
+    bad_token_cache(
+        b"{\"startUrl\": \"https://acme.awsapps.com/start\", \"accessToken\": \"tok",
+        "badge: the cached login for sso-session \"acme\" cannot be used: ~/.aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json is not a valid token cache file (line 1, column 66); run `badge login --sso-session acme`",
+    );
+}
+
+#[test]
+fn corrupt_token_cache() {
+    bad_token_cache(
+        b"\x00\x01 not json at all",
+        "badge: the cached login for sso-session \"acme\" cannot be used: ~/.aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json is not a valid token cache file (line 1, column 1); run `badge login --sso-session acme`",
+    );
+    bad_token_cache(
+        b"{\"accessToken\": \"tok\", \"expiresAt\": \"tomorrow\"}",
+        "badge: the cached login for sso-session \"acme\" cannot be used: ~/.aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json has an unreadable expiresAt; run `badge login --sso-session acme`",
+    );
+}
+
+#[test]
+fn token_cache_for_another_start_url() {
+    let sandbox = sandbox_with(config(START_URL));
+    sandbox.write(
+        CACHE_FILE,
+        "{\"startUrl\": \"https://other.awsapps.com/start\", \"region\": \"eu-west-1\", \
+         \"accessToken\": \"tok\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}",
+    );
+    expect_error(
+        &sandbox,
+        &["sync"],
+        &[],
+        "badge: the cached login for sso-session \"acme\" is for https://other.awsapps.com/start, not https://acme.awsapps.com/start; run `badge login --sso-session acme`",
+    );
+    // The other portal's login is no login for this session anywhere.
+    let ls = expect_success_saying(&sandbox, &["ls"], &[], &[]);
+    assert!(ls.stdout.contains(" none "), "{}", ls.report());
+    let current = expect_success_saying(
+        &sandbox,
+        &["current"],
+        &[("AWS_PROFILE", "p")],
+        &["badge: sign in with `badge login --sso-session acme`"],
+    );
+    assert!(
+        current.stdout.contains("not signed in"),
+        "{}",
+        current.report()
+    );
+    expect_success_saying(
+        &sandbox,
+        &["use", "p"],
+        HOOK,
+        &[
+            "badge: switched to p, but sso-session acme is not signed in yet; sign in with `badge login --sso-session acme`",
+        ],
+    );
+}
+
+// ---- the network ------------------------------------------------------------
+
+/// An emulator and a HOME signed in to it.
+struct World {
+    emu: Emulator,
+    sandbox: Sandbox,
+}
+
+impl World {
+    fn new() -> World {
+        let emu = Emulator::start(EmulatorOptions {
+            auto_approve: true,
+            approve_on_start: true,
+            ..EmulatorOptions::new(Org::generated(3, 2, false))
+        });
+        let mut sandbox = sandbox_with(config(&emu.start_url()));
+        for (name, value) in emu.env() {
+            sandbox.set_env(name, value);
+        }
+        sandbox.set_env("BADGE_PORTAL_RATE", "400");
+        let token = emu.mint_token();
+        sandbox.write(CACHE_FILE, token.cache_file_json(&emu.start_url(), REGION));
+        World { emu, sandbox }
+    }
+
+    /// Signed out: no token cache.
+    fn signed_out(self) -> World {
+        std::fs::remove_file(self.sandbox.home().join(CACHE_FILE)).unwrap();
+        self
+    }
+
+    /// The token expired, but its refresh token is good.
+    fn expired(self) -> World {
+        let path = self.sandbox.home().join(CACHE_FILE);
+        let mut cache: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(cache.get("refreshToken").is_some(), "{cache}");
+        cache["expiresAt"] = "2001-01-01T00:00:00Z".into();
+        std::fs::write(&path, cache.to_string()).unwrap();
+        self
+    }
+
+    /// Points both APIs at a port nobody listens on.
+    fn unreachable(mut self) -> World {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        self.sandbox
+            .set_env("AWS_ENDPOINT_URL_SSO", &url)
+            .set_env("AWS_ENDPOINT_URL_SSO_OIDC", &url);
+        self
+    }
+}
+
+const LOGIN: &[&str] = &["login", "--device-code", "--no-browser"];
+
+#[test]
+fn sync_after_the_login_was_revoked_401() {
+    let world = World::new();
+    world.emu.revoke_all_tokens();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal no longer accepts the sign-in of sso-session \"acme\" (it expired or was revoked); run `badge login --sso-session acme`",
+    );
+}
+
+#[test]
+fn sync_refused_403() {
+    let world = World::new();
+    world
+        .emu
+        .set_forced_error(Some(ForcedError::status(403).on(&["ListAccounts"])));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT refused ListAccounts for sso-session \"acme\" (403 ForbiddenException: No access); sign in again with `badge login --sso-session acme`",
+    );
+}
+
+#[test]
+fn sync_skips_accounts_whose_roles_answer_403() {
+    let world = World::new();
+    world
+        .emu
+        .set_forced_error(Some(ForcedError::status(403).on(&["ListAccountRoles"])));
+    let sync = badge(&world.sandbox, &["sync"], &[]);
+    assert_eq!(sync.code(), Some(0), "{}", sync.report());
+    assert_for_users(&sync);
+    let skipped: Vec<String> = sync
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("badge: warning: skipped account"))
+        .map(|l| normalise(l, world.sandbox.home()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{}", sync.report());
+    assert_documented(&skipped[0]);
+}
+
+#[test]
+fn sync_not_found_404() {
+    let world = World::new();
+    world
+        .emu
+        .set_forced_error(Some(ForcedError::status(404).on(&["ListAccounts"])));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT refused ListAccounts for sso-session \"acme\" (404 ResourceNotFoundException: Not found); check AWS_ENDPOINT_URL_SSO",
+    );
+}
+
+#[test]
+fn sync_throttled_beyond_its_retries_429() {
+    let world = World::new();
+    world.emu.set_retry_after(Some(0));
+    world.emu.set_throttle_every(Some(1));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT kept throttling ListAccounts for sso-session \"acme\" (30 times in a row); try `badge sync` again later",
+    );
+    assert_eq!(world.emu.requests().throttled, 30);
+}
+
+#[test]
+fn sync_server_error_beyond_its_retries_500() {
+    let world = World::new();
+    world
+        .emu
+        .set_forced_error(Some(ForcedError::status(500).retry_after(0)));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT failed ListAccounts for sso-session \"acme\" 8 times (the last: 500 InternalServerException: An internal error occurred); try `badge sync` again later",
+    );
+    assert_eq!(world.emu.requests().get("ListAccounts"), 8);
+}
+
+#[test]
+fn sync_against_a_portal_that_hangs() {
+    let world = World::new();
+    world.emu.set_latency(std::time::Duration::from_secs(20));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_REQUEST_TIMEOUT_SECS", "0.5")],
+        "badge: cannot reach the portal at http://127.0.0.1:PORT for sso-session \"acme\": no answer within 0.5s (3 attempts); check your network, or allow more time with BADGE_REQUEST_TIMEOUT_SECS=60, then run `badge sync` again",
+    );
+}
+
+#[test]
+fn sync_with_the_connection_refused() {
+    let world = World::new().unreachable();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: cannot reach the portal at http://127.0.0.1:PORT for sso-session \"acme\": connection refused (3 attempts); check your network and AWS_ENDPOINT_URL_SSO, then run `badge sync` again",
+    );
+}
+
+#[test]
+fn request_timeout_that_is_not_a_number() {
+    let world = World::new();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_REQUEST_TIMEOUT_SECS", "soon")],
+        "badge: BADGE_REQUEST_TIMEOUT_SECS=\"soon\" is not a number of seconds; use e.g. BADGE_REQUEST_TIMEOUT_SECS=30, or unset it",
+    );
+}
+
+#[test]
+fn sync_that_cannot_renew_an_expired_login() {
+    let world = World::new().expired();
+    world
+        .emu
+        .set_forced_error(Some(ForcedError::status(500).on(&["CreateToken"])));
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the login for sso-session \"acme\" has expired, and the sign-in service at http://127.0.0.1:PORT could not renew it: InternalServerException: An internal error occurred; try `badge sync` again later",
+    );
+    let world = World::new().expired().unreachable();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the login for sso-session \"acme\" has expired, and the sign-in service at http://127.0.0.1:PORT could not renew it: connection refused; check your network and AWS_ENDPOINT_URL_SSO_OIDC, then run `badge sync` again",
+    );
+}
+
+#[test]
+fn login_when_the_sign_in_service_fails() {
+    let world = World::new().signed_out();
+    for (status, expected) in [
+        (
+            500,
+            "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: InternalServerException: An internal error occurred; try `badge login --sso-session acme` again later",
+        ),
+        (
+            429,
+            "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: TooManyRequestsException; try `badge login --sso-session acme` again later",
+        ),
+        (
+            403,
+            "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: AccessDeniedException; check sso_start_url, sso_region and sso_registration_scopes of [sso-session acme], then run `badge login --sso-session acme` again",
+        ),
+    ] {
+        world.emu.set_forced_error(Some(
+            ForcedError::status(status)
+                .on(&["RegisterClient"])
+                .retry_after(0),
+        ));
+        expect_error(&world.sandbox, LOGIN, &[], expected);
+    }
+}
+
+#[test]
+fn login_against_a_sign_in_service_that_hangs() {
+    let world = World::new().signed_out();
+    world.emu.set_latency(std::time::Duration::from_secs(20));
+    expect_error(
+        &world.sandbox,
+        LOGIN,
+        &[("BADGE_REQUEST_TIMEOUT_SECS", "0.5")],
+        "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: no answer within 0.5s; check your network, or allow more time with BADGE_REQUEST_TIMEOUT_SECS=60, then run `badge login --sso-session acme` again",
+    );
+}
+
+#[test]
+fn login_with_the_connection_refused() {
+    let world = World::new().signed_out().unreachable();
+    expect_error(
+        &world.sandbox,
+        LOGIN,
+        &[],
+        "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: connection refused; check your network and AWS_ENDPOINT_URL_SSO_OIDC, then run `badge login --sso-session acme` again",
+    );
+}
+
+#[test]
+fn login_replaces_a_corrupt_token_cache() {
+    let world = World::new();
+    world.sandbox.write(CACHE_FILE, "{\"accessToken\": \"tok");
+    let login = badge(&world.sandbox, LOGIN, &[]);
+    assert_eq!(login.code(), Some(0), "{}", login.report());
+    assert_for_users(&login);
+    let first = normalise(login.stderr.lines().next().unwrap(), world.sandbox.home());
+    assert_eq!(
+        first,
+        "badge: the cached login for sso-session \"acme\" cannot be used: ~/.aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json is not a valid token cache file (line 1, column 20); signing in again"
+    );
+    assert_documented(&first);
+    let sync = badge(&world.sandbox, &["sync"], &[]);
+    assert_eq!(sync.code(), Some(0), "{}", sync.report());
+}
+
+#[test]
+fn logout_while_the_portal_is_unreachable() {
+    let world = World::new().unreachable();
+    let logout = badge(&world.sandbox, &["logout"], &[]);
+    assert_eq!(logout.code(), Some(0), "{}", logout.report());
+    assert_for_users(&logout);
+    let line = normalise(&logout.stderr, world.sandbox.home());
+    assert_eq!(
+        line,
+        "badge: removed the cached token of sso-session \"acme\", but could not sign out at AWS (connection refused); that sign-in stays valid until it expires\n"
+    );
+    assert_documented(line.trim_end());
+    assert!(!world.sandbox.home().join(CACHE_FILE).exists());
+}
