@@ -69,6 +69,10 @@ impl LoginStates {
 
     pub fn of(&mut self, profiles: &Profiles, profile: &Profile) -> Option<LoginState> {
         let key = cache_key(profiles, profile)?;
+        // Looking the session up is a walk over every section: once a key.
+        if let Some(state) = self.seen.get(&key) {
+            return Some(*state);
+        }
         let start_url = profile.sso_session.and_then(|session| {
             let doc = profiles.config();
             doc.get(doc.sso_session(session)?, "sso_start_url")

@@ -15,6 +15,7 @@
 //! itself. Line text is never quoted: a broken credentials line may hold a
 //! secret.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -104,8 +105,16 @@ fn is_py_space(c: char) -> bool {
 }
 
 /// The key an option line sets, as configparser stores it.
-fn option_name(name: &str) -> String {
-    name.trim_end_matches(is_py_space).to_lowercase()
+fn option_name(name: &str) -> Cow<'_, str> {
+    let name = name.trim_end_matches(is_py_space);
+    if name
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        Cow::Owned(name.to_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Lines as Python's universal newlines split them (`\n`, `\r\n`, `\r`),
@@ -114,7 +123,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let current = rest?;
-        match current.find(['\n', '\r']) {
+        match memchr::memchr2(b'\n', b'\r', current.as_bytes()) {
             Some(at) => {
                 let end = if current[at..].starts_with("\r\n") {
                     at + 2
@@ -156,13 +165,17 @@ pub fn check(bytes: &[u8]) -> Option<Refusal> {
     };
 
     /// The option that deeper-indented lines continue.
-    struct Open {
-        key: String,
+    struct Open<'a> {
+        key: Cow<'a, str>,
         /// Its value starts on the next line: botocore reads a nested block.
         nested: bool,
     }
     let mut sections: HashMap<&str, usize> = HashMap::new();
-    let mut keys: HashMap<(String, String), usize> = HashMap::new();
+    // The keys of the section being read (a section appears once), and those
+    // of every `[DEFAULT]` (which may appear more than once).
+    // A section has a few keys: a list is faster than hashing.
+    let mut keys: Vec<(Cow<'_, str>, usize)> = Vec::new();
+    let mut default_keys: Vec<(Cow<'_, str>, usize)> = Vec::new();
     let mut section: Option<&str> = None;
     let mut option: Option<Open> = None;
     let mut indent_level = 0;
@@ -184,7 +197,7 @@ pub fn check(bytes: &[u8]) -> Option<Refusal> {
                 let refusal = Refusal {
                     line: number,
                     reason: Reason::NestedNotAKey {
-                        key: open.key.clone(),
+                        key: open.key.to_string(),
                     },
                 };
                 if name != "DEFAULT" {
@@ -213,6 +226,7 @@ pub fn check(bytes: &[u8]) -> Option<Refusal> {
             if name != "DEFAULT" {
                 sections.insert(name, number);
             }
+            keys.clear();
             section = Some(name);
             option = None;
             continue;
@@ -227,17 +241,22 @@ pub fn check(bytes: &[u8]) -> Option<Refusal> {
         if key.is_empty() {
             return refuse(number, Reason::EmptyKey);
         }
-        if let Some(&first) = keys.get(&(name.to_owned(), key.clone())) {
+        let seen = if name == "DEFAULT" {
+            &mut default_keys
+        } else {
+            &mut keys
+        };
+        if let Some(&(_, first)) = seen.iter().find(|(k, _)| *k == key) {
             return refuse(
                 number,
                 Reason::DuplicateKey {
                     section: name.to_owned(),
-                    key,
+                    key: key.into_owned(),
                     first,
                 },
             );
         }
-        keys.insert((name.to_owned(), key.clone()), number);
+        seen.push((key.clone(), number));
         let nested = value[at + 1..].trim_matches(is_py_space).is_empty();
         option = Some(Open { key, nested });
     }
