@@ -14,7 +14,8 @@
             return
             ;;
         {{passthrough_bash}})
-            command badge "$@"
+            # Marks the run as coming from this function, for `badge doctor`.
+            __BADGE_INIT=bash command badge "$@"
             return
             ;;
     esac

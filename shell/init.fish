@@ -13,7 +13,8 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
             BADGE_LOG=1 {{cmd}} $argv
             return $status
         case {{passthrough_fish}}
-            command badge $argv
+            # Marks the run as coming from this function, for `badge doctor`.
+            __BADGE_INIT=fish command badge $argv
             return $status
     end
     set -l __badge_prev

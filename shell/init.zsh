@@ -16,7 +16,8 @@
             return
             ;;
         ({{passthrough_bash}})
-            command badge "$@"
+            # Marks the run as coming from this function, for `badge doctor`.
+            __BADGE_INIT=zsh command badge "$@"
             return
             ;;
     esac

@@ -140,12 +140,86 @@ Examples:
   badge sync --sso-session acme --dry-run        show the diff, change nothing
   badge sync --template '{account_name}.{role_name}' --region eu-west-1
   badge sync --prune                             remove profiles whose assignment is gone
+  badge sync --region-rule 'account:*-us=us-east-1'   those accounts in us-east-1
+  badge sync --region-rule 'role:Billing*=us-east-1' --region-rule 'id:1234*=eu-central-1'
+  badge sync --region-rule ''                    forget the region rules
 
 Profiles are written in a managed block per sso-session; everything outside
 it is left byte for byte. Template variables: {account_name}, {account_id},
-{role_name}, {session}, {region}. The template, region and output used are
-remembered in the [sso-session] section for the next run.")]
+{role_name}, {session}, {region} (the profile's region, after the rules).
+Region rules match the account name, account id or role name, ignoring case
+(* any run of characters, ? one); the first rule that matches sets the
+profile's region, the others get --region. The template, region, output and
+region rules used are remembered in the [sso-session] section for the next
+run.")]
     Sync(SyncArgs),
+
+    /// Run a command with a profile applied, without switching this shell
+    #[command(after_help = "\
+Examples:
+  badge exec prod -- aws s3 ls                  AWS_PROFILE=prod for that command only
+  badge exec -- terraform plan                  the profile of this shell
+  badge exec prod --env-credentials -- ./deploy.sh
+                                                role credentials in AWS_ACCESS_KEY_ID,
+                                                AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
+
+The command runs directly (no shell) and its exit code is badge's; one that
+cannot be found exits 127, as in a shell. AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN of this shell are removed so they
+cannot override the profile. --env-credentials is for tools that do not read
+SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION.")]
+    Exec(ExecArgs),
+
+    /// Print short-lived role credentials of a profile
+    #[command(after_help = "\
+Examples:
+  eval \"$(badge creds prod)\"                 bash and zsh
+  badge creds prod | source                    fish
+  badge creds prod --format json | jq -r .AccessKeyId
+  credential_process = badge creds prod --format process   in a profile of ~/.aws/config
+
+Formats: env (export lines for bash, zsh and fish), json ({\"AccessKeyId\",
+\"SecretAccessKey\", \"SessionToken\", \"Expiration\", \"Region\", \"Profile\"}),
+process (the credential_process format, Version 1). The credentials come from
+GetRoleCredentials with the profile's login and are never written to disk.")]
+    Creds(CredsArgs),
+
+    /// Open the AWS console as a profile's role
+    #[command(after_help = "\
+Examples:
+  badge console prod                 the console home in the profile's region
+  badge console prod --service s3    the S3 console
+  badge console --print              print the sign-in URL instead of opening it
+
+Signs in through the federation endpoint (https://signin.aws.amazon.com, or
+that of the region's partition; BADGE_SIGNIN_URL points elsewhere, for a
+proxy or tests). The browser is $BROWSER if set. The URL signs anyone in who
+has it for a few minutes: do not share it.")]
+    Console(ConsoleArgs),
+
+    /// Check the shell integration, the AWS files, logins and generated profiles
+    #[command(after_help = "\
+Examples:
+  badge doctor                 every finding with the command that fixes it
+  badge doctor --json | jq -r '.findings[] | select(.fix) | .fix'
+  badge doctor --strict        exit 1 on warnings too (for CI and scripts)
+
+Exits 1 when a finding is a problem (the AWS tools fail or a token is
+exposed), 0 when there are only warnings (an expired login, profiles edited
+by hand since the last sync), unless --strict. Reads files only: it never
+touches the network and never writes.")]
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON (stable fields, see the README)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Exit 1 on warnings too, not only on problems
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,9 +298,66 @@ pub struct SyncArgs {
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
+    /// Another region for some profiles: account:GLOB=REGION, role:GLOB=REGION
+    /// or id:GLOB=REGION (repeatable, first match wins; '' forgets them)
+    #[arg(long, value_name = "RULE")]
+    pub region_rule: Vec<String>,
+
     /// `output` of the generated profiles (json, text, table, yaml…)
     #[arg(long, value_name = "FORMAT")]
     pub output: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Export role credentials instead of AWS_PROFILE, for tools that do
+    /// not read SSO profiles
+    #[arg(long)]
+    pub env_credentials: bool,
+
+    /// Profile name, unique prefix or substring [default: AWS_PROFILE]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
+    pub profile: Option<String>,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CredsArgs {
+    /// Profile name, unique prefix or substring [default: AWS_PROFILE]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
+    pub profile: Option<String>,
+
+    /// How to print them
+    #[arg(long, value_enum, default_value_t = CredsFormat::Env)]
+    pub format: CredsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CredsFormat {
+    /// `export NAME='value'` lines for bash, zsh and fish
+    Env,
+    /// One JSON object
+    Json,
+    /// The credential_process format (Version 1)
+    Process,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Profile name, unique prefix or substring [default: AWS_PROFILE]
+    #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
+    pub profile: Option<String>,
+
+    /// The console of this service (s3, ec2, cloudwatch…) [default: the console home]
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+
+    /// Print the sign-in URL on stdout instead of opening a browser
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,10 @@
 //!   credentials), and none of them, nor a 16-character piece of one,
 //!   appears on stdout or stderr. The one allowed exception is the client
 //!   id as the `client_id` parameter of the sign-in URL, which the user
-//!   must be able to open. The scanner is itself tested on planted secrets.
+//!   must be able to open; and the stdout of `badge creds`, `badge exec
+//!   --env-credentials` and `badge console --print`, which print role
+//!   credentials or a sign-in URL on purpose (their stderr is scanned).
+//!   The scanner is itself tested on planted secrets.
 //! - Token cache files are 0600 in a 0700 folder, also when another tool
 //!   made that folder (or the file) wider; the client registration too.
 //! - The loopback redirect listens on 127.0.0.1 only (read from
@@ -567,6 +570,36 @@ fn every_command(mode: Mode) {
         0,
     );
 
+    // Credentials and a console sign-in URL on stdout are what these are
+    // for: their stdout is exempt (cleared once checked), their stderr is
+    // scanned like any other.
+    let mut env = keys.to_vec();
+    let signin = emu.url().to_owned();
+    env.extend([("BADGE_SIGNIN_URL", signin.as_str()), ("BROWSER", "true")]);
+    let profile = generated[0].as_str();
+    let on_purpose: [&[&str]; 5] = [
+        &["creds", profile],
+        &["creds", profile, "--format", "json"],
+        &["creds", profile, "--format", "process"],
+        &[
+            "exec",
+            profile,
+            "--env-credentials",
+            "--",
+            "sh",
+            "-c",
+            "printenv AWS_SESSION_TOKEN",
+        ],
+        &["console", profile, "--print"],
+    ];
+    for args in on_purpose {
+        let run = s.badge(args, &env, 0);
+        assert!(!run.stdout.is_empty(), "{}", run.what);
+        s.outputs.last_mut().expect("the run").stdout.clear();
+    }
+    s.badge(&["exec", profile, "--", "sh", "-c", "true"], &env, 0);
+    s.badge(&["console", profile], &env, 0);
+
     let logout = s.badge(&["logout"], &keys, 0);
     assert_has(&logout, "Logout → 200");
     assert!(!sandbox.home().join(CACHE_FILE).exists());
@@ -580,7 +613,11 @@ fn every_command(mode: Mode) {
     s.badge(&["sync"], &keys, 1);
     s.badge(&["logout"], &keys, 0);
 
-    let scanner = Scanner::new(&secrets(&emu, &sandbox));
+    let mut all = secrets(&emu, &sandbox);
+    let signin_tokens = emu.issued_signin_tokens();
+    assert_eq!(signin_tokens.len(), 2, "console ran twice");
+    all.extend(signin_tokens.into_iter().map(|t| ("signinToken", t)));
+    let scanner = Scanner::new(&all);
     scanner.assert_clean(&s.outputs);
     // Every command printed diagnostics, but help, and completion, which
     // stays quiet so that Tab does not scribble over the command line.

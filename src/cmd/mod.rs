@@ -4,7 +4,11 @@
 
 pub mod complete;
 mod completions;
+mod console;
+mod creds;
 mod current;
+mod doctor;
+mod exec;
 mod init;
 mod login;
 pub mod login_state;
@@ -35,6 +39,8 @@ use crate::sso::token_cache::TokenCache;
 /// Environment variables that the shell function passes to the binary.
 pub const HOOK_SHELL_VAR: &str = "__BADGE_SHELL";
 pub const HOOK_PREVIOUS_VAR: &str = "__BADGE_PREVIOUS";
+/// Set by the shell function on every run it does not capture.
+pub const INIT_VAR: &str = "__BADGE_INIT";
 
 /// Static credentials that override any profile in every AWS SDK.
 pub const STATIC_KEY_VARS: &[&str] = &[
@@ -261,6 +267,10 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Login(args)) => login::run(&ctx, &args),
         Some(Command::Logout(args)) => logout::run(&ctx, &args),
         Some(Command::Sync(args)) => sync::run(&ctx, &args),
+        Some(Command::Exec(args)) => exec::run(&ctx, &args),
+        Some(Command::Creds(args)) => creds::run(&ctx, &args),
+        Some(Command::Console(args)) => console::run(&ctx, &args),
+        Some(Command::Doctor(args)) => doctor::run(&ctx, &args),
         None => switch::run(&ctx, cli.profile.as_deref(), false),
     }
 }

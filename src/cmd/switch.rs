@@ -176,7 +176,7 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
 
 /// Exact name, else the only prefix match, else the only substring match.
 /// Several matches open the picker on a terminal and are an error elsewhere.
-fn resolve(
+pub fn resolve(
     ctx: &Context,
     paths: &Paths,
     profiles: &Profiles,

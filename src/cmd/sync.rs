@@ -20,8 +20,9 @@ use crate::sso::{client, login};
 use crate::sync::diff;
 use crate::sync::naming::Collision;
 use crate::sync::plan::{Summary, SyncPlan};
+use crate::sync::record::SyncRecord;
 use crate::sync::settings::{SyncFlags, SyncSettings};
-use crate::sync::write::ConfigWriter;
+use crate::sync::write::{ConfigWriter, state_dir};
 
 /// Names listed in one report line before "and N more".
 const LISTED: usize = 10;
@@ -54,6 +55,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         template: args.template.as_deref(),
         region: args.region.as_deref(),
         output: args.output.as_deref(),
+        region_rules: (!args.region_rule.is_empty()).then_some(args.region_rule.as_slice()),
     };
     // Bad settings fail before any request.
     SyncSettings::resolve(&doc, &session, flags)?;
@@ -81,11 +83,13 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         let session = sessions::session(doc, &session.name)?;
         SyncSettings::remember(doc, &session, flags);
         let settings = SyncSettings::resolve(doc, &session, flags)?;
-        let plan = SyncPlan::new(
+        let rules = SyncSettings::region_rules(doc, &session, flags)?;
+        let plan = SyncPlan::with_region_rules(
             doc,
             &credentials,
             &session,
             &settings,
+            &rules,
             &discovery,
             args.prune,
         );
@@ -112,9 +116,16 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let edited = writer.edit(sync)?;
-    let (plan, summary) = &edited.value;
+    let edited = writer.edit(|doc| {
+        let done = sync(doc)?;
+        Ok((done, SyncRecord::of(doc, &paths.config, &session.name)))
+    })?;
+    let ((plan, summary), record) = &edited.value;
     report(plan, summary, false);
+    // For `badge doctor`; the profiles are written whether or not this is.
+    if let Err(err) = state_dir().and_then(|dir| record.save(&dir)) {
+        eprintln!("badge: warning: the record of this sync was not kept: {err:#}");
+    }
     if edited.written {
         match &edited.backup {
             Some(backup) => eprintln!(
@@ -204,6 +215,13 @@ fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
             err,
             "badge: kept the profiles of skipped accounts as they were: {}",
             list(&plan.unknown)
+        );
+    }
+    for rule in &plan.unused_rules {
+        let _ = writeln!(
+            err,
+            "badge: warning: region rule {rule:?} gave no profile its region \
+             (it matches none, or an earlier rule wins)"
         );
     }
     if !plan.stale.is_empty() {

@@ -10,7 +10,7 @@
 //! only URLs, the user code of the device flow and expiry times reach
 //! stderr, and errors are built from service error names and messages.
 
-mod browser;
+pub mod browser;
 mod device;
 mod loopback;
 mod pkce;
@@ -582,7 +582,7 @@ fn oauth_description<E: 'static>(err: &E) -> Option<&str> {
 }
 
 /// Percent-encoding of a query value (everything but RFC 3986 unreserved).
-fn encode_query_value(value: &str) -> String {
+pub fn encode_query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

@@ -3,6 +3,8 @@
 //! and roles. It knows nothing about the config file's text.
 
 pub mod client;
+pub mod credentials;
+pub mod federation;
 pub mod login;
 pub mod portal;
 pub mod token_cache;

@@ -1,14 +1,17 @@
 //! Turning what the portal lists into profiles in `~/.aws/config`.
 //!
 //! `naming` makes SDK-safe, unique profile names from a template;
-//! `settings` is what a sync remembers for the next one; `plan` decides the
-//! managed block of a session against what the config already holds (and
-//! never touches a profile outside it); `diff` shows a dry run; `write` is
+//! `settings` is what a sync remembers for the next one, `regions` its
+//! region rules; `plan` decides the managed block of a session against what
+//! the config already holds (and never touches a profile outside it);
+//! `diff` shows a dry run; `write` is
 //! the locked, backed-up, atomic edit that `badge sync` and
 //! `badge session add` share.
 
 pub mod diff;
 pub mod naming;
 pub mod plan;
+pub mod record;
+pub mod regions;
 pub mod settings;
 pub mod write;

@@ -8,9 +8,12 @@
 //! - Every other assignment gets a profile named by the template (see
 //!   [`naming`](super::naming)); names of profiles outside this block, of the
 //!   credentials file, and `default`, are the user's and are never taken.
-//! - A generated profile whose assignment is gone stays (stale) unless
-//!   `--prune`; one of an account whose roles could not be listed (403)
-//!   stays as it was, since nothing is known about it.
+//! - Its `region` is that of the first region rule that matches it (see
+//!   [`regions`](super::regions)), else the sync's region; `{region}` in the
+//!   template is that same region.
+//! - A generated profile whose assignment is gone stays (stale, with the
+//!   region it had) unless `--prune`; one of an account whose roles could
+//!   not be listed (403) stays as it was, since nothing is known about it.
 //! - The block is sorted by profile name, so the same organisation always
 //!   gives the same bytes.
 //!
@@ -20,6 +23,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::naming::{Collision, Vars, assign_names};
+use super::regions::RegionRules;
 use super::settings::SyncSettings;
 use crate::config::document::{Document, SectionKind};
 use crate::config::sessions::SsoSession;
@@ -50,6 +54,9 @@ pub struct SyncPlan {
     /// Generated profiles kept as they were: their account could not be listed.
     pub unknown: Vec<String>,
     pub skipped: Vec<SkippedAccount>,
+    /// Region rules (as badge writes them) that gave no generated profile
+    /// its region: no match, or an earlier rule always won.
+    pub unused_rules: Vec<String>,
 }
 
 /// How the block changed, by profile name.
@@ -73,12 +80,36 @@ struct Existing {
 }
 
 impl SyncPlan {
-    /// The plan for `session`, given the config and credentials files.
+    /// The plan for `session`, given the config and credentials files, with
+    /// no region rules.
     pub fn new(
         config: &Document,
         credentials: &Document,
         session: &SsoSession,
         settings: &SyncSettings,
+        discovery: &Discovery,
+        prune: bool,
+    ) -> SyncPlan {
+        let no_rules = RegionRules::default();
+        SyncPlan::with_region_rules(
+            config,
+            credentials,
+            session,
+            settings,
+            &no_rules,
+            discovery,
+            prune,
+        )
+    }
+
+    /// The plan for `session`, given the config and credentials files, with
+    /// `rules` choosing the region of each profile.
+    pub fn with_region_rules(
+        config: &Document,
+        credentials: &Document,
+        session: &SsoSession,
+        settings: &SyncSettings,
+        rules: &RegionRules,
         discovery: &Discovery,
         prune: bool,
     ) -> SyncPlan {
@@ -147,14 +178,32 @@ impl SyncPlan {
         }
         covered.sort_by(|a, b| (&a.account_id, &a.role_name).cmp(&(&b.account_id, &b.role_name)));
         covered.dedup();
+        let mut used = vec![false; rules.rules().len()];
+        let regions: Vec<&str> = wanted
+            .iter()
+            .map(
+                |a| match rules.first_match(&a.account_name, &a.account_id, &a.role_name) {
+                    Some(i) => {
+                        used[i] = true;
+                        rules.rules()[i].region.as_str()
+                    }
+                    None => settings.region.as_str(),
+                },
+            )
+            .collect();
+        let unused_rules = (rules.rules().iter().zip(&used))
+            .filter(|(_, used)| !**used)
+            .map(|(rule, _)| rule.to_string())
+            .collect();
         let vars: Vec<Vars<'_>> = wanted
             .iter()
-            .map(|a| Vars {
+            .zip(&regions)
+            .map(|(a, region)| Vars {
                 account_name: &a.account_name,
                 account_id: &a.account_id,
                 role_name: &a.role_name,
                 session: &session.name,
-                region: &settings.region,
+                region,
             })
             .collect();
         let (named, collisions) = assign_names(&settings.template, &vars, &|n| taken.contains(n));
@@ -166,7 +215,7 @@ impl SyncPlan {
                 ("sso_session".to_owned(), session.name.clone()),
                 ("sso_account_id".to_owned(), a.account_id.clone()),
                 ("sso_role_name".to_owned(), a.role_name.clone()),
-                ("region".to_owned(), settings.region.clone()),
+                ("region".to_owned(), regions[n.index].to_owned()),
             ];
             if let Some(output) = &settings.output {
                 entries.push(("output".to_owned(), output.clone()));
@@ -217,6 +266,7 @@ impl SyncPlan {
                 .cloned()
                 .chain(unwritable)
                 .collect(),
+            unused_rules,
         }
     }
 

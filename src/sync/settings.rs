@@ -1,21 +1,24 @@
 //! What `badge sync` remembers in the `[sso-session NAME]` section, so that
-//! the next run needs no flags: `badge_sync_template`, `badge_sync_region`
-//! and `badge_sync_output`. The AWS tools ignore these keys.
+//! the next run needs no flags: `badge_sync_template`, `badge_sync_region`,
+//! `badge_sync_output` and `badge_sync_region_rules` (see
+//! [`regions`](super::regions)). The AWS tools ignore these keys.
 //!
 //! A flag wins over what is remembered and replaces it. A key is written
 //! only when a flag sets something other than the default (a flag that
 //! repeats the default over a remembered value does write it); an empty
 //! value (`--output ''`) forgets the key and goes back to the default.
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 
 use super::naming::{DEFAULT_TEMPLATE, Template};
+use super::regions::RegionRules;
 use crate::config::document::Document;
 use crate::config::sessions::SsoSession;
 
 pub const TEMPLATE_KEY: &str = "badge_sync_template";
 pub const REGION_KEY: &str = "badge_sync_region";
 pub const OUTPUT_KEY: &str = "badge_sync_output";
+pub const REGION_RULES_KEY: &str = "badge_sync_region_rules";
 
 /// `output` values the AWS CLI v2 knows.
 pub const OUTPUT_FORMATS: [&str; 6] = ["json", "yaml", "yaml-stream", "text", "table", "off"];
@@ -26,6 +29,9 @@ pub struct SyncFlags<'a> {
     pub template: Option<&'a str>,
     pub region: Option<&'a str>,
     pub output: Option<&'a str>,
+    /// `--region-rule`s, in order; they replace the remembered ones, and
+    /// only empty ones (`--region-rule ''`) forget them.
+    pub region_rules: Option<&'a [String]>,
 }
 
 /// The settings a sync runs with.
@@ -99,10 +105,39 @@ impl SyncSettings {
                 OUTPUT_FORMATS.join(", ")
             );
         }
+        // Checked here too, so that bad rules fail with the other settings.
+        SyncSettings::region_rules(doc, session, flags)?;
         Ok(SyncSettings {
             template,
             region,
             output,
+        })
+    }
+
+    /// The region rules: the flags, else what the section remembers, else
+    /// none.
+    pub fn region_rules(
+        doc: &Document,
+        session: &SsoSession,
+        flags: SyncFlags<'_>,
+    ) -> Result<RegionRules> {
+        if let Some(rules) = flags.region_rules {
+            return RegionRules::parse_each(rules.iter().map(String::as_str))
+                .map_err(|err| anyhow!(err));
+        }
+        let Some(line) = doc
+            .sso_session(&session.name)
+            .and_then(|id| doc.get(id, REGION_RULES_KEY))
+        else {
+            return Ok(RegionRules::default());
+        };
+        RegionRules::parse_line(line).map_err(|err| {
+            anyhow!(
+                "[sso-session {}] remembers {REGION_RULES_KEY} = {}, but {err}; give new rules \
+                 with `badge sync --region-rule RULE`, or none with `--region-rule ''`",
+                session.name,
+                line.trim()
+            )
         })
     }
 
@@ -127,6 +162,18 @@ impl SyncSettings {
         put(doc, TEMPLATE_KEY, flags.template, Some(DEFAULT_TEMPLATE));
         put(doc, REGION_KEY, flags.region, Some(&session.region));
         put(doc, OUTPUT_KEY, flags.output, None);
+        // Written as badge prints them; bad ones are not written (the sync
+        // stops on them anyway).
+        if let Some(Ok(rules)) = flags
+            .region_rules
+            .map(|rules| RegionRules::parse_each(rules.iter().map(String::as_str)))
+        {
+            if rules.is_empty() {
+                doc.remove_key(id, REGION_RULES_KEY);
+            } else {
+                doc.set(id, REGION_RULES_KEY, &rules.to_line());
+            }
+        }
         doc.to_bytes() != before
     }
 }
@@ -153,6 +200,7 @@ mod tests {
             template: Some("{account_id}.{role_name}"),
             region: Some("eu-west-1"),
             output: Some("json"),
+            region_rules: None,
         };
         assert!(SyncSettings::remember(&mut doc, &s, flags));
         assert_eq!(
@@ -171,6 +219,7 @@ mod tests {
             template: Some(""),
             region: None,
             output: Some(""),
+            region_rules: None,
         };
         assert!(SyncSettings::remember(&mut doc, &s, forget));
         assert_eq!(String::from_utf8(doc.to_bytes()).unwrap(), CONFIG);
@@ -206,6 +255,99 @@ mod tests {
             })
             .contains("json, yaml")
         );
+    }
+
+    #[test]
+    fn region_rules_are_remembered_replaced_and_forgotten() {
+        let mut doc = Document::parse(CONFIG.as_bytes());
+        let s = session(&doc, "acme").unwrap();
+        let none = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        assert!(none.is_empty());
+
+        let given = [
+            " Account:prod-*=us-east-1".to_owned(),
+            String::new(),
+            "role:*ReadOnly*=ap-south-1".to_owned(),
+        ];
+        let flags = SyncFlags {
+            region_rules: Some(&given),
+            ..Default::default()
+        };
+        assert!(SyncSettings::remember(&mut doc, &s, flags));
+        assert_eq!(
+            String::from_utf8(doc.to_bytes()).unwrap(),
+            format!(
+                "{CONFIG}badge_sync_region_rules = account:prod-*=us-east-1 | role:*ReadOnly*=ap-south-1\n"
+            )
+        );
+        let again = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        assert_eq!(
+            again,
+            SyncSettings::region_rules(&doc, &s, flags).unwrap(),
+            "remembered as given"
+        );
+        assert!(!SyncSettings::remember(&mut doc, &s, flags));
+
+        // New rules replace the old ones, all of them.
+        let other = ["id:1*=eu-north-1".to_owned()];
+        let replace = SyncFlags {
+            region_rules: Some(&other),
+            ..Default::default()
+        };
+        assert!(SyncSettings::remember(&mut doc, &s, replace));
+        let now = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        assert_eq!(now.to_line(), "id:1*=eu-north-1");
+
+        // Bad rules are not written.
+        let bad = ["id:1*=north".to_owned()];
+        let bad = SyncFlags {
+            region_rules: Some(&bad),
+            ..Default::default()
+        };
+        assert!(!SyncSettings::remember(&mut doc, &s, bad));
+        let err = SyncSettings::resolve(&doc, &s, bad)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "region rule \"id:1*=north\": \"north\" is not an AWS region name (like eu-west-1)"
+        );
+
+        // `--region-rule ''` forgets them.
+        let empty = [String::new()];
+        let forget = SyncFlags {
+            region_rules: Some(&empty),
+            ..Default::default()
+        };
+        assert!(SyncSettings::remember(&mut doc, &s, forget));
+        assert_eq!(String::from_utf8(doc.to_bytes()).unwrap(), CONFIG);
+    }
+
+    #[test]
+    fn a_bad_remembered_rule_says_where_it_is() {
+        let doc = Document::parse(
+            format!("{CONFIG}badge_sync_region_rules = account:a=eu-west-1 | b=us-east-1\n")
+                .as_bytes(),
+        );
+        let s = session(&doc, "acme").unwrap();
+        let err = SyncSettings::resolve(&doc, &s, SyncFlags::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "[sso-session acme] remembers badge_sync_region_rules = account:a=eu-west-1 | \
+                 b=us-east-1, but region rule \"b=us-east-1\" does not start with"
+            ),
+            "{err}"
+        );
+        assert!(err.ends_with("or none with `--region-rule ''`"), "{err}");
+        // A flag replaces them, so it is enough to get going again.
+        let fix = [String::new()];
+        let flags = SyncFlags {
+            region_rules: Some(&fix),
+            ..Default::default()
+        };
+        assert!(SyncSettings::resolve(&doc, &s, flags).is_ok());
     }
 
     #[test]

@@ -90,6 +90,7 @@ impl ConfigWriter {
         // Whatever a killed writer left; no writer is running now.
         remove_stale_temps(&self.config);
         remove_stale_temps_in(&self.backup_dir());
+        remove_stale_temps_in(&super::record::folder_for(&self.state_dir, &self.config));
         let before = match fs::read(&self.config) {
             Ok(bytes) => Some(bytes),
             Err(err) if err.kind() == ErrorKind::NotFound => None,

@@ -45,6 +45,47 @@ pub fn show(url: &str, opts: &LoginOptions) {
     });
 }
 
+/// Opens `url` without printing it (for a URL that is itself a credential,
+/// such as `badge console`'s): each command in turn until one starts and
+/// does not fail within a moment. A browser that keeps running counts as
+/// opened. The error lists what failed.
+pub fn open_quietly(url: &str, browser: Option<&OsStr>) -> Result<(), String> {
+    let mut failures = Vec::new();
+    for (program, args) in commands(browser, url) {
+        let name = program.to_string_lossy().into_owned();
+        let child = Command::new(&program)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(err) => {
+                failures.push(format!("{name}: {err}"));
+                continue;
+            }
+        };
+        // xdg-open and open return at once; a browser itself may not.
+        let mut status = None;
+        for _ in 0..40 {
+            match child.try_wait() {
+                Ok(Some(done)) => {
+                    status = Some(done);
+                    break;
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(_) => break,
+            }
+        }
+        match status {
+            Some(done) if !done.success() => failures.push(format!("{name} {done}")),
+            _ => return Ok(()),
+        }
+    }
+    Err(failures.join("; "))
+}
+
 /// The commands to try in order: each `$BROWSER` entry (separated by `:`,
 /// the URL in place of `%s` or appended), else the platform's opener.
 fn commands(browser: Option<&OsStr>, url: &str) -> Vec<(OsString, Vec<OsString>)> {

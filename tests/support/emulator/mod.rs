@@ -73,6 +73,9 @@
 //! - `GET /start`: a placeholder page, usable as the start URL (any start
 //!   URL works).
 //!
+//! Console sign-in (`GET /federation?Action=getSigninToken|login`, the
+//! federation endpoint of signin.aws.amazon.com): see `federation.rs`.
+//!
 //! # Knobs
 //!
 //! [`EmulatorOptions`] at start, `set_*` methods on [`Emulator`] or
@@ -116,6 +119,7 @@
 
 mod codec;
 mod control;
+mod federation;
 mod limits;
 mod org;
 mod server;
@@ -360,6 +364,17 @@ impl Emulator {
     /// credentials) or received (PKCE verifiers) so far, with its kind.
     pub fn issued_secrets(&self) -> Vec<(&'static str, String)> {
         self.shared.lock().issued_secrets()
+    }
+
+    /// Every role credential issued so far expires now (the sign-in
+    /// endpoint refuses them).
+    pub fn expire_role_credentials(&self) {
+        self.shared.lock().federation.expire_credentials();
+    }
+
+    /// The console sign-in tokens issued so far.
+    pub fn issued_signin_tokens(&self) -> Vec<String> {
+        self.shared.lock().federation.issued_tokens()
     }
 
     pub fn token_is_valid(&self, access_token: &str) -> bool {

@@ -153,6 +153,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Body> {
             "Authorize" => state.authorize_page(&params, now),
             "Device" if method == Method::POST => state.device_decision(&form(&body), now),
             "Device" => state.device_page(&params, now),
+            "Federation" => state.federation.handle(&params, now),
             _ => start_page(&shared.base_url),
         }
     };
@@ -170,6 +171,7 @@ fn operation(method: &Method, path: &str) -> Option<&'static str> {
         "/assignment/accounts" if get => "ListAccounts",
         "/assignment/roles" if get => "ListAccountRoles",
         "/federation/credentials" if get => "GetRoleCredentials",
+        "/federation" if get => "Federation",
         "/logout" if post => "Logout",
         "/client/register" if post => "RegisterClient",
         "/device_authorization" if post => "StartDeviceAuthorization",

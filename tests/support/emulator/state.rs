@@ -537,6 +537,8 @@ pub struct State {
     /// Every secret handed out or received, by kind (`accessToken`,
     /// `codeVerifier`, ...), so a test can prove a client never prints one.
     issued: Vec<(&'static str, String)>,
+    /// Role credentials and sign-in tokens of the console sign-in.
+    pub federation: super::federation::Federation,
 }
 
 impl State {
@@ -558,6 +560,7 @@ impl State {
             next_session: 1,
             rng: Rng::new(),
             issued: Vec::new(),
+            federation: Default::default(),
         }
     }
 

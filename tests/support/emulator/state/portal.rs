@@ -114,6 +114,12 @@ impl State {
         self.remember_secret("accessKeyId", &access_key);
         self.remember_secret("secretAccessKey", &secret);
         self.remember_secret("sessionToken", &session_token);
+        self.federation.remember(
+            &access_key,
+            &secret,
+            &session_token,
+            expiration.as_millis() as u64,
+        );
         Ok(json!({"roleCredentials": {
             "accessKeyId": access_key,
             "secretAccessKey": secret,

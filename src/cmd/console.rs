@@ -1,0 +1,60 @@
+//! `badge console [PROFILE] [--service S] [--print]`: the AWS console as a
+//! profile's role, through the federation sign-in (see `sso::federation`).
+//!
+//! The login URL signs in whoever opens it while its token lives: it goes
+//! to the browser, or to stdout with `--print`, and nowhere else.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use super::creds::{fetch, sso_profile};
+use crate::cli::ConsoleArgs;
+use crate::picker::printable;
+use crate::sso::federation::{self, SIGNIN_URL_VAR};
+use crate::sso::login::browser;
+
+pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
+    let service = args.service.as_deref().map(str::trim);
+    if let Some(service) = service
+        && !federation::valid_service(service)
+    {
+        bail!(
+            "--service {:?} is not a console name; use the one in the console's address, \
+             for example `--service s3` or `--service cloudwatch`",
+            printable(service)
+        );
+    }
+    let profile = sso_profile(ctx, args.profile.as_deref(), "console")?;
+    let again = format!("badge console {}", profile.name);
+    let credentials = fetch(ctx, &profile, &again)?;
+    let override_url = ctx
+        .var(SIGNIN_URL_VAR)
+        .map(|v| v.to_string_lossy().into_owned());
+    let base = federation::signin_base(profile.region.as_deref(), override_url.as_deref());
+    let runtime = crate::sso::client::runtime()?;
+    let token = runtime.block_on(federation::signin_token(&base, &credentials))?;
+    let destination = federation::console_url(profile.region.as_deref(), service);
+    let url = federation::login_url(&base, &destination, &token);
+    if args.print {
+        io::stdout().write_all(format!("{url}\n").as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let browser_var = ctx.var("BROWSER").filter(|b| !b.is_empty());
+    match browser::open_quietly(&url, browser_var.as_deref()) {
+        Ok(()) => {
+            eprintln!(
+                "badge: opened the console as {} in your browser",
+                printable(&profile.name)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failures) => bail!(
+            "could not open a browser ({failures}); set BROWSER, or print the URL with \
+             `badge console {} --print`",
+            profile.name
+        ),
+    }
+}

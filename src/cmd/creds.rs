@@ -1,0 +1,199 @@
+//! `badge creds [PROFILE] --format env|json|process`: a profile's role
+//! credentials on stdout, for `eval`, for scripts, or as a profile's
+//! `credential_process`. Also the profile lookup and credential fetch that
+//! `badge exec --env-credentials` and `badge console` share.
+//!
+//! Nothing is cached: each run asks GetRoleCredentials again, with the
+//! login the AWS tools share.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+
+use super::Context;
+use crate::cli::{CredsArgs, CredsFormat};
+use crate::config::sessions::{self, SsoSession};
+use crate::picker::printable;
+use crate::sso::credentials::{self, Role, RoleCredentials};
+
+/// A profile that names an Identity Center role, found like `badge use`
+/// finds one.
+pub struct SsoProfile {
+    pub name: String,
+    pub session: SsoSession,
+    pub role: Role,
+    pub region: Option<String>,
+}
+
+/// The profile `query` names (exact, unique prefix, unique substring), or
+/// the active one without a query. `command` is the subcommand, for hints.
+pub fn sso_profile(ctx: &Context, query: Option<&str>, command: &str) -> Result<SsoProfile> {
+    let query = match query.or(ctx.active.as_deref()) {
+        Some(query) => query.to_owned(),
+        None => bail!(
+            "no profile named and AWS_PROFILE is not set; name one, for example \
+             `badge {command} PROFILE` (`badge ls` lists them)"
+        ),
+    };
+    let paths = ctx.paths()?;
+    let profiles = super::load_profiles(&paths)?;
+    let Some(name) = super::switch::resolve(ctx, &paths, &profiles, &query)? else {
+        bail!("no profile chosen");
+    };
+    let Some(profile) = profiles.get(&name) else {
+        bail!("there is no profile {name:?}; `badge ls` lists them");
+    };
+    let shown = printable(&name).into_owned();
+    let Some(session_name) = profile.sso_session else {
+        let doc = profiles.config();
+        let process = doc
+            .profile(&name)
+            .and_then(|id| doc.get(id, "credential_process"));
+        if let Some(process) = process.filter(|p| calls_badge(p)) {
+            bail!(
+                "profile {shown} gets its credentials from `{}`, which is badge itself, and \
+                 has no sso_session for badge to use: name a profile with sso_session, \
+                 sso_account_id and sso_role_name in that line instead",
+                printable(process.trim())
+            );
+        }
+        bail!(
+            "profile {shown} is not an IAM Identity Center profile (it has no sso_session); \
+             `badge ls` shows the ones that are, and `badge sync` writes them"
+        );
+    };
+    let (Some(account_id), Some(role_name)) = (profile.account_id, profile.role_name) else {
+        bail!(
+            "profile {shown} has no sso_account_id or no sso_role_name, so it names no role; \
+             `badge sync --sso-session {}` writes a profile for every role",
+            printable(session_name)
+        );
+    };
+    let session = sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?;
+    crate::verbose::log_session(&session);
+    Ok(SsoProfile {
+        region: profile
+            .region
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
+        role: Role {
+            account_id: account_id.trim().to_owned(),
+            role_name: role_name.trim().to_owned(),
+        },
+        session,
+        name,
+    })
+}
+
+/// Whether a `credential_process` line runs `badge creds`.
+fn calls_badge(process: &str) -> bool {
+    let mut words = process.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let program = program.trim_matches(['"', '\'']);
+    program.rsplit('/').next() == Some("badge") && words.any(|w| w == "creds")
+}
+
+/// The role credentials of `profile`; `again` is the command to repeat
+/// when the service could not be reached.
+pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCredentials> {
+    let cache = ctx.token_cache()?;
+    crate::sso::client::runtime()?.block_on(credentials::get(
+        &profile.session,
+        &cache,
+        &profile.role,
+        again,
+    ))
+}
+
+pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
+    let profile = sso_profile(ctx, args.profile.as_deref(), "creds")?;
+    let again = format!("badge creds {}", profile.name);
+    let credentials = fetch(ctx, &profile, &again)?;
+    let text = match args.format {
+        CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
+        CredsFormat::Json => {
+            let value = serde_json::json!({
+                "AccessKeyId": credentials.access_key_id,
+                "SecretAccessKey": credentials.secret_access_key,
+                "SessionToken": credentials.session_token,
+                "Expiration": credentials.expiration_text(),
+                "Region": profile.region,
+                "Profile": profile.name,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        CredsFormat::Process => {
+            let value = serde_json::json!({
+                "Version": 1,
+                "AccessKeyId": credentials.access_key_id,
+                "SecretAccessKey": credentials.secret_access_key,
+                "SessionToken": credentials.session_token,
+                "Expiration": credentials.expiration_text(),
+            });
+            format!("{value}\n")
+        }
+    };
+    io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The variables `badge creds` and `badge exec --env-credentials` set.
+pub fn variables(
+    credentials: &RoleCredentials,
+    region: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.clone(),
+        ),
+        ("AWS_SESSION_TOKEN", credentials.session_token.clone()),
+        ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration_text()),
+    ];
+    if let Some(region) = region {
+        vars.push(("AWS_REGION", region.to_owned()));
+        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
+    }
+    vars
+}
+
+/// `export NAME='value'` lines that bash, zsh and fish all read the same
+/// way. Single quotes mean the same in the three only without `'` and `\`
+/// inside, so a value with anything but the characters AWS uses is refused
+/// rather than quoted three different ways.
+fn env_lines(credentials: &RoleCredentials, region: Option<&str>) -> Result<String> {
+    let mut text = String::new();
+    for (name, value) in variables(credentials, region) {
+        let plain = value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_.:-".contains(&b));
+        if !plain {
+            bail!(
+                "{name} has characters that cannot be quoted for every shell; use \
+                 `badge creds --format json` instead"
+            );
+        }
+        text.push_str(&format!("export {name}='{value}'\n"));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_process_that_runs_badge_creds_is_recognised() {
+        assert!(calls_badge("badge creds prod --format process"));
+        assert!(calls_badge("/usr/local/bin/badge creds --format process"));
+        assert!(calls_badge("'badge' creds x"));
+        assert!(!calls_badge("aws-vault export prod"));
+        assert!(!calls_badge("badge-helper creds"));
+        assert!(!calls_badge("badge ls"));
+    }
+}

@@ -1,0 +1,102 @@
+//! `badge exec [PROFILE] -- COMMAND ARGS...`: runs a command with a profile
+//! applied, leaving the shell as it is.
+//!
+//! badge replaces itself with the command (no shell in between, so the
+//! arguments arrive as typed and the exit code is the command's). Without
+//! `--env-credentials` the command gets `AWS_PROFILE` and finds the login
+//! itself; with it, role credentials in the static key variables, for tools
+//! that do not read SSO profiles.
+
+use std::ffi::OsStr;
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+use anyhow::{Result, bail};
+
+use super::creds::{fetch, sso_profile, variables};
+use super::{Context, HOOK_PREVIOUS_VAR, HOOK_SHELL_VAR, STATIC_KEY_VARS};
+use crate::cli::ExecArgs;
+use crate::picker::printable;
+use crate::verbose::verbose;
+
+/// What a shell exits with when it cannot find a command, and when it
+/// finds one it may not run.
+const NOT_FOUND: u8 = 127;
+const NOT_EXECUTABLE: u8 = 126;
+
+/// Set by the shell function for badge itself, not for the command.
+const FUNCTION_VARS: &[&str] = &[HOOK_SHELL_VAR, HOOK_PREVIOUS_VAR, "__BADGE_INIT"];
+
+pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
+    let Some((program, rest)) = args.command.split_first() else {
+        bail!(
+            "name a command after `--`, for example `badge exec PROFILE -- aws sts get-caller-identity`"
+        );
+    };
+    let mut command = Command::new(program);
+    command.args(rest);
+    for var in FUNCTION_VARS {
+        command.env_remove(var);
+    }
+    if args.env_credentials {
+        let profile = sso_profile(ctx, args.profile.as_deref(), "exec")?;
+        let again = format!("badge exec {} --env-credentials -- ...", profile.name);
+        let credentials = fetch(ctx, &profile, &again)?;
+        // The credentials are the profile: another profile must not win.
+        command.env_remove("AWS_PROFILE");
+        command.env_remove("AWS_DEFAULT_PROFILE");
+        let vars = variables(&credentials, profile.region.as_deref());
+        let names: Vec<&str> = vars.iter().map(|(name, _)| *name).collect();
+        verbose!(
+            "running {} with role credentials of profile {} in {}",
+            printable(&program.to_string_lossy()),
+            profile.name,
+            names.join(", ")
+        );
+        command.envs(vars);
+    } else {
+        let name = profile_name(ctx, args.profile.as_deref())?;
+        for var in STATIC_KEY_VARS {
+            command.env_remove(var);
+        }
+        command.env_remove("AWS_CREDENTIAL_EXPIRATION");
+        command.env("AWS_PROFILE", &name);
+        verbose!(
+            "running {} with AWS_PROFILE={name}",
+            printable(&program.to_string_lossy())
+        );
+    }
+    // Only returns when the command could not be started.
+    let err = command.exec();
+    cannot_run(program, &err)
+}
+
+/// The profile `query` names, as `badge use` finds it, or the active one.
+fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
+    let Some(query) = query.or(ctx.active.as_deref()) else {
+        bail!(
+            "no profile named and AWS_PROFILE is not set; name one, for example \
+             `badge exec PROFILE -- COMMAND` (`badge ls` lists them)"
+        );
+    };
+    let paths = ctx.paths()?;
+    let profiles = super::load_profiles(&paths)?;
+    match super::switch::resolve(ctx, &paths, &profiles, query)? {
+        Some(name) => Ok(name),
+        None => bail!("no profile chosen"),
+    }
+}
+
+/// A shell's answer to a command it cannot run: 127 for one that is not
+/// there, 126 for one that may not be run; other errors are badge's.
+fn cannot_run(program: &OsStr, err: &io::Error) -> Result<ExitCode> {
+    let name = printable(&program.to_string_lossy()).into_owned();
+    let (code, why) = match err.kind() {
+        io::ErrorKind::NotFound => (NOT_FOUND, "not found"),
+        io::ErrorKind::PermissionDenied => (NOT_EXECUTABLE, "permission denied"),
+        _ => bail!("cannot run {name}: {err}"),
+    };
+    eprintln!("badge: cannot run {name}: {why}");
+    Ok(ExitCode::from(code))
+}

@@ -1,0 +1,253 @@
+//! The record of the last `badge sync` of each sso-session, so that
+//! `badge doctor` can tell whether the generated profiles are still what
+//! badge wrote: a small JSON file per config file and session in badge's
+//! state folder (`~/.local/state/badge/synced/<config>/<session>.json`,
+//! both names hashes), holding when the sync ran, the settings it ran with
+//! and a hash of the managed block as it was written.
+//!
+//! The config file itself is not the place: a key badge wrote there would
+//! be edited along with the block it is meant to check. No token or secret
+//! is ever part of a record.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::ErrorKind;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::config::atomic::{remove_stale_temps, write_atomic};
+use crate::config::document::Document;
+use crate::sso::token_cache::{format_time, sha1_hex};
+
+/// Format of the record files; a newer badge may write another.
+const VERSION: u32 = 1;
+
+/// Start of the line that opens a managed block (as `config::document`
+/// writes it); the session name follows.
+const BEGIN_MARK: &str = "# BEGIN badge sso-session=";
+const END_MARK: &str = "# END badge sso-session=";
+/// What every key `badge sync` remembers starts with (see `settings`).
+const REMEMBERED_PREFIX: &str = "badge_sync_";
+
+/// What one sync left behind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRecord {
+    pub version: u32,
+    pub sso_session: String,
+    /// The config file, as its real path.
+    pub config: PathBuf,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub synced_at: String,
+    /// The keys of the `[sso-session]` section that decide what a sync
+    /// writes (see [`settings_of`]), lower case, values trimmed.
+    pub settings: BTreeMap<String, String>,
+    /// SHA-256 of the managed block (its lines, `# BEGIN` to `# END`,
+    /// joined by `\n`), or `None` when the sync left no block.
+    pub block_sha256: Option<String>,
+}
+
+/// The settings of `session` that a sync depends on: where the portal is
+/// (`sso_start_url`, `sso_region`, the default region) and every
+/// `badge_sync_*` key it remembers, including any a later badge adds.
+pub fn settings_of(doc: &Document, session: &str) -> BTreeMap<String, String> {
+    let mut settings = BTreeMap::new();
+    let Some(id) = doc.sso_session(session) else {
+        return settings;
+    };
+    let section = doc.sections().find(|s| s.id == id);
+    for (key, _) in section.iter().flat_map(|s| s.entries()) {
+        let key = key.trim().to_lowercase();
+        let wanted =
+            key == "sso_start_url" || key == "sso_region" || key.starts_with(REMEMBERED_PREFIX);
+        if wanted && let Some(value) = doc.get(id, &key) {
+            settings.insert(key, value.trim().to_owned());
+        }
+    }
+    settings
+}
+
+/// SHA-256 hex of the managed block of `session` in the config's `bytes`,
+/// line endings left out (an editor that turns the file to CRLF edits no
+/// profile); `None` when there is no such block.
+pub fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut block: Option<Vec<&str>> = None;
+    for line in split_lines(&text) {
+        let trimmed = line.trim();
+        match &mut block {
+            None => {
+                if begin_marker(trimmed) == Some(session) {
+                    block = Some(vec![line]);
+                }
+            }
+            Some(lines) => {
+                lines.push(line);
+                if trimmed.strip_prefix(END_MARK) == Some(session) {
+                    let joined = lines.join("\n");
+                    let digest =
+                        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, joined.as_bytes());
+                    return Some(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn begin_marker(trimmed: &str) -> Option<&str> {
+    let rest = trimmed.strip_prefix(BEGIN_MARK)?;
+    Some(
+        rest.split_once(" (")
+            .map_or(rest, |(name, _)| name)
+            .trim_end(),
+    )
+}
+
+/// Lines without their `\n`, `\r\n` or `\r`.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(at) => {
+                let len = if current[at..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = Some(&current[at + len..]).filter(|r| !r.is_empty());
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+impl SyncRecord {
+    /// The record of a sync that leaves `doc` as the config file.
+    pub fn of(doc: &Document, config: &Path, session: &str) -> SyncRecord {
+        SyncRecord {
+            version: VERSION,
+            sso_session: session.to_owned(),
+            config: real_path(config),
+            synced_at: format_time(SystemTime::now()),
+            settings: settings_of(doc, session),
+            block_sha256: block_hash(&doc.to_bytes(), session),
+        }
+    }
+
+    /// Writes the record into `state_dir`, atomically.
+    pub fn save(&self, state_dir: &Path) -> Result<PathBuf> {
+        let path = record_path(state_dir, &self.config, &self.sso_session);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut json = serde_json::to_vec_pretty(self)?;
+        json.push(b'\n');
+        // What a sync killed while saving its record left.
+        remove_stale_temps(&path);
+        write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+
+    /// The record of the last sync of `session` into `config`: `Ok(None)`
+    /// when there is none; an error names a file that cannot be read.
+    pub fn load(state_dir: &Path, config: &Path, session: &str) -> Result<Option<SyncRecord>> {
+        let path = record_path(state_dir, &real_path(config), session);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let record: SyncRecord = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a sync record badge can read", path.display()))?;
+        Ok((record.sso_session == session).then_some(record))
+    }
+}
+
+/// `<state>/synced/<hash of the config's real path>/<hash of the session>.json`.
+/// The folder of the records of every sso-session synced into `config`.
+pub fn folder_for(state_dir: &Path, config: &Path) -> PathBuf {
+    let real = real_path(config);
+    let config_key = &sha1_hex(real.as_os_str().as_bytes())[..16];
+    state_dir.join("synced").join(config_key)
+}
+
+fn record_path(state_dir: &Path, real_config: &Path, session: &str) -> PathBuf {
+    let config_key = &sha1_hex(real_config.as_os_str().as_bytes())[..16];
+    state_dir
+        .join("synced")
+        .join(config_key)
+        .join(format!("{}.json", &sha1_hex(session.as_bytes())[..16]))
+}
+
+/// The path with symlinks resolved, so every way of naming one config finds
+/// the same record; a file that is not there yet resolves through its folder.
+fn real_path(path: &Path) -> PathBuf {
+    if let Ok(real) = fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(absolute.clone(), |d| d.join(name)),
+        _ => absolute,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "[sso-session acme]\nsso_start_url = https://acme/start\n\
+        sso_region = eu-west-1\nbadge_sync_template = {role_name}\nsso_registration_scopes = x\n\n\
+        # BEGIN badge sso-session=acme (generated by `badge sync`; edits inside are replaced)\n\
+        [profile a]\nsso_session = acme\n# END badge sso-session=acme\n[profile mine]\n";
+
+    #[test]
+    fn block_hash_sees_edits_inside_the_block_only() {
+        let hash = block_hash(CONFIG.as_bytes(), "acme").unwrap();
+        assert_eq!(hash.len(), 64);
+        let crlf = CONFIG.replace('\n', "\r\n");
+        assert_eq!(block_hash(crlf.as_bytes(), "acme").as_ref(), Some(&hash));
+        let outside = CONFIG.replace("[profile mine]", "[profile yours]");
+        assert_eq!(block_hash(outside.as_bytes(), "acme").as_ref(), Some(&hash));
+        let inside = CONFIG.replace("[profile a]", "[profile a]\nregion = us-east-1");
+        assert_ne!(block_hash(inside.as_bytes(), "acme").as_ref(), Some(&hash));
+        assert_eq!(block_hash(CONFIG.as_bytes(), "other"), None);
+        assert_eq!(block_hash(CONFIG.as_bytes(), "acm"), None);
+    }
+
+    #[test]
+    fn settings_are_the_portal_and_the_remembered_keys() {
+        let doc = Document::parse(CONFIG.as_bytes());
+        let settings = settings_of(&doc, "acme");
+        let keys: Vec<&str> = settings.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["badge_sync_template", "sso_region", "sso_start_url"]);
+        assert_eq!(settings["badge_sync_template"], "{role_name}");
+    }
+
+    #[test]
+    fn saved_records_load_back_for_their_config_and_session_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path().join("config");
+        fs::write(&config, CONFIG).unwrap();
+        let state = tmp.path().join("state");
+        let doc = Document::parse(CONFIG.as_bytes());
+        let record = SyncRecord::of(&doc, &config, "acme");
+        record.save(&state).unwrap();
+        assert_eq!(
+            SyncRecord::load(&state, &config, "acme").unwrap(),
+            Some(record)
+        );
+        assert_eq!(SyncRecord::load(&state, &config, "other").unwrap(), None);
+        let elsewhere = tmp.path().join("config2");
+        assert_eq!(SyncRecord::load(&state, &elsewhere, "acme").unwrap(), None);
+    }
+}

@@ -1,0 +1,459 @@
+//! `badge creds` and `badge exec` end to end: the binary in a temporary
+//! HOME against the Identity Center emulator on 127.0.0.1, its output read
+//! by bash, zsh and fish, boto3 and the AWS CLI v2.
+
+mod support;
+
+#[path = "support/emulator/mod.rs"]
+mod emulator;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use emulator::{Emulator, EmulatorOptions, Org};
+use serde_json::Value;
+use support::{Run, Sandbox, Shell, run, run_shell};
+
+const CACHE_FILE: &str = ".aws/sso/cache/293abb6b76d7791c0732cc517d38c4b5c734b87f.json";
+const REGION: &str = "eu-west-1";
+
+/// An emulator, and a HOME with `[profile p]` on one of its roles (region
+/// eu-west-1), `[profile q]` on another account without a region, and
+/// `[profile loop]`, whose credential_process is badge for itself.
+struct World {
+    emu: Emulator,
+    sandbox: Sandbox,
+}
+
+impl World {
+    fn new() -> World {
+        let emu = Emulator::start(EmulatorOptions::new(Org::generated(2, 2, false)));
+        let org = emu.org();
+        let (a, b) = (&org.accounts[0], &org.accounts[1]);
+        let config = format!(
+            "[sso-session acme]\nsso_start_url = {}\nsso_region = {REGION}\n\
+             sso_registration_scopes = sso:account:access\n\n\
+             [profile p]\nsso_session = acme\nsso_account_id = {}\nsso_role_name = {}\nregion = {REGION}\n\n\
+             [profile q]\nsso_session = acme\nsso_account_id = {}\nsso_role_name = {}\n\n\
+             [profile loop]\ncredential_process = badge creds loop --format process\n\n\
+             [profile via-badge]\ncredential_process = badge creds p --format process\n",
+            emu.start_url(),
+            a.id,
+            a.roles[0],
+            b.id,
+            b.roles[0],
+        );
+        let mut sandbox = Sandbox::new(&config);
+        for (name, value) in emu.env() {
+            sandbox.set_env(name, value);
+        }
+        let world = World { emu, sandbox };
+        world.sign_in();
+        world
+    }
+
+    fn sign_in(&self) {
+        let token = self.emu.mint_token();
+        self.sandbox.write(
+            CACHE_FILE,
+            token.cache_file_json(&self.emu.start_url(), REGION),
+        );
+    }
+
+    fn badge(&self, args: &[&str]) -> Run {
+        let mut cmd = self.sandbox.badge();
+        cmd.args(args);
+        run(cmd, format!("badge {}", args.join(" ")))
+    }
+
+    /// The last role credentials the emulator issued: key, secret, token.
+    fn issued(&self) -> [String; 3] {
+        let secrets = self.emu.issued_secrets();
+        let last = |kind: &str| {
+            secrets
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("the emulator issued no {kind}"))
+        };
+        [
+            last("accessKeyId"),
+            last("secretAccessKey"),
+            last("sessionToken"),
+        ]
+    }
+
+    fn role_credentials_issued(&self) -> u64 {
+        self.emu.requests().get("GetRoleCredentials")
+    }
+}
+
+#[track_caller]
+fn assert_ok(run: &Run) {
+    assert!(run.status.success(), "expected success\n{}", run.report());
+}
+
+#[track_caller]
+fn assert_fails_with(run: &Run, code: i32, needle: &str) {
+    assert_eq!(run.code(), Some(code), "{}", run.report());
+    assert!(
+        run.stderr.contains(needle),
+        "want {needle:?}\n{}",
+        run.report()
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "one line\n{}", run.report());
+    assert!(run.stdout.is_empty(), "{}", run.report());
+}
+
+/// Every file under `dir`, with its size.
+fn files(dir: &Path) -> BTreeSet<(PathBuf, u64)> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                found.insert((entry.path(), meta.len()));
+            }
+        }
+    }
+    found
+}
+
+fn is_iso_utc(text: &str) -> bool {
+    text.len() == 20 && text.ends_with('Z') && text.as_bytes()[10] == b'T'
+}
+
+#[test]
+fn creds_prints_what_the_emulator_issued_in_every_format_and_writes_nothing() {
+    let world = World::new();
+    let before = files(world.sandbox.home());
+
+    let json = world.badge(&["creds", "p", "--format", "json"]);
+    assert_ok(&json);
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    let [key, secret, token] = world.issued();
+    assert_eq!(value["AccessKeyId"], key.as_str());
+    assert_eq!(value["SecretAccessKey"], secret.as_str());
+    assert_eq!(value["SessionToken"], token.as_str());
+    assert_eq!(value["Region"], REGION);
+    assert_eq!(value["Profile"], "p");
+    assert!(is_iso_utc(value["Expiration"].as_str().unwrap()), "{value}");
+
+    let process = world.badge(&["creds", "p", "--format", "process"]);
+    assert_ok(&process);
+    let value: Value = serde_json::from_str(&process.stdout).unwrap();
+    let [key, secret, token] = world.issued();
+    let keys: BTreeSet<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "Version",
+            "AccessKeyId",
+            "SecretAccessKey",
+            "SessionToken",
+            "Expiration"
+        ])
+    );
+    assert_eq!(value["Version"], 1);
+    assert_eq!(value["AccessKeyId"], key.as_str());
+    assert_eq!(value["SecretAccessKey"], secret.as_str());
+    assert_eq!(value["SessionToken"], token.as_str());
+
+    // A unique prefix finds the profile, as `badge use` does.
+    let env = world.badge(&["creds", "q"]);
+    assert_ok(&env);
+    let [key, ..] = world.issued();
+    assert!(
+        env.stdout
+            .starts_with(&format!("export AWS_ACCESS_KEY_ID='{key}'\n")),
+        "{}",
+        env.report()
+    );
+    assert!(!env.stdout.contains("AWS_REGION"), "q has no region");
+    assert_eq!(
+        world.role_credentials_issued(),
+        3,
+        "asked each time, never cached"
+    );
+    assert_eq!(
+        files(world.sandbox.home()),
+        before,
+        "no file written or changed"
+    );
+}
+
+fn creds_env_sets_the_variables_in_the_shell(shell: Shell) {
+    let world = World::new();
+    let load = match shell {
+        Shell::Fish => "badge creds p | source",
+        _ => "eval \"$(badge creds p)\"",
+    };
+    let script = format!(
+        "{load}\nprintf '%s\\n' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\" \
+         \"$AWS_SESSION_TOKEN\" \"$AWS_CREDENTIAL_EXPIRATION\" \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"\n\
+         env | grep -c '^AWS_' "
+    );
+    let out = run_shell(shell, &world.sandbox, &script);
+    assert_ok(&out);
+    let [key, secret, token] = world.issued();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        &lines[..3],
+        &[key.as_str(), secret.as_str(), token.as_str()],
+        "{}",
+        out.report()
+    );
+    assert!(is_iso_utc(lines[3]), "{}", out.report());
+    assert_eq!(&lines[4..6], &[REGION, REGION]);
+    // Exported, not only set: 6 of them, plus the two emulator endpoints.
+    assert_eq!(lines[6], "8", "{}", out.report());
+}
+
+per_shell!(creds_env_sets_the_variables_in_the_shell);
+
+#[test]
+fn creds_says_how_to_sign_in_and_renews_an_expired_login() {
+    let world = World::new();
+    std::fs::remove_file(world.sandbox.home().join(CACHE_FILE)).unwrap();
+    let out = world.badge(&["creds", "p"]);
+    assert_fails_with(&out, 1, "run `badge login --sso-session acme`");
+
+    // Expired but refreshable: renewed without a browser.
+    world.sign_in();
+    world.emu.expire_tokens();
+    let path = world.sandbox.home().join(CACHE_FILE);
+    let mut cached: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    cached["expiresAt"] = Value::from("2001-01-01T00:00:00Z");
+    std::fs::write(&path, cached.to_string()).unwrap();
+    let out = world.badge(&["creds", "p", "--format", "process"]);
+    assert_ok(&out);
+    assert_eq!(world.emu.requests().get("CreateToken"), 1, "one refresh");
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["AccessKeyId"], world.issued()[0].as_str());
+
+    // Revoked: nothing to renew it with.
+    world.emu.revoke_all_tokens();
+    let out = world.badge(&["creds", "p"]);
+    assert_fails_with(&out, 1, "badge login --sso-session acme");
+}
+
+#[test]
+fn creds_refuses_profiles_it_cannot_serve() {
+    let world = World::new();
+    let out = world.badge(&["creds", "loop", "--format", "process"]);
+    assert_fails_with(&out, 1, "which is badge itself");
+    let out = world.badge(&["creds", "nope"]);
+    assert_eq!(out.code(), Some(1), "{}", out.report());
+    let mut cmd = world.sandbox.badge();
+    cmd.args(["creds"]).env_remove("AWS_PROFILE");
+    let out = run(cmd, "badge creds without a profile");
+    assert_fails_with(&out, 1, "AWS_PROFILE is not set");
+    assert_eq!(world.role_credentials_issued(), 0);
+}
+
+fn boto3_available() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import boto3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+            "python3 with boto3 is required under CI"
+        );
+        eprintln!("\n!!! SKIPPED: python3 with boto3 is not installed !!!\n");
+    }
+    ok
+}
+
+/// The PATH (and pyenv's variables) of the test process, where python3
+/// has boto3, behind the folder of the binary under test.
+fn with_python(cmd: &mut std::process::Command) {
+    let mut path = support::badge_bin()
+        .parent()
+        .unwrap()
+        .as_os_str()
+        .to_owned();
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    cmd.env("PATH", path)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (name, value) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PYENV") {
+            cmd.env(name, value);
+        }
+    }
+}
+
+/// `python3 -c script args...` in the sandbox.
+fn python(sandbox: &Sandbox, script: &str, args: &[&str]) -> Run {
+    let mut cmd = sandbox.command("python3");
+    with_python(&mut cmd);
+    cmd.arg("-c").arg(script).args(args);
+    run(cmd, format!("python3 {}", args.join(" ")))
+}
+
+#[test]
+fn boto3_uses_badge_creds_as_credential_process() {
+    if !boto3_available() {
+        return;
+    }
+    let world = World::new();
+    let script = "import json, sys, boto3\n\
+        c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()\n\
+        print(json.dumps([c.access_key, c.secret_key, c.token]))";
+    let out = python(&world.sandbox, script, &["via-badge"]);
+    assert_ok(&out);
+    let got: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(got, world.issued().to_vec());
+    assert_eq!(world.role_credentials_issued(), 1);
+}
+
+#[test]
+fn aws_cli_v2_uses_badge_creds_as_credential_process() {
+    if !Path::new("/usr/bin/aws").is_file() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+            "the Debian awscli package (/usr/bin/aws) is required under CI"
+        );
+        eprintln!("\n!!! SKIPPED: /usr/bin/aws (Debian awscli) is not installed !!!\n");
+        return;
+    }
+    let world = World::new();
+    let mut cmd = world.sandbox.command("/usr/bin/aws");
+    cmd.args(["configure", "export-credentials", "--profile", "via-badge"])
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let out = run(cmd, "aws configure export-credentials --profile via-badge");
+    assert_ok(&out);
+    let value: Value = serde_json::from_str(&out.stdout).unwrap();
+    let [key, secret, token] = world.issued();
+    assert_eq!(value["AccessKeyId"], key.as_str(), "{}", out.report());
+    assert_eq!(value["SecretAccessKey"], secret.as_str());
+    assert_eq!(value["SessionToken"], token.as_str());
+    assert!(value["Expiration"].as_str().is_some(), "{}", out.report());
+}
+
+#[test]
+fn exec_runs_the_command_with_the_profile_and_no_static_keys() {
+    let world = World::new();
+    let mut cmd = world.sandbox.badge();
+    cmd.args([
+        "exec",
+        "p",
+        "--",
+        "printenv",
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+    ])
+    .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY")
+    .env("AWS_SECRET_ACCESS_KEY", "static-secret")
+    .env("AWS_PROFILE", "q");
+    let out = run(cmd, "badge exec p -- printenv");
+    // printenv exits 1 when one of the variables is not set.
+    assert_eq!(out.code(), Some(1), "{}", out.report());
+    assert_eq!(out.stdout, "p\n", "{}", out.report());
+    assert!(out.stderr.is_empty(), "{}", out.report());
+
+    // The active profile of the shell by default; arguments arrive as typed.
+    let mut cmd = world.sandbox.badge();
+    cmd.args([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_PROFILE $1\"; exit 3",
+        "sh",
+        "$(id) 'x'",
+    ])
+    .env("AWS_PROFILE", "q");
+    let out = run(cmd, "badge exec -- sh -c");
+    assert_eq!(
+        out.code(),
+        Some(3),
+        "exit code passed through\n{}",
+        out.report()
+    );
+    assert_eq!(out.stdout, "q $(id) 'x'\n");
+
+    let out = world.badge(&["exec", "p", "--", "no-such-command-here"]);
+    assert_fails_with(
+        &out,
+        127,
+        "badge: cannot run no-such-command-here: not found",
+    );
+
+    let mut cmd = world.sandbox.badge();
+    cmd.args(["exec", "--", "true"]).env_remove("AWS_PROFILE");
+    let out = run(cmd, "badge exec without a profile");
+    assert_fails_with(&out, 1, "AWS_PROFILE is not set");
+    assert_eq!(
+        world.role_credentials_issued(),
+        0,
+        "AWS_PROFILE only: no credentials"
+    );
+}
+
+#[test]
+fn exec_env_credentials_hands_the_role_credentials_to_the_command() {
+    let world = World::new();
+    let mut cmd = world.sandbox.badge();
+    cmd.args([
+        "exec",
+        "p",
+        "--env-credentials",
+        "--",
+        "sh",
+        "-c",
+        "printf '%s\\n' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\" \
+         \"$AWS_CREDENTIAL_EXPIRATION\" \"$AWS_REGION\" \"${AWS_PROFILE-unset}\"",
+    ])
+    .env("AWS_PROFILE", "q")
+    .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY");
+    let out = run(cmd, "badge exec --env-credentials");
+    assert_ok(&out);
+    let [key, secret, token] = world.issued();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        &lines[..3],
+        &[key.as_str(), secret.as_str(), token.as_str()]
+    );
+    assert!(is_iso_utc(lines[3]), "{}", out.report());
+    assert_eq!(&lines[4..], &[REGION, "unset"]);
+
+    if boto3_available() {
+        let mut cmd = world.sandbox.badge();
+        cmd.args([
+            "exec",
+            "q",
+            "--env-credentials",
+            "--",
+            "python3",
+            "-c",
+            "import boto3, json\n\
+             c = boto3.Session().get_credentials().get_frozen_credentials()\n\
+             print(json.dumps([c.access_key, c.secret_key, c.token]))",
+        ]);
+        with_python(&mut cmd);
+        let out = run(cmd, "boto3 under badge exec --env-credentials");
+        assert_ok(&out);
+        let got: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap();
+        assert_eq!(got, world.issued().to_vec());
+    }
+}
+
+#[test]
+fn exec_env_credentials_without_a_login_names_the_login_command() {
+    let world = World::new();
+    std::fs::remove_file(world.sandbox.home().join(CACHE_FILE)).unwrap();
+    let out = world.badge(&["exec", "p", "--env-credentials", "--", "true"]);
+    assert_fails_with(&out, 1, "run `badge login --sso-session acme`");
+}
