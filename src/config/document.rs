@@ -1662,7 +1662,7 @@ fn shlex_split(s: &str) -> Option<Vec<String>> {
 }
 
 /// configparser's key comparison: both sides lower-cased.
-pub(super) fn key_eq(stored: &str, query: &str) -> bool {
+pub(crate) fn key_eq(stored: &str, query: &str) -> bool {
     if stored.is_ascii() && query.is_ascii() {
         stored.eq_ignore_ascii_case(query)
     } else {

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::naming::{Collision, Vars, assign_names};
 use super::regions::RegionRules;
 use super::settings::SyncSettings;
-use crate::config::document::{Document, SectionKind};
+use crate::config::document::{Document, SectionKind, key_eq};
 use crate::config::sessions::SsoSession;
 use crate::sso::portal::{Discovery, SkippedAccount};
 
@@ -340,15 +340,22 @@ fn existing(doc: &Document, session: &str) -> Vec<Existing> {
             let SectionKind::Profile(name) = section.kind.clone() else {
                 return None;
             };
+            // What the block says, up to its `# END`: lines after it are the
+            // user's, and would make the profile stand for another role.
+            let entries = section.block_entries();
+            let last = |key: &str| {
+                let found = entries.iter().rev().find(|(k, _)| key_eq(k, key));
+                found.map(|(_, v)| v.trim().to_owned())
+            };
             Some(Existing {
                 name,
-                entries: section
-                    .block_entries()
-                    .into_iter()
+                account_id: last("sso_account_id"),
+                role_name: last("sso_role_name"),
+                entries: entries
+                    .iter()
                     .filter(|(key, _)| is_writable_key(key))
+                    .cloned()
                     .collect(),
-                account_id: section.get("sso_account_id").map(|v| v.trim().to_owned()),
-                role_name: section.get("sso_role_name").map(|v| v.trim().to_owned()),
             })
         })
         .collect()
