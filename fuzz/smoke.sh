@@ -21,6 +21,10 @@ if [ "${#targets[@]}" -eq 0 ]; then
 fi
 
 started=$SECONDS
+if ! command -v c++ >/dev/null 2>&1; then
+    echo "fuzz/smoke.sh: libFuzzer is C++ and needs a C++ compiler: install g++" >&2
+    exit 1
+fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "== installing cargo-fuzz"
     cargo install cargo-fuzz --locked --version 0.13.2

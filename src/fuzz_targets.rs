@@ -45,28 +45,6 @@ pub use shells::{SHELLS, shell_round_trip};
 /// Separates a config file from the choices that steer a target.
 pub const CHOICES_MARK: &[u8] = b"\0\xff";
 
-/// Whether to step around the bugs reported in `fuzz/README.md` that are not
-/// fixed yet, so that fuzzing can go on past them. Each place that does is
-/// marked `KNOWN_BUG`, and `tests/fuzz_props.rs` holds an ignored test for it.
-pub const SKIP_KNOWN_BUGS: bool = true;
-
-thread_local! {
-    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` on this thread without stepping around the known bugs: what the
-/// ignored tests that show them use.
-pub fn without_skipping_known_bugs<T>(f: impl FnOnce() -> T) -> T {
-    STRICT.set(true);
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    STRICT.set(false);
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-fn skip_known_bugs() -> bool {
-    SKIP_KNOWN_BUGS && !STRICT.get()
-}
-
 // ----- input -----
 
 /// The config bytes and the choices of a byte input.
@@ -375,9 +353,6 @@ pub fn config_edits(config: &[u8], edits: &[Edit]) {
     check_reading(&doc, &reading);
     for edit in edits {
         let before = doc.to_bytes();
-        if lone_cr_hazard(&before, &reading) {
-            return;
-        }
         if !apply_edit(&mut doc, &reading, edit) {
             continue;
         }
@@ -390,23 +365,6 @@ pub fn config_edits(config: &[u8], edits: &[Edit]) {
         check_edit(&before, &reading, edit, &after, &after_reading, &doc);
         reading = after_reading;
     }
-}
-
-/// KNOWN_BUG `a_lone_cr_line_end_swallows_the_blank_line_after_it`: in a
-/// file where most lines end with a lone `\r`, new lines end with `\r` too;
-/// one written right before a line that is only `\n` takes that `\n` as the
-/// rest of its line end, and a blank line is gone.
-fn lone_cr_hazard(bytes: &[u8], reading: &Reading) -> bool {
-    let mut counts = [0usize; 3];
-    for line in &reading.lines {
-        match &bytes[line.end..line.next] {
-            b"\n" => counts[0] += 1,
-            b"\r\n" => counts[1] += 1,
-            b"\r" => counts[2] += 1,
-            _ => {}
-        }
-    }
-    skip_known_bugs() && counts[2] > counts[0] && counts[2] > counts[1] && counts[0] > 0
 }
 
 /// The document reads as the plain reading does: same sections, headers,
@@ -825,16 +783,7 @@ pub fn check_block_replaced(
     let mut again = doc.clone();
     again.replace_managed_block(session, profiles);
     let again = again.to_bytes();
-    if skip_known_bugs() && again != after {
-        // KNOWN_BUG `replacing_a_block_again_changes_its_line_endings`: the
-        // block is written with the file's most common line ending, which
-        // the old block itself may have tipped.
-        let mut third = Document::parse(&again);
-        third.replace_managed_block(session, profiles);
-        assert_eq!(third.to_bytes(), again, "{}", context());
-    } else {
-        assert!(again == after, "replacing again changed {}", context());
-    }
+    assert!(again == after, "replacing again changed {}", context());
 }
 
 // ----- managed blocks and sync -----
@@ -1034,23 +983,11 @@ pub fn sync_plan_props(config: &[u8], input: &SyncInput) {
     let prune = input.prune;
     let plan = SyncPlan::new(&doc, &credentials, &session, &settings, &discovery, prune);
     check_plan(&doc, &credentials, &session, &discovery, &plan);
-    // KNOWN_BUG `a_role_name_with_a_comment_line_is_written_as_another_role`:
-    // the portal's names go into the block as they are.
-    let mut values = plan
-        .profiles
-        .iter()
-        .flat_map(|(_, e)| e.iter().map(|(_, v)| v));
-    if skip_known_bugs() && values.any(|v| !holdable(v)) {
-        return;
-    }
+    let rb = reference::read(config);
 
-    if lone_cr_hazard(config, &reference::read(config)) {
-        return;
-    }
     let mut written = doc.clone();
     let summary = plan.apply(&mut written);
     let after = written.to_bytes();
-    let rb = reference::read(config);
     let ra = reference::read(&after);
     check_reading(&written, &ra);
     if plan.profiles.is_empty() {
@@ -1095,16 +1032,6 @@ pub fn sync_plan_props(config: &[u8], input: &SyncInput) {
         );
     }
 
-    // KNOWN_BUG `sync_copies_continuation_lines_after_the_block_end`: a
-    // value's continuation lines after `# END` are the user's, yet read as
-    // part of the block's last value, which a sync writes back inside.
-    let continued_past_end = ra.block_of(&session.name).is_some_and(|k| {
-        ra.next_meaningful(ra.blocks[k].end + 1)
-            .is_some_and(|i| ra.lines[i].kind == reference::Kind::Continuation)
-    });
-    if skip_known_bugs() && continued_past_end {
-        return;
-    }
     // A section whose header is above `# BEGIN` but whose lines run into the
     // block (no header right after `# BEGIN`) loses those lines to the
     // sync, and so may point at another account afterwards: the next sync
@@ -1139,13 +1066,11 @@ pub fn sync_plan_props(config: &[u8], input: &SyncInput) {
     );
     let mut twice = written.clone();
     let summary = again.apply(&mut twice);
-    if !(skip_known_bugs() && twice.to_bytes() != after) {
-        assert!(twice.to_bytes() == after, "a second sync changed the file");
-        assert!(
-            summary.added.is_empty() && summary.changed.is_empty() && summary.removed.is_empty(),
-            "a second sync reports changes: {summary:?}"
-        );
-    }
+    assert!(twice.to_bytes() == after, "a second sync changed the file");
+    assert!(
+        summary.added.is_empty() && summary.changed.is_empty() && summary.removed.is_empty(),
+        "a second sync reports changes: {summary:?}"
+    );
 }
 
 /// What a plan promises before it is written.
