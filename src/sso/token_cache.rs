@@ -423,6 +423,20 @@ mod tests {
         assert_eq!(cache.state("acme", SystemTime::now()), LoginState::Missing);
     }
 
+    /// A token with nothing but its access token and expiry.
+    fn bare_token() -> CachedToken {
+        CachedToken {
+            start_url: None,
+            region: None,
+            access_token: "secret-access".into(),
+            expires_at: "2099-01-01T00:00:00Z".into(),
+            client_id: None,
+            client_secret: None,
+            registration_expires_at: None,
+            refresh_token: None,
+        }
+    }
+
     /// Another tool left the folder world-writable and a readable file:
     /// the file is private before the new token is in it, the folder is
     /// 0700, the folders above are not badge's to change.
@@ -438,16 +452,7 @@ mod tests {
         let file = cache.path_for("acme");
         fs::write(&file, "{}").unwrap();
         fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
-        let token = CachedToken {
-            start_url: None,
-            region: None,
-            access_token: "secret-access".into(),
-            expires_at: "2099-01-01T00:00:00Z".into(),
-            client_id: None,
-            client_secret: None,
-            registration_expires_at: None,
-            refresh_token: None,
-        };
+        let token = bare_token();
         cache.store("acme", &token).unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode(&cache_dir), 0o700);
@@ -473,16 +478,7 @@ mod tests {
         let alive = dir.path().join(format!(".{name}.badge-1-0.tmp"));
         fs::write(&dead, "half a tok").unwrap();
         fs::write(&alive, "half a tok").unwrap();
-        let token = CachedToken {
-            start_url: None,
-            region: None,
-            access_token: "secret-access".into(),
-            expires_at: "2099-01-01T00:00:00Z".into(),
-            client_id: None,
-            client_secret: None,
-            registration_expires_at: None,
-            refresh_token: None,
-        };
+        let token = bare_token();
         cache.store("acme", &token).unwrap();
         assert!(!dead.exists());
         assert!(alive.exists(), "process 1 runs: its file is kept");
