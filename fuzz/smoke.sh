@@ -41,18 +41,25 @@ echo "== built in $((SECONDS - started)) s"
 status=0
 for target in "${targets[@]}"; do
     # Grown inputs go to a scratch folder, never into the committed corpus.
+    # The log stays out of artifacts/, where cargo-fuzz would list it as
+    # one more failing input.
     grown="grown/$target"
-    mkdir -p "$grown" "artifacts/$target"
+    log="logs/$target.log"
+    mkdir -p "$grown" "artifacts/$target" logs
     echo "== $target: ${seconds} s"
     if ! cargo fuzz run "${build[@]}" "$target" "$grown" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 \
-        -print_final_stats=1 2>"artifacts/$target/smoke.log"; then
+        -print_final_stats=1 2>"$log"; then
         status=1
-        echo "!! $target failed; its log:"
-        tail -n 60 "artifacts/$target/smoke.log"
+        # What failed and where the input is, without the input's bytes
+        # (cargo-fuzz prints them as one long line); the whole log is kept.
+        echo "!! $target failed (whole log: fuzz/$log):"
+        grep -E -A4 "panicked at|^==[0-9]+== ?ERROR|deadly signal|Test unit written to" "$log" |
+            cut -c1-400 | head -n 60 || true
+        echo "!! replay: cargo test --test fuzz_props after copying the input to fuzz/regressions/$target/"
     fi
     grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' \
-        "artifacts/$target/smoke.log" || true
+        "$log" || true
 done
 echo "== fuzz smoke done in $((SECONDS - started)) s"
 exit "$status"

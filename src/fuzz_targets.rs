@@ -1110,8 +1110,13 @@ fn check_plan(
             .profiles
             .iter()
             .filter(|(_, e)| {
-                // The last of a key, as the plan will write it.
-                let get = |key: &str| e.iter().rfind(|(k, _)| k == key).map(|(_, v)| v.as_str());
+                // The last of a key, as the plan will write it and as
+                // botocore reads it: keys ignore case (`sso_roLe_name`).
+                let get = |key: &str| {
+                    e.iter()
+                        .rfind(|(k, _)| key_eq(k, key))
+                        .map(|(_, v)| v.as_str())
+                };
                 get("sso_account_id") == Some(a.account_id.as_str())
                     && get("sso_role_name") == Some(a.role_name.as_str())
             })
