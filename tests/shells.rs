@@ -976,6 +976,54 @@ fn bash_completion_words_evaluate_to_the_name() {
     assert!(failures.is_empty(), "bash: {}", failures.join("\n\n"));
 }
 
+/// The bash completion function's `COMPREPLY`, element by element, for
+/// candidates that come as plain lines and for those that need the `_`
+/// mark: an empty one (the word after a `:` is complete already) and one
+/// that starts with `_`.
+#[test]
+fn bash_completion_reply_is_exact() {
+    let sh = Shell::Bash;
+    if !require(sh.name()) {
+        return;
+    }
+    let config = "[profile team:]\nregion = eu-west-1\n\
+                  [profile team:x]\nregion = eu-west-1\n\
+                  [profile _under]\nregion = eu-west-1\n\
+                  [profile _under_2]\nregion = eu-west-1\n\
+                  [profile dev-alpha]\nregion = eu-west-1\n\
+                  [profile dev-beta]\nregion = eu-west-1\n\
+                  [profile z_last]\nregion = eu-west-1\n";
+    let sandbox = Sandbox::new(config);
+    // LINE (up to the cursor) and the word bash passes, after its word
+    // breaks; then every COMPREPLY element in brackets, sorted.
+    let cases: &[(&str, &str, &str)] = &[
+        ("badge use dev-", "dev-", "[dev-alpha][dev-beta]"),
+        ("badge use z", "z", "[z_last]"),
+        ("badge use _", "_", "[_under][_under_2]"),
+        ("badge use _under_", "_under_", "[_under_2]"),
+        ("badge use team:", "", "[][x]"),
+        ("badge use team:x", "x", "[x]"),
+        ("badge use 'dev-b", "'dev-b", "['dev-beta]"),
+    ];
+    let mut body = sh.init();
+    for (line, word, _) in cases {
+        body.push_str(&format!(
+            "\nCOMP_LINE={}; COMP_POINT=${{#COMP_LINE}}\n\
+             __badge_complete_badge badge {} use\n\
+             printf '%s\\n' \"${{COMPREPLY[@]/#/[}}\" | sed 's/$/]/' | LC_ALL=C sort | tr -d '\\n'; echo",
+            sh.quote(line),
+            sh.quote(word),
+        ));
+    }
+    let expected: String = cases
+        .iter()
+        .map(|(_, _, want)| format!("{want}\n"))
+        .collect();
+    run_shell(sh, &sandbox, &body)
+        .assert_clean()
+        .assert_stdout(&expected);
+}
+
 /// fish's `complete -C` lists what Tab would offer: every profile name, as
 /// it is.
 #[test]

@@ -41,13 +41,17 @@ pub fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(profiles) = paths().and_then(|p| load(p).ok()) else {
         return Vec::new();
     };
-    let show_help = SHOW_HELP.load(Ordering::Relaxed);
+    if !SHOW_HELP.load(Ordering::Relaxed) {
+        // Bash: the names alone, no profile's fields read.
+        return profiles
+            .names()
+            .filter(|name| name.starts_with(&*prefix))
+            .map(CompletionCandidate::new)
+            .collect();
+    }
     profiles
         .iter_where(|name| name.starts_with(&*prefix))
-        .map(|p| {
-            let help = show_help.then(|| profile_help(&p)).flatten();
-            CompletionCandidate::new(p.name).help(help.map(StyledStr::from))
-        })
+        .map(|p| CompletionCandidate::new(p.name).help(profile_help(&p).map(StyledStr::from)))
         .collect()
 }
 
@@ -110,6 +114,9 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let current = typed.words.last().cloned().unwrap_or_default();
+            // The tails, each followed by a line break.
+            let mut tails = String::new();
+            let mut marked = false;
             for candidate in candidates(typed.words.clone())? {
                 let value = candidate.get_value().to_string_lossy();
                 // The word as typed, quotes and all, continued with the rest
@@ -122,11 +129,25 @@ pub fn run(args: &[OsString]) -> Result<ExitCode> {
                     continue;
                 }
                 let whole = typed.continued(rest);
-                // After a `_`, so that an empty tail (the word is complete
-                // already) is still a line for the shell function.
                 if let Some(tail) = whole.strip_prefix(kept) {
+                    marked |= tail.is_empty() || tail.starts_with('_');
+                    tails.push_str(tail);
+                    tails.push('\n');
+                }
+            }
+            // One tail a line. An empty tail (the word is complete already)
+            // would vanish in the shell function's split, so when there is
+            // one, or a tail that starts with `_`, every line gets a `_` in
+            // front, and the function, seeing the first line start with
+            // `_`, takes it off again: a pass over the whole array that
+            // costs bash more than the rest of a Tab on hundreds of names,
+            // paid only then.
+            if marked {
+                for tail in tails.split_terminator('\n') {
                     writeln!(out, "_{tail}")?;
                 }
+            } else {
+                out.write_all(tails.as_bytes())?;
             }
         }
         Shell::Zsh => {
