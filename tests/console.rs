@@ -194,3 +194,66 @@ fn console_errors_say_what_to_do() {
     assert!(out.stdout.is_empty());
     assert!(emu.issued_signin_tokens().is_empty());
 }
+
+/// Without BROWSER, `badge console` hands the URL to `xdg-open` (the one on
+/// PATH), and says what to do when that fails, without the URL.
+#[test]
+fn console_without_browser_uses_xdg_open() {
+    if !require("curl") {
+        return;
+    }
+    let (emu, mut sandbox) = world();
+    let result = sandbox.home().join("opened");
+    let opener = sandbox.write(
+        "bin/xdg-open",
+        format!(
+            "#!/bin/sh\n[ \"$#\" = 1 ] || exit 9\n\
+             curl -s -o /dev/null -w '%{{http_code}} %{{redirect_url}}' \"$1\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n",
+            result.display()
+        ),
+    );
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(sandbox.home().join("bin")).chain(std::env::split_paths(
+            &sandbox
+                .env()
+                .find(|(k, _)| *k == "PATH")
+                .map(|(_, v)| v.to_owned())
+                .unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    sandbox.remove_env("BROWSER").set_env("PATH", &path);
+    let out = badge(&sandbox, &["console", "p", "--service", "s3"]);
+    assert!(out.status.success(), "{}", out.report());
+    assert!(out.stdout.is_empty(), "{}", out.report());
+    assert!(
+        out.stderr.contains("opened the console as p"),
+        "{}",
+        out.report()
+    );
+    // badge waits a moment for the opener, not for ever.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !result.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let answer = std::fs::read_to_string(&result).expect("xdg-open ran");
+    assert_eq!(
+        answer,
+        format!("302 https://{REGION}.console.aws.amazon.com/s3/home?region={REGION}")
+    );
+    assert_eq!(emu.issued_signin_tokens().len(), 1);
+
+    // An opener that fails: exit 1, one line that names it and the way out.
+    sandbox.write("bin/xdg-open", "#!/bin/sh\nexit 3\n");
+    let out = badge(&sandbox, &["console", "p"]);
+    assert_eq!(out.code(), Some(1), "{}", out.report());
+    assert!(out.stdout.is_empty(), "{}", out.report());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.report());
+    assert!(
+        out.stderr.contains("xdg-open exit status: 3") && out.stderr.contains("--print"),
+        "{}",
+        out.report()
+    );
+    assert!(!out.stderr.contains("SigninToken"), "{}", out.report());
+}
