@@ -301,28 +301,8 @@ print(json.dumps({
     "sessions": sorted(config.get("sso_sessions", {})),
 }))
 "#;
-    let mut cmd = Command::new("python3");
-    cmd.env_clear();
-    for (name, value) in std::env::vars_os() {
-        let text = name.to_string_lossy();
-        if text == "PATH" || text.starts_with("PYENV") || text == "LANG" || text.starts_with("LC_")
-        {
-            cmd.env(name, value);
-        }
-    }
-    let output = cmd
-        .args(["-c", SCRIPT])
-        .arg(sandbox.config_path())
-        .env("HOME", sandbox.home())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run python3 with botocore");
-    assert!(
-        output.status.success(),
-        "botocore could not read the config:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let read: serde_json::Value =
+        serde_json::from_str(&support::botocore_script(sandbox, SCRIPT, &[])).unwrap();
     let sessions: Vec<&str> = read["sessions"]
         .as_array()
         .unwrap()

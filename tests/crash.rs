@@ -40,12 +40,12 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use emulator::{Emulator, EmulatorOptions, Org};
-use support::{Run, Sandbox, run};
+use support::{Rng, Run, Sandbox};
 
 const ACCOUNTS: usize = 120;
 const ROLES: usize = 3;
@@ -71,28 +71,6 @@ const LISTED: &str = "badge: listed ";
 const SYNC_NEW: [&str; 3] = ["sync", "--region", "us-east-2"];
 /// How often the test looks for the write to begin.
 const POLL: Duration = Duration::from_micros(500);
-
-/// splitmix64: small, seedable, good enough to spread kills.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn between(&mut self, low: Duration, high: Duration) -> Duration {
-        low + (high.saturating_sub(low)).mul_f64(self.unit())
-    }
-}
 
 /// What a kill is timed from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -165,9 +143,7 @@ impl World {
         std::fs::set_permissions(&real, std::fs::Permissions::from_mode(MODE)).unwrap();
         std::fs::remove_file(sandbox.config_path()).unwrap();
         symlink(LINK_TEXT, sandbox.config_path()).unwrap();
-        for (name, value) in emu.env() {
-            sandbox.set_env(name, value);
-        }
+        sandbox.set_envs(emu.env());
         // No pacing: the emulator does not throttle.
         sandbox.set_env("BADGE_PORTAL_RATE", "0");
         sandbox.set_env("BADGE_LOCK_TIMEOUT_SECS", "60");
@@ -189,9 +165,7 @@ impl World {
     }
 
     fn badge(&self, args: &[&str]) -> Run {
-        let mut cmd = self.sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
+        self.sandbox.run_badge(args)
     }
 
     fn backups_dir(&self) -> PathBuf {
@@ -271,33 +245,7 @@ for name, p in profiles.items():
         break
 print(len(profiles))
 "#;
-    let mut cmd = Command::new("python3");
-    cmd.env_clear();
-    for (name, value) in std::env::vars_os() {
-        let text = name.to_string_lossy();
-        if text == "PATH" || text.starts_with("PYENV") || text == "LANG" || text.starts_with("LC_")
-        {
-            cmd.env(name, value);
-        }
-    }
-    let output = cmd
-        .args(["-c", SCRIPT])
-        .arg(sandbox.config_path())
-        .env("HOME", sandbox.home())
-        .env("AWS_CONFIG_FILE", sandbox.config_path())
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            sandbox.home().join(".aws/credentials"),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("run python3 with botocore");
-    assert!(
-        output.status.success(),
-        "botocore could not read the config:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
+    support::botocore_script(sandbox, SCRIPT, &[])
         .trim()
         .parse()
         .unwrap()

@@ -44,9 +44,7 @@ impl World {
             b.roles[0],
         );
         let mut sandbox = Sandbox::new(&config);
-        for (name, value) in emu.env() {
-            sandbox.set_env(name, value);
-        }
+        sandbox.set_envs(emu.env());
         let world = World { emu, sandbox };
         world.sign_in();
         world
@@ -61,9 +59,7 @@ impl World {
     }
 
     fn badge(&self, args: &[&str]) -> Run {
-        let mut cmd = self.sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
+        self.sandbox.run_badge(args)
     }
 
     /// The last role credentials the emulator issued: key, secret, token.
@@ -87,11 +83,6 @@ impl World {
     fn role_credentials_issued(&self) -> u64 {
         self.emu.requests().get("GetRoleCredentials")
     }
-}
-
-#[track_caller]
-fn assert_ok(run: &Run) {
-    assert!(run.status.success(), "expected success\n{}", run.report());
 }
 
 #[track_caller]
@@ -133,7 +124,7 @@ fn creds_prints_what_the_emulator_issued_in_every_format_and_writes_nothing() {
     let before = files(world.sandbox.home());
 
     let json = world.badge(&["creds", "p", "--format", "json"]);
-    assert_ok(&json);
+    json.assert_success();
     let value: Value = serde_json::from_str(&json.stdout).unwrap();
     let [key, secret, token] = world.issued();
     assert_eq!(value["AccessKeyId"], key.as_str());
@@ -144,7 +135,7 @@ fn creds_prints_what_the_emulator_issued_in_every_format_and_writes_nothing() {
     assert!(is_iso_utc(value["Expiration"].as_str().unwrap()), "{value}");
 
     let process = world.badge(&["creds", "p", "--format", "process"]);
-    assert_ok(&process);
+    process.assert_success();
     let value: Value = serde_json::from_str(&process.stdout).unwrap();
     let [key, secret, token] = world.issued();
     let keys: BTreeSet<&str> = value
@@ -170,7 +161,7 @@ fn creds_prints_what_the_emulator_issued_in_every_format_and_writes_nothing() {
 
     // A unique prefix finds the profile, as `badge use` does.
     let env = world.badge(&["creds", "q"]);
-    assert_ok(&env);
+    env.assert_success();
     let [key, ..] = world.issued();
     assert!(
         env.stdout
@@ -203,7 +194,7 @@ fn creds_env_sets_the_variables_in_the_shell(shell: Shell) {
          env | grep -c '^AWS_' "
     );
     let out = run_shell(shell, &world.sandbox, &script);
-    assert_ok(&out);
+    out.assert_success();
     let [key, secret, token] = world.issued();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
@@ -235,7 +226,7 @@ fn creds_says_how_to_sign_in_and_renews_an_expired_login() {
     cached["expiresAt"] = Value::from("2001-01-01T00:00:00Z");
     std::fs::write(&path, cached.to_string()).unwrap();
     let out = world.badge(&["creds", "p", "--format", "process"]);
-    assert_ok(&out);
+    out.assert_success();
     assert_eq!(world.emu.requests().get("CreateToken"), 1, "one refresh");
     let value: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(value["AccessKeyId"], world.issued()[0].as_str());
@@ -260,51 +251,16 @@ fn creds_refuses_profiles_it_cannot_serve() {
     assert_eq!(world.role_credentials_issued(), 0);
 }
 
-fn boto3_available() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import boto3"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-            "python3 with boto3 is required under CI"
-        );
-        eprintln!("\n!!! SKIPPED: python3 with boto3 is not installed !!!\n");
-    }
-    ok
-}
-
-/// The PATH (and pyenv's variables) of the test process, where python3
-/// has boto3, behind the folder of the binary under test.
-fn with_python(cmd: &mut std::process::Command) {
-    let mut path = support::badge_bin()
-        .parent()
-        .unwrap()
-        .as_os_str()
-        .to_owned();
-    path.push(":");
-    path.push(std::env::var_os("PATH").unwrap_or_default());
-    cmd.env("PATH", path)
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    for (name, value) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("PYENV") {
-            cmd.env(name, value);
-        }
-    }
-}
-
 /// `python3 -c script args...` in the sandbox.
 fn python(sandbox: &Sandbox, script: &str, args: &[&str]) -> Run {
-    let mut cmd = sandbox.command("python3");
-    with_python(&mut cmd);
+    let mut cmd = sandbox.python3();
     cmd.arg("-c").arg(script).args(args);
     run(cmd, format!("python3 {}", args.join(" ")))
 }
 
 #[test]
 fn boto3_uses_badge_creds_as_credential_process() {
-    if !boto3_available() {
+    if !support::python_module_available("boto3") {
         return;
     }
     let world = World::new();
@@ -312,7 +268,7 @@ fn boto3_uses_badge_creds_as_credential_process() {
         c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()\n\
         print(json.dumps([c.access_key, c.secret_key, c.token]))";
     let out = python(&world.sandbox, script, &["via-badge"]);
-    assert_ok(&out);
+    out.assert_success();
     let got: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap();
     assert_eq!(got, world.issued().to_vec());
     assert_eq!(world.role_credentials_issued(), 1);
@@ -320,12 +276,7 @@ fn boto3_uses_badge_creds_as_credential_process() {
 
 #[test]
 fn aws_cli_v2_uses_badge_creds_as_credential_process() {
-    if !Path::new("/usr/bin/aws").is_file() {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-            "the Debian awscli package (/usr/bin/aws) is required under CI"
-        );
-        eprintln!("\n!!! SKIPPED: /usr/bin/aws (Debian awscli) is not installed !!!\n");
+    if !support::aws_cli_v2_available() {
         return;
     }
     let world = World::new();
@@ -333,7 +284,7 @@ fn aws_cli_v2_uses_badge_creds_as_credential_process() {
     cmd.args(["configure", "export-credentials", "--profile", "via-badge"])
         .env("AWS_EC2_METADATA_DISABLED", "true");
     let out = run(cmd, "aws configure export-credentials --profile via-badge");
-    assert_ok(&out);
+    out.assert_success();
     let value: Value = serde_json::from_str(&out.stdout).unwrap();
     let [key, secret, token] = world.issued();
     assert_eq!(value["AccessKeyId"], key.as_str(), "{}", out.report());
@@ -419,7 +370,7 @@ fn exec_env_credentials_hands_the_role_credentials_to_the_command() {
     .env("AWS_PROFILE", "q")
     .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY");
     let out = run(cmd, "badge exec --env-credentials");
-    assert_ok(&out);
+    out.assert_success();
     let [key, secret, token] = world.issued();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
@@ -429,7 +380,7 @@ fn exec_env_credentials_hands_the_role_credentials_to_the_command() {
     assert!(is_iso_utc(lines[3]), "{}", out.report());
     assert_eq!(&lines[4..], &[REGION, "unset"]);
 
-    if boto3_available() {
+    if support::python_module_available("boto3") {
         let mut cmd = world.sandbox.badge();
         cmd.args([
             "exec",
@@ -442,9 +393,9 @@ fn exec_env_credentials_hands_the_role_credentials_to_the_command() {
              c = boto3.Session().get_credentials().get_frozen_credentials()\n\
              print(json.dumps([c.access_key, c.secret_key, c.token]))",
         ]);
-        with_python(&mut cmd);
+        cmd.envs(support::python_env());
         let out = run(cmd, "boto3 under badge exec --env-credentials");
-        assert_ok(&out);
+        out.assert_success();
         let got: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap();
         assert_eq!(got, world.issued().to_vec());
     }

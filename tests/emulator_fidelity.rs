@@ -5,6 +5,8 @@
 //! encoding of next tokens, concurrency and keep-alive, throttling, the
 //! control API.
 
+mod support;
+
 #[path = "support/emulator/mod.rs"]
 mod emulator;
 
@@ -13,34 +15,9 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 // ---- boto3 ------------------------------------------------------------------
-
-/// Whether `python3` with boto3 is there. Without it the boto3 test is
-/// skipped loudly on a laptop, and fails under CI (`CI=true`).
-fn boto3_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import boto3"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        let message =
-            "python3 with boto3 is required for the emulator fidelity test (pip install boto3)";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{message}");
-        }
-        // Straight to stderr: the test harness hides eprintln! of passing tests.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!! SKIPPED boto3_drives_every_operation: {message} !!!\n"
-        );
-    }
-    found
-}
 
 /// Runs the driver with a fresh HOME and nothing of the caller's AWS setup.
 fn run_driver(emu: &Emulator, home: &Path) -> Value {
@@ -49,53 +26,34 @@ fn run_driver(emu: &Emulator, home: &Path) -> Value {
     let data_path = home.join("data");
     emu.write_endpoint_rules(&data_path).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/py/fidelity.py");
-    let mut command = Command::new("python3");
-    command.arg(script).env_clear();
-    for (name, value) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text == "PATH"
-            || name_text.starts_with("PYENV")
-            || name_text.starts_with("LC_")
-            || name_text == "LANG"
-        {
-            command.env(name, value);
-        }
-    }
+    let mut command = support::python3();
     command
+        .arg(script)
         .envs(emu.env())
         .env("HOME", home)
         .env("AWS_CONFIG_FILE", &config)
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("EMULATOR_URL", emu.url())
-        .env("EMULATOR_DATA_PATH", &data_path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("run python3");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the boto3 driver did not finish in 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let parsed: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!("driver output is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}")
+        .env("EMULATOR_DATA_PATH", &data_path);
+    let out = support::run_within(command, "the boto3 driver", Duration::from_secs(120));
+    let parsed: Value = serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "driver output is not JSON ({e}):\n{}\nstderr:\n{}",
+            out.stdout, out.stderr
+        )
     });
     if let Some(fatal) = parsed.get("fatal") {
         panic!(
-            "the boto3 driver failed:\n{}\nstderr:\n{stderr}\nobservations so far:\n{parsed:#}",
-            fatal.as_str().unwrap_or_default()
+            "the boto3 driver failed:\n{}\nstderr:\n{}\nobservations so far:\n{parsed:#}",
+            fatal.as_str().unwrap_or_default(),
+            out.stderr
         );
     }
     assert!(
-        output.status.success(),
-        "driver exited with {}\n{stderr}",
-        output.status
+        out.status.success(),
+        "driver exited with {}\n{}",
+        out.status,
+        out.stderr
     );
     parsed
 }
@@ -110,7 +68,7 @@ fn assert_error(observed: &Value, class: &str, code: &str, status: u64) {
 
 #[test]
 fn boto3_drives_every_operation() {
-    if !boto3_available() {
+    if !support::python_module_available("boto3") {
         return;
     }
     let started = Instant::now();

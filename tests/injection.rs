@@ -26,13 +26,11 @@ mod support;
 mod emulator;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use emulator::{Account, Emulator, EmulatorOptions, Org};
 use support::tmux::{COMPINIT, Tmux, command_line};
-use support::{Run, Sandbox, Shell, require, run, run_shell};
+use support::{Rng, Run, Sandbox, Shell, require, run, run_shell};
 
 per_shell!(
     config_names_switch_back_and_forth,
@@ -265,27 +263,6 @@ fn seed() -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x5eed_ba49e)
-}
-
-/// SplitMix64: a few lines, the same numbers everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
 }
 
 /// Names of one to five pieces: metacharacters, payloads and words.
@@ -1333,7 +1310,7 @@ fn every_name_reads_back_as_itself_in_badge_and_botocore() {
         "badge reads names differently (seed {})",
         seed()
     );
-    if let Some(botocore) = botocore_profile_names(&sandbox.config_path()) {
+    if let Some(botocore) = botocore_profile_names(&sandbox) {
         assert_eq!(
             botocore,
             want,
@@ -1371,7 +1348,7 @@ fn other_header_forms_read_as_botocore_reads_them() {
         config.push_str(&format!("{h}\nregion = r{i}\n\n"));
     }
     let sandbox = Sandbox::new(&config);
-    let Some(botocore) = botocore_profile_names(&sandbox.config_path()) else {
+    let Some(botocore) = botocore_profile_names(&sandbox) else {
         return;
     };
     assert_eq!(badge_profile_names(&sandbox), botocore, "{config}");
@@ -1390,33 +1367,16 @@ fn badge_profile_names(sandbox: &Sandbox) -> BTreeSet<String> {
         .collect()
 }
 
-/// The profile names botocore reads from `config`, or `None` (a loud skip,
-/// a failure on CI) without python3 and botocore.
-fn botocore_profile_names(config: &Path) -> Option<BTreeSet<String>> {
+/// The profile names botocore reads from the sandbox's config, or `None`
+/// (a loud skip, a failure on CI) without python3 and botocore.
+fn botocore_profile_names(sandbox: &Sandbox) -> Option<BTreeSet<String>> {
     let script = "import json, sys, botocore.configloader as c\n\
                   print(json.dumps(sorted(c.load_config(sys.argv[1])['profiles'])))";
-    let output = Command::new("python3")
-        .args(["-c", script])
-        .arg(config)
-        .output();
-    let available = Command::new("python3")
-        .args(["-c", "import botocore.configloader"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        let on_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-        assert!(!on_ci, "python3 with botocore is required on CI");
-        eprintln!("SKIPPED: python3 with botocore not available; botocore did not check");
+    if !support::python_module_available("botocore") {
         return None;
     }
-    let output = output.expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "botocore refuses the config: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let names: Vec<String> =
-        serde_json::from_slice(&output.stdout).expect("botocore's profile names as JSON");
+    let names: Vec<String> = serde_json::from_str(&support::botocore_script(sandbox, script, &[]))
+        .expect("botocore's profile names as JSON");
     Some(names.into_iter().collect())
 }
 
@@ -1462,9 +1422,7 @@ fn sync_of_hostile_account_names_gives_safe_profiles() {
         emu.start_url()
     );
     let mut sandbox = Sandbox::new(&config);
-    for (name, value) in emu.env() {
-        sandbox.set_env(name, value);
-    }
+    sandbox.set_envs(emu.env());
     sandbox.set_env("BADGE_PORTAL_RATE", "400");
     let token = emu.mint_token();
     sandbox.write(
@@ -1500,7 +1458,7 @@ fn sync_of_hostile_account_names_gives_safe_profiles() {
                 failures.push(format!("generated name {name:?} is not SDK-safe"));
             }
         }
-        if let Some(botocore) = botocore_profile_names(&sandbox.config_path())
+        if let Some(botocore) = botocore_profile_names(&sandbox)
             && botocore != names
         {
             failures.push(format!("botocore reads {botocore:?}, badge {names:?}"));

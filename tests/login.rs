@@ -48,9 +48,7 @@ fn sandbox(emu: &Emulator) -> Sandbox {
     let mut sandbox = Sandbox::new(&config);
     // Start signed out, with no token cache folder at all.
     let _ = std::fs::remove_dir_all(sandbox.home().join(".aws/sso"));
-    for (name, value) in emu.env() {
-        sandbox.set_env(name, value);
-    }
+    sandbox.set_envs(emu.env());
     sandbox
 }
 
@@ -91,14 +89,7 @@ fn assert_browser_not_run(sandbox: &Sandbox) {
 }
 
 fn badge(sandbox: &Sandbox, args: &[&str]) -> Run {
-    let mut cmd = sandbox.badge();
-    cmd.args(args);
-    run(cmd, format!("badge {}", args.join(" ")))
-}
-
-#[track_caller]
-fn assert_ok(run: &Run) {
-    assert!(run.status.success(), "expected success\n{}", run.report());
+    sandbox.run_badge(args)
 }
 
 fn cache(sandbox: &Sandbox) -> Value {
@@ -235,7 +226,7 @@ fn pkce_login_in_headless_chromium() {
     sandbox.set_env("BROWSER", &browser);
 
     let login = badge(&sandbox, &["login"]);
-    assert_ok(&login);
+    login.assert_success();
     assert_eq!(
         login.stdout, "",
         "nothing on stdout outside the shell integration"
@@ -300,10 +291,10 @@ fn pkce_login_reuses_the_client_registration_and_checks_the_url() {
     let emu = start_emulator(|_| {});
     let mut sandbox = sandbox(&emu);
     curl_browser(&mut sandbox);
-    assert_ok(&badge(&sandbox, &["login", "--sso-session", "acme"]));
+    badge(&sandbox, &["login", "--sso-session", "acme"]).assert_success();
     let first = assert_aws_cli_cache(&sandbox, &emu);
     std::fs::remove_file(sandbox.home().join(CACHE_FILE)).unwrap();
-    assert_ok(&badge(&sandbox, &["login", "--profile", "p"]));
+    badge(&sandbox, &["login", "--profile", "p"]).assert_success();
     let second = assert_aws_cli_cache(&sandbox, &emu);
 
     assert_eq!(
@@ -479,7 +470,7 @@ fn device_code_login_opens_the_verification_page() {
     let mut sandbox = sandbox(&emu);
     curl_browser(&mut sandbox);
     let login = badge(&sandbox, &["login", "--device-code"]);
-    assert_ok(&login);
+    login.assert_success();
     assert_aws_cli_cache(&sandbox, &emu);
     let urls = std::fs::read_to_string(sandbox.home().join("browser-urls")).unwrap();
     assert!(
@@ -516,7 +507,7 @@ fn already_signed_in_needs_no_browser() {
     trap_browser(&mut sandbox);
     let written = write_minted_cache(&sandbox, &emu, None);
     let login = badge(&sandbox, &["login"]);
-    assert_ok(&login);
+    login.assert_success();
     assert!(
         login
             .stderr
@@ -539,7 +530,7 @@ fn an_expired_token_is_refreshed_without_a_browser() {
     assert!(!emu.token_is_valid(text(&old, "accessToken")));
 
     let login = badge(&sandbox, &["login"]);
-    assert_ok(&login);
+    login.assert_success();
     assert!(
         login
             .stderr
@@ -633,7 +624,7 @@ fn a_command_that_needs_a_token_renews_it_or_names_badge_login() {
     let old = write_minted_cache(&sandbox, &emu, Some("2020-01-01T00:00:00Z"));
     emu.expire_tokens();
     let sync = badge(&sandbox, &["sync", "--dry-run"]);
-    assert_ok(&sync);
+    sync.assert_success();
     let new = assert_aws_cli_cache(&sandbox, &emu);
     assert_ne!(new["accessToken"], old["accessToken"]);
     assert_no_secrets(&sync, &new);
@@ -671,7 +662,7 @@ fn logout_ends_the_sign_in_and_removes_the_cache() {
     let sandbox = sandbox(&emu);
     let token = write_minted_cache(&sandbox, &emu, None);
     let logout = badge(&sandbox, &["logout"]);
-    assert_ok(&logout);
+    logout.assert_success();
     assert_eq!(logout.stdout, "");
     assert_eq!(
         logout.stderr,
@@ -682,7 +673,7 @@ fn logout_ends_the_sign_in_and_removes_the_cache() {
     assert_eq!(operation_count(&emu, "Logout"), 1);
 
     let again = badge(&sandbox, &["logout", "--sso-session", "acme"]);
-    assert_ok(&again);
+    again.assert_success();
     assert_eq!(
         again.stderr,
         "badge: not signed in to sso-session \"acme\"; nothing to do\n"
@@ -696,7 +687,7 @@ fn logout_of_a_dead_token_still_removes_the_cache() {
     write_minted_cache(&sandbox, &emu, None);
     emu.revoke_all_tokens();
     let logout = badge(&sandbox, &["logout"]);
-    assert_ok(&logout);
+    logout.assert_success();
     assert_eq!(
         logout.stderr,
         "badge: the login for sso-session \"acme\" had already ended; removed its cached token\n"
@@ -795,54 +786,21 @@ badge use p; echo \"use=$? [$AWS_PROFILE] at=$__badge_expires\"\n\
 
 // ---- compatibility with the AWS tools ----------------------------------------
 
-/// python3 with boto3, or a loud skip (a failure under CI=true).
-fn boto3_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import boto3"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-            "python3 with boto3 is required under CI"
-        );
-        eprintln!("\n!!! SKIPPED: python3 with boto3 is not installed !!!\n");
-    }
-    found
-}
-
 /// boto3 in a subprocess with the sandbox's HOME and config: credentials
 /// of profile `p`, as JSON.
-fn boto3_credentials(sandbox: &Sandbox, emu: &Emulator) -> Value {
-    boto3_credentials_of(sandbox, emu, "p")
+fn boto3_credentials(sandbox: &Sandbox) -> Value {
+    boto3_credentials_of(sandbox, "p")
 }
 
-/// Credentials of `profile` as boto3 resolves them, in a subprocess whose
-/// HOME is the sandbox (botocore reads HOME when it is imported).
-fn boto3_credentials_of(sandbox: &Sandbox, emu: &Emulator, profile: &str) -> Value {
+/// Credentials of `profile` as boto3 resolves them, in a subprocess with the
+/// sandbox environment (HOME, which botocore reads when it is imported, and
+/// the emulator's endpoints).
+fn boto3_credentials_of(sandbox: &Sandbox, profile: &str) -> Value {
     let script = "import json, sys, boto3\n\
         c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()\n\
         print(json.dumps({'accessKey': c.access_key, 'hasSecret': bool(c.secret_key), 'hasToken': bool(c.token)}))\n";
-    let mut cmd = Command::new("python3");
-    cmd.args(["-c", script, profile])
-        .env_clear()
-        .stdin(Stdio::null());
-    for (name, value) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text == "PATH" || name_text.starts_with("PYENV") || name_text == "LANG" {
-            cmd.env(name, value);
-        }
-    }
-    cmd.envs(emu.env())
-        .env("HOME", sandbox.home())
-        .env("AWS_CONFIG_FILE", sandbox.config_path())
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            sandbox.home().join(".aws/credentials"),
-        )
-        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let mut cmd = sandbox.python3();
+    cmd.args(["-c", script, profile]);
     let out = run(cmd, "boto3 get_credentials");
     assert!(out.status.success(), "{}", out.report());
     serde_json::from_str(out.stdout.trim()).unwrap_or_else(|_| panic!("{}", out.report()))
@@ -850,17 +808,17 @@ fn boto3_credentials_of(sandbox: &Sandbox, emu: &Emulator, profile: &str) -> Val
 
 #[test]
 fn boto3_uses_and_refreshes_badges_login() {
-    if !boto3_available() || !require("curl") {
+    if !support::python_module_available("boto3") || !require("curl") {
         return;
     }
     let emu = start_emulator(|_| {});
     let mut sandbox = sandbox(&emu);
     curl_browser(&mut sandbox);
-    assert_ok(&badge(&sandbox, &["login"]));
+    badge(&sandbox, &["login"]).assert_success();
     let badge_token = cache(&sandbox);
     emu.reset_requests();
 
-    let credentials = boto3_credentials(&sandbox, &emu);
+    let credentials = boto3_credentials(&sandbox);
     assert!(
         credentials["accessKey"]
             .as_str()
@@ -883,7 +841,7 @@ fn boto3_uses_and_refreshes_badges_login() {
     stale["expiresAt"] = Value::from("2020-01-01T00:00:00Z");
     sandbox.write(CACHE_FILE, serde_json::to_string(&stale).unwrap());
     emu.expire_tokens();
-    let credentials = boto3_credentials(&sandbox, &emu);
+    let credentials = boto3_credentials(&sandbox);
     assert!(credentials["accessKey"].as_str().is_some(), "{credentials}");
     assert_eq!(
         operation_count(&emu, "CreateToken"),
@@ -897,7 +855,7 @@ fn boto3_uses_and_refreshes_badges_login() {
     let mut trap = sandbox;
     trap_browser(&mut trap);
     let login = badge(&trap, &["login"]);
-    assert_ok(&login);
+    login.assert_success();
     assert!(
         login.stderr.contains("already signed in"),
         "{}",
@@ -919,27 +877,15 @@ fn aws_cli(sandbox: &Sandbox, emu: &Emulator, args: &[&str]) -> Run {
     run(cmd, format!("/usr/bin/aws {}", args.join(" ")))
 }
 
-fn aws_cli_available() -> bool {
-    if Path::new("/usr/bin/aws").is_file() {
-        return true;
-    }
-    assert!(
-        !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-        "the Debian awscli package (/usr/bin/aws) is required under CI"
-    );
-    eprintln!("\n!!! SKIPPED: /usr/bin/aws (Debian awscli) is not installed !!!\n");
-    false
-}
-
 #[test]
 fn aws_cli_v2_uses_badges_login() {
-    if !aws_cli_available() || !require("curl") {
+    if !support::aws_cli_v2_available() || !require("curl") {
         return;
     }
     let emu = start_emulator(|_| {});
     let mut sandbox = sandbox(&emu);
     curl_browser(&mut sandbox);
-    assert_ok(&badge(&sandbox, &["login"]));
+    badge(&sandbox, &["login"]).assert_success();
     emu.reset_requests();
     let export = aws_cli(
         &sandbox,
@@ -961,16 +907,19 @@ fn aws_cli_v2_uses_badges_login() {
 
 #[test]
 fn generated_profiles_work_in_boto3_and_the_aws_cli_with_no_further_login() {
-    if !boto3_available() || !aws_cli_available() || !require("curl") {
+    if !support::python_module_available("boto3")
+        || !support::aws_cli_v2_available()
+        || !require("curl")
+    {
         return;
     }
     let emu = start_emulator(|_| {});
     let mut sandbox = sandbox(&emu);
     curl_browser(&mut sandbox);
-    assert_ok(&badge(&sandbox, &["login"]));
-    assert_ok(&badge(&sandbox, &["sync"]));
+    badge(&sandbox, &["login"]).assert_success();
+    badge(&sandbox, &["sync"]).assert_success();
     let listed = badge(&sandbox, &["ls", "--json"]);
-    assert_ok(&listed);
+    listed.assert_success();
     let profiles: Value = serde_json::from_str(&listed.stdout).unwrap();
     let generated: Vec<&str> = profiles
         .as_array()
@@ -985,7 +934,7 @@ fn generated_profiles_work_in_boto3_and_the_aws_cli_with_no_further_login() {
     assert_eq!(generated.len(), expected - 1, "{}", listed.report());
     emu.reset_requests();
     let first = generated[0];
-    let from_boto3 = boto3_credentials_of(&sandbox, &emu, first);
+    let from_boto3 = boto3_credentials_of(&sandbox, first);
     assert_eq!(from_boto3["hasSecret"], Value::Bool(true));
     let last = generated[generated.len() - 1];
     let export = aws_cli(
@@ -1000,7 +949,7 @@ fn generated_profiles_work_in_boto3_and_the_aws_cli_with_no_further_login() {
 
 #[test]
 fn badge_uses_the_aws_cli_v2_login() {
-    if !aws_cli_available() {
+    if !support::aws_cli_v2_available() {
         return;
     }
     let emu = start_emulator(|o| o.approve_on_start = true);
@@ -1016,7 +965,7 @@ fn badge_uses_the_aws_cli_v2_login() {
     assert!(emu.token_is_valid(text(&written, "accessToken")));
 
     let check = badge(&sandbox, &["login"]);
-    assert_ok(&check);
+    check.assert_success();
     assert!(
         check.stderr.contains("already signed in"),
         "{}",
@@ -1031,7 +980,7 @@ fn badge_uses_the_aws_cli_v2_login() {
     sandbox.write(CACHE_FILE, serde_json::to_string(&stale).unwrap());
     emu.expire_tokens();
     let renew = badge(&sandbox, &["login"]);
-    assert_ok(&renew);
+    renew.assert_success();
     assert!(
         renew.stderr.contains("renewed the login"),
         "{}",
@@ -1042,6 +991,6 @@ fn badge_uses_the_aws_cli_v2_login() {
     assert_eq!(renewed["clientId"], written["clientId"]);
 
     let logout = badge(&sandbox, &["logout"]);
-    assert_ok(&logout);
+    logout.assert_success();
     assert!(!emu.token_is_valid(text(&renewed, "accessToken")));
 }

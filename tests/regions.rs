@@ -10,7 +10,6 @@ mod emulator;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use emulator::{Account, Emulator, EmulatorOptions, Org};
 use support::{Run, Sandbox, run};
@@ -73,9 +72,7 @@ impl World {
             emu.start_url()
         );
         let mut sandbox = Sandbox::new(&config);
-        for (name, value) in emu.env() {
-            sandbox.set_env(name, value);
-        }
+        sandbox.set_envs(emu.env());
         sandbox.set_env("BADGE_PORTAL_RATE", "400");
         let token = emu.mint_token();
         sandbox.write(
@@ -86,9 +83,7 @@ impl World {
     }
 
     fn badge(&self, args: &[&str]) -> Run {
-        let mut cmd = self.sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
+        self.sandbox.run_badge(args)
     }
 
     fn config(&self) -> String {
@@ -104,20 +99,6 @@ impl World {
         }
         self.badge(&args)
     }
-}
-
-#[track_caller]
-fn assert_ok(run: &Run) {
-    assert!(run.status.success(), "expected success\n{}", run.report());
-}
-
-/// The first line of stderr that starts with `prefix`.
-#[track_caller]
-fn line<'a>(run: &'a Run, prefix: &str) -> &'a str {
-    run.stderr
-        .lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line starting with {prefix:?}\n{}", run.report()))
 }
 
 /// botocore's view: (account id, role) → (profile name, region) of every
@@ -137,34 +118,9 @@ for name, p in config["profiles"].items():
     out.append([p["sso_account_id"], p["sso_role_name"], name, p["region"]])
 print(json.dumps(out))
 "#;
-    let mut cmd = Command::new("python3");
-    cmd.env_clear();
-    for (name, value) in std::env::vars_os() {
-        let text = name.to_string_lossy();
-        if text == "PATH" || text.starts_with("PYENV") || text == "LANG" || text.starts_with("LC_")
-        {
-            cmd.env(name, value);
-        }
-    }
-    let output = cmd
-        .args(["-c", SCRIPT])
-        .arg(sandbox.config_path())
-        .env("HOME", sandbox.home())
-        .env("AWS_CONFIG_FILE", sandbox.config_path())
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            sandbox.home().join(".aws/credentials"),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("run python3 with botocore");
-    assert!(
-        output.status.success(),
-        "botocore could not read the config:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let rows: Vec<[String; 4]> =
-        serde_json::from_slice(&output.stdout).expect("JSON from the botocore script");
+        serde_json::from_str(&support::botocore_script(sandbox, SCRIPT, &[]))
+            .expect("JSON from the botocore script");
     let mut by_assignment = BTreeMap::new();
     for [account, role, name, region] in rows {
         let before = by_assignment.insert((account, role), (name, region));
@@ -186,20 +142,6 @@ fn assert_regions(world: &World, expected: &[(&str, &str, &str)]) -> Vec<(String
     seen.into_values().collect()
 }
 
-/// The Debian AWS CLI v2 (`/usr/bin/aws`, not a pip `aws` v1 on the PATH);
-/// missing, a failure under CI and a loud skip elsewhere.
-fn aws_cli_available() -> bool {
-    if Path::new("/usr/bin/aws").is_file() {
-        return true;
-    }
-    assert!(
-        !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-        "the Debian awscli package (/usr/bin/aws) is required under CI"
-    );
-    eprintln!("\n!!! SKIPPED: /usr/bin/aws (Debian awscli) is not installed !!!\n");
-    false
-}
-
 /// `aws configure get region --profile NAME`, for each profile at once.
 #[track_caller]
 fn assert_aws_cli_regions(sandbox: &Sandbox, profiles: &[(String, String)]) {
@@ -219,14 +161,14 @@ fn assert_aws_cli_regions(sandbox: &Sandbox, profiles: &[(String, String)]) {
 fn rules_by_account_role_and_id_first_match_wins_and_are_remembered() {
     let world = World::new();
     let first = world.sync_with(&["--region", "eu-north-1"], &RULES);
-    assert_ok(&first);
+    first.assert_success();
     assert_eq!(
-        line(&first, "badge: sso-session acme: "),
+        first.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 7 added, 0 changed, 0 removed, 0 kept"
     );
     // The rule that set no region is pointed out, and only that one.
     assert_eq!(
-        line(&first, "badge: warning: region rule"),
+        first.stderr_line("badge: warning: region rule"),
         "badge: warning: region rule \"id:4444*=ca-central-1\" gave no profile its region \
          (it matches none, or an earlier rule wins)"
     );
@@ -247,15 +189,15 @@ fn rules_by_account_role_and_id_first_match_wins_and_are_remembered() {
         "{text}"
     );
     let profiles = assert_regions(&world, &FIRST);
-    if aws_cli_available() {
+    if support::aws_cli_v2_available() {
         assert_aws_cli_regions(&world.sandbox, &profiles);
     }
 
     // The next sync needs no flags: the same bytes.
     let second = world.badge(&["sync"]);
-    assert_ok(&second);
+    second.assert_success();
     assert_eq!(
-        line(&second, "badge: sso-session acme: "),
+        second.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 0 added, 0 changed, 0 removed, 7 kept"
     );
     assert_eq!(world.config(), text);
@@ -267,9 +209,9 @@ fn rules_by_account_role_and_id_first_match_wins_and_are_remembered() {
         &["AdministratorAccess"],
     ));
     let third = world.badge(&["sync"]);
-    assert_ok(&third);
+    third.assert_success();
     assert_eq!(
-        line(&third, "badge: sso-session acme: "),
+        third.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 1 added, 0 changed, 0 removed, 7 kept"
     );
     let mut expected = FIRST.to_vec();
@@ -280,13 +222,15 @@ fn rules_by_account_role_and_id_first_match_wins_and_are_remembered() {
 #[test]
 fn changed_rules_show_in_a_dry_run_then_re_region_and_clear() {
     let world = World::new();
-    assert_ok(&world.sync_with(&["--region", "eu-north-1"], &RULES));
+    world
+        .sync_with(&["--region", "eu-north-1"], &RULES)
+        .assert_success();
     let before = world.config();
 
     // A dry run shows the new regions as a diff and changes nothing.
     let new_rules = ["role:AdministratorAccess=sa-east-1"];
     let dry = world.sync_with(&["--dry-run"], &new_rules);
-    assert_ok(&dry);
+    dry.assert_success();
     assert_eq!(world.config(), before, "a dry run writes nothing");
     // prod-us/Admin, Prod-EU/Admin and dev/Admin go to sa-east-1; the
     // ReadOnly and Billing profiles fall back to the default region.
@@ -314,15 +258,15 @@ fn changed_rules_show_in_a_dry_run_then_re_region_and_clear() {
         dry.stdout
     );
     assert_eq!(
-        line(&dry, "badge: sso-session acme"),
+        dry.stderr_line("badge: sso-session acme"),
         "badge: sso-session acme (dry run, nothing written): 0 added, 7 changed, 0 removed, 0 kept"
     );
 
     // The same for real.
     let real = world.sync_with(&[], &new_rules);
-    assert_ok(&real);
+    real.assert_success();
     assert_eq!(
-        line(&real, "badge: sso-session acme: "),
+        real.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 0 added, 7 changed, 0 removed, 0 kept"
     );
     let admin_elsewhere = [
@@ -335,15 +279,15 @@ fn changed_rules_show_in_a_dry_run_then_re_region_and_clear() {
         (SANDBOX, "ReadOnlyAccess", "eu-north-1"),
     ];
     let profiles = assert_regions(&world, &admin_elsewhere);
-    if aws_cli_available() {
+    if support::aws_cli_v2_available() {
         assert_aws_cli_regions(&world.sandbox, &profiles);
     }
 
     // `--region-rule ''` forgets them: every profile in the default region.
     let clear = world.sync_with(&[], &[""]);
-    assert_ok(&clear);
+    clear.assert_success();
     assert_eq!(
-        line(&clear, "badge: sso-session acme: "),
+        clear.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 0 added, 3 changed, 0 removed, 4 kept"
     );
     let text = world.config();
@@ -354,7 +298,7 @@ fn changed_rules_show_in_a_dry_run_then_re_region_and_clear() {
         .collect();
     assert_regions(&world, &everywhere);
     let again = world.badge(&["sync"]);
-    assert_ok(&again);
+    again.assert_success();
     assert_eq!(world.config(), text, "still forgotten");
 }
 
@@ -365,7 +309,7 @@ fn the_region_in_the_template_is_the_profiles_region() {
         &["--template", "{region}.{account_name}.{role_name}"],
         &["role:BillingAdmin=us-east-1"],
     );
-    assert_ok(&sync);
+    sync.assert_success();
     let profiles = assert_regions(
         &world,
         &[
@@ -392,9 +336,9 @@ fn the_region_in_the_template_is_the_profiles_region() {
 
     // Another rule renames the profile with its region.
     let moved = world.sync_with(&[], &["role:BillingAdmin=ap-northeast-1"]);
-    assert_ok(&moved);
+    moved.assert_success();
     assert_eq!(
-        line(&moved, "badge: renamed "),
+        moved.stderr_line("badge: renamed "),
         "badge: renamed \"us-east-1.Prod-EU.BillingAdmin\" to \"ap-northeast-1.Prod-EU.BillingAdmin\""
     );
 }
@@ -412,7 +356,9 @@ fn documented() -> Vec<String> {
 #[test]
 fn bad_rules_are_refused_before_any_request_and_change_nothing() {
     let world = World::new();
-    assert_ok(&world.sync_with(&[], &["account:prod-*=us-east-1"]));
+    world
+        .sync_with(&[], &["account:prod-*=us-east-1"])
+        .assert_success();
     let before = world.config();
     let backups = world.sandbox.files_named("config.").len();
     let shape = "write KIND:GLOB=REGION with KIND account, id or role, \
@@ -503,7 +449,7 @@ fn bad_rules_are_refused_before_any_request_and_change_nothing() {
     assert_eq!(world.config(), edited);
     // New rules on the command line replace the broken ones.
     let fixed = world.sync_with(&[], &["account:prod-*=us-east-1"]);
-    assert_ok(&fixed);
+    fixed.assert_success();
     assert!(
         world
             .config()
@@ -517,7 +463,7 @@ fn sync_help_shows_the_rules_with_examples() {
     let mut cmd = sandbox.badge();
     cmd.args(["sync", "--help"]);
     let help = run(cmd, "badge sync --help");
-    assert_ok(&help);
+    help.assert_success();
     for text in [
         "--region-rule <RULE>",
         "badge sync --region-rule 'account:*-us=us-east-1'",

@@ -12,7 +12,7 @@ mod emulator;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use emulator::{Account, Emulator, EmulatorOptions, ODD_ROLE, Org};
@@ -49,9 +49,7 @@ impl World {
         )
         .replace('\n', newline);
         let mut sandbox = Sandbox::new(&config);
-        for (name, value) in emu.env() {
-            sandbox.set_env(name, value);
-        }
+        sandbox.set_envs(emu.env());
         // Fast for the tests; the default paces at 19 requests a second.
         sandbox.set_env("BADGE_PORTAL_RATE", "400");
         let world = World { emu, sandbox };
@@ -68,9 +66,7 @@ impl World {
     }
 
     fn badge(&self, args: &[&str]) -> Run {
-        let mut cmd = self.sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
+        self.sandbox.run_badge(args)
     }
 
     fn config(&self) -> Vec<u8> {
@@ -80,20 +76,6 @@ impl World {
     fn config_text(&self) -> String {
         String::from_utf8(self.config()).unwrap()
     }
-}
-
-#[track_caller]
-fn assert_ok(run: &Run) {
-    assert!(run.status.success(), "expected success\n{}", run.report());
-}
-
-/// The first line of stderr that starts with `prefix`.
-#[track_caller]
-fn line<'a>(run: &'a Run, prefix: &str) -> &'a str {
-    run.stderr
-        .lines()
-        .find(|l| l.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no line starting with {prefix:?}\n{}", run.report()))
 }
 
 /// The text before the managed block and after it.
@@ -144,34 +126,9 @@ for name in json.loads(sys.argv[2]):
     assert scoped["sso_role_name"] == profiles[name]["sso_role_name"], name
 print(json.dumps(profiles))
 "#;
-    let mut cmd = Command::new("python3");
-    cmd.env_clear();
-    for (name, value) in std::env::vars_os() {
-        let text = name.to_string_lossy();
-        if text == "PATH" || text.starts_with("PYENV") || text == "LANG" || text.starts_with("LC_")
-        {
-            cmd.env(name, value);
-        }
-    }
-    let output = cmd
-        .args(["-c", SCRIPT])
-        .arg(sandbox.config_path())
-        .arg(serde_json::to_string(load).unwrap())
-        .env("HOME", sandbox.home())
-        .env("AWS_CONFIG_FILE", sandbox.config_path())
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            sandbox.home().join(".aws/credentials"),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("run python3 with botocore");
-    assert!(
-        output.status.success(),
-        "botocore could not read the config:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON from the botocore script")
+    let load = serde_json::to_string(load).unwrap();
+    serde_json::from_str(&support::botocore_script(sandbox, SCRIPT, &[&load]))
+        .expect("JSON from the botocore script")
 }
 
 /// (account id, role) → profile name, for the generated profiles of acme.
@@ -202,10 +159,10 @@ fn syncs_300_accounts_with_odd_names_while_every_third_request_is_throttled() {
     let started = Instant::now();
     let sync = world.badge(&["sync"]);
     let took = started.elapsed();
-    assert_ok(&sync);
+    sync.assert_success();
     assert!(sync.stdout.is_empty(), "{}", sync.report());
     assert_eq!(
-        line(&sync, "badge: sso-session acme: 900"),
+        sync.stderr_line("badge: sso-session acme: 900"),
         "badge: sso-session acme: 900 added, 0 changed, 0 removed, 0 kept"
     );
 
@@ -324,10 +281,10 @@ fn resync_keeps_the_users_bytes(newline: &str) {
     let original = world.config_text();
 
     let first = world.badge(&["sync"]);
-    assert_ok(&first);
+    first.assert_success();
     // 24 assignments, one of them covered by `my-admin`.
     assert_eq!(
-        line(&first, "badge: sso-session acme: 2"),
+        first.stderr_line("badge: sso-session acme: 2"),
         "badge: sso-session acme: 23 added, 0 changed, 0 removed, 0 kept"
     );
     assert!(
@@ -398,10 +355,10 @@ fn resync_keeps_the_users_bytes(newline: &str) {
     });
 
     let dry = world.badge(&["sync", "--dry-run"]);
-    assert_ok(&dry);
+    dry.assert_success();
     assert_eq!(world.config_text(), with_tail, "--dry-run changes no byte");
     assert_eq!(
-        line(&dry, "badge: sso-session acme (dry run"),
+        dry.stderr_line("badge: sso-session acme (dry run"),
         "badge: sso-session acme (dry run, nothing written): 3 added, 2 changed, 0 removed, 21 kept"
     );
     let path = world.sandbox.config_path().display().to_string();
@@ -425,9 +382,9 @@ fn resync_keeps_the_users_bytes(newline: &str) {
     }
 
     let second = world.badge(&["sync"]);
-    assert_ok(&second);
+    second.assert_success();
     assert_eq!(
-        line(&second, "badge: sso-session acme: "),
+        second.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 3 added, 2 changed, 0 removed, 21 kept"
     );
     let stale = [
@@ -435,7 +392,7 @@ fn resync_keeps_the_users_bytes(newline: &str) {
         format!("{}/{}", clean(&a5.name), a5.roles[1]),
         format!("{}/{}", clean(&a4.name), a4.roles[1]),
     ];
-    let stale_line = line(&second, "badge: 3 generated profiles have no assignment");
+    let stale_line = second.stderr_line("badge: 3 generated profiles have no assignment");
     for name in &stale {
         assert!(stale_line.contains(&format!("{name:?}")), "{stale_line}");
     }
@@ -461,9 +418,9 @@ fn resync_keeps_the_users_bytes(newline: &str) {
     }
 
     let pruned = world.badge(&["sync", "--prune"]);
-    assert_ok(&pruned);
+    pruned.assert_success();
     assert_eq!(
-        line(&pruned, "badge: sso-session acme: "),
+        pruned.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 0 added, 0 changed, 3 removed, 23 kept"
     );
     let text = world.config_text();
@@ -517,7 +474,7 @@ fn settings_are_remembered_for_the_next_sync() {
         "--output",
         "json",
     ]);
-    assert_ok(&first);
+    first.assert_success();
     let text = world.config_text();
     assert!(
         text.contains(
@@ -537,9 +494,9 @@ fn settings_are_remembered_for_the_next_sync() {
     assert!(text.contains(&profile), "{text}");
 
     let second = world.badge(&["sync"]);
-    assert_ok(&second);
+    second.assert_success();
     assert_eq!(
-        line(&second, "badge: sso-session acme: "),
+        second.stderr_line("badge: sso-session acme: "),
         "badge: sso-session acme: 0 added, 0 changed, 0 removed, 8 kept"
     );
     assert_eq!(world.config_text(), text, "same names, same bytes");
@@ -607,14 +564,14 @@ fn a_rate_limited_portal_is_waited_out_with_retry_after() {
     world.sandbox.set_env("BADGE_PORTAL_RATE", "0");
     let started = Instant::now();
     let sync = world.badge(&["sync"]);
-    assert_ok(&sync);
+    sync.assert_success();
     assert!(
         started.elapsed() >= Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
     assert_eq!(
-        line(&sync, "badge: sso-session acme: 6"),
+        sync.stderr_line("badge: sso-session acme: 6"),
         "badge: sso-session acme: 6 added, 0 changed, 0 removed, 0 kept"
     );
     let counts = world.emu.requests();
@@ -626,11 +583,7 @@ fn a_rate_limited_portal_is_waited_out_with_retry_after() {
 fn session_add_creates_and_updates_in_place() {
     let original = "# mine\n[default]\nregion = us-east-1\n";
     let sandbox = Sandbox::new(original);
-    let badge = |args: &[&str]| {
-        let mut cmd = sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
-    };
+    let badge = |args: &[&str]| sandbox.run_badge(args);
     let config = || std::fs::read_to_string(sandbox.config_path()).unwrap();
     let path = sandbox.config_path().display().to_string();
 
@@ -643,7 +596,7 @@ fn session_add_creates_and_updates_in_place() {
         "--region",
         "eu-west-1",
     ]);
-    assert_ok(&add);
+    add.assert_success();
     add.assert_stdout("");
     add.assert_stderr(&format!(
         "badge: added [sso-session acme] to {path}\nbadge: next, sign in: badge login --sso-session acme\n"
@@ -669,7 +622,7 @@ fn session_add_creates_and_updates_in_place() {
         "--scopes",
         "sso:account:access, other",
     ]);
-    assert_ok(&update);
+    update.assert_success();
     update.assert_stderr(&format!(
         "badge: updated [sso-session acme] in {path}: sso_region eu-west-1 → us-east-2, \
          sso_registration_scopes sso:account:access → sso:account:access,other\n\
@@ -685,7 +638,7 @@ fn session_add_creates_and_updates_in_place() {
             .replace("= sso:account:access\n", "= sso:account:access,other\n")
     );
     let same = badge(&["session", "add", "acme", "--region", "us-east-2"]);
-    assert_ok(&same);
+    same.assert_success();
     assert!(
         same.stderr.starts_with("badge: [sso-session acme] in"),
         "{}",
@@ -702,7 +655,7 @@ fn session_add_creates_and_updates_in_place() {
         "--region",
         "eu-west-1",
     ]);
-    assert_ok(&quoted);
+    quoted.assert_success();
     assert!(
         config().contains("\n[sso-session \"my org\"]\nsso_start_url = http://127.0.0.1:1/start\n")
     );
@@ -716,11 +669,7 @@ fn session_add_creates_and_updates_in_place() {
 #[test]
 fn session_add_without_a_terminal_names_the_missing_flags() {
     let sandbox = Sandbox::new("[default]\n");
-    let badge = |args: &[&str]| {
-        let mut cmd = sandbox.badge();
-        cmd.args(args);
-        run(cmd, format!("badge {}", args.join(" ")))
-    };
+    let badge = |args: &[&str]| sandbox.run_badge(args);
     let none = badge(&["session", "add"]);
     assert_eq!(none.code(), Some(2), "{}", none.report());
     assert!(
@@ -832,7 +781,7 @@ fn a_writer_that_cannot_get_the_lock_gives_up_and_says_why() {
         ]);
         run(cmd, format!("badge session add {name}"))
     };
-    assert_ok(&add("first"));
+    add("first").assert_success();
     let locks = sandbox.home().join(".local/state/badge/locks");
     let lock_path = std::fs::read_dir(&locks)
         .unwrap()
@@ -854,7 +803,7 @@ fn a_writer_that_cannot_get_the_lock_gives_up_and_says_why() {
     assert!(started.elapsed() >= Duration::from_secs(9));
     assert_eq!(std::fs::read(sandbox.config_path()).unwrap(), before);
     drop(lock);
-    assert_ok(&add("second"));
+    add("second").assert_success();
 }
 
 #[test]
@@ -867,7 +816,7 @@ fn the_config_through_a_symlink_keeps_the_link_and_the_mode() {
     std::fs::rename(&config, &real).unwrap();
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
     symlink(Path::new("../dotfiles/aws-config"), &config).unwrap();
-    assert_ok(&world.badge(&["sync"]));
+    world.badge(&["sync"]).assert_success();
     assert!(
         std::fs::symlink_metadata(&config)
             .unwrap()

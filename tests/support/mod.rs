@@ -14,7 +14,7 @@ pub mod tmux;
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -96,19 +96,35 @@ impl fmt::Display for Shell {
 
 /// Whether `program` is on the PATH. Missing: a failure on CI (`CI=true`),
 /// elsewhere a loud skip, so a developer without fish still gets a run.
+#[track_caller]
 pub fn require(program: &str) -> bool {
-    if find_program(program).is_some() {
-        return true;
-    }
+    find_program(program).is_some() || missing(program)
+}
+
+/// A program or package a test needs is not installed: under `CI=true` (or
+/// `CI=1`) the test fails, as CI must run everything; elsewhere a loud skip
+/// (`false`), written straight to stderr, which the test harness does not
+/// capture.
+#[track_caller]
+fn missing(what: &str) -> bool {
     let on_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     if on_ci {
-        panic!("{program} is not installed, and CI=true: these tests must run on CI");
+        panic!("{what} is not installed, and CI=true: these tests must run on CI");
     }
-    eprintln!();
-    eprintln!("**********************************************************");
-    eprintln!("SKIPPED: {program} not installed; this test did not run");
-    eprintln!("**********************************************************");
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n**********************************************************\n\
+         SKIPPED: {what} not installed; this test did not run\n\
+         **********************************************************"
+    );
     false
+}
+
+/// Whether the Debian AWS CLI v2 (`/usr/bin/aws`, not a pip `aws` v1 on the
+/// PATH) is installed; missing, a failure on CI and a loud skip elsewhere.
+#[track_caller]
+pub fn aws_cli_v2_available() -> bool {
+    Path::new("/usr/bin/aws").is_file() || missing("the AWS CLI v2 (/usr/bin/aws, Debian awscli)")
 }
 
 /// Where `program` lives on the test process's PATH.
@@ -211,6 +227,17 @@ impl Sandbox {
         self
     }
 
+    pub fn set_envs<K, V>(&mut self, vars: impl IntoIterator<Item = (K, V)>) -> &mut Sandbox
+    where
+        K: AsRef<OsStr>,
+        V: AsRef<OsStr>,
+    {
+        for (name, value) in vars {
+            self.set_env(name, value);
+        }
+        self
+    }
+
     pub fn remove_env(&mut self, name: &str) -> &mut Sandbox {
         self.env.remove(OsStr::new(name));
         self
@@ -234,6 +261,28 @@ impl Sandbox {
     /// The binary itself, without any shell.
     pub fn badge(&self) -> Command {
         self.command(badge_bin())
+    }
+
+    /// `badge ARGS...`, run to completion.
+    pub fn run_badge(&self, args: &[&str]) -> Run {
+        let mut cmd = self.badge();
+        cmd.args(args);
+        run(cmd, format!("badge {}", args.join(" ")))
+    }
+
+    /// `python3` with the sandbox environment, run in HOME, stdin closed,
+    /// but with [`python_env`], where python3 finds boto3 and botocore, and
+    /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` naming the
+    /// sandbox's files.
+    pub fn python3(&self) -> Command {
+        let mut cmd = self.command("python3");
+        cmd.envs(python_env())
+            .env("AWS_CONFIG_FILE", self.config_path())
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                self.home().join(".aws/credentials"),
+            );
+        cmd
     }
 
     /// Files anywhere in the sandbox whose name starts with `prefix`.
@@ -282,6 +331,22 @@ impl Run {
         )
     }
 
+    /// Exit 0, whatever stderr says.
+    #[track_caller]
+    pub fn assert_success(&self) -> &Run {
+        assert!(self.status.success(), "expected success\n{}", self.report());
+        self
+    }
+
+    /// The first line of stderr that starts with `prefix`.
+    #[track_caller]
+    pub fn stderr_line(&self, prefix: &str) -> &str {
+        self.stderr
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line starting with {prefix:?}\n{}", self.report()))
+    }
+
     /// Exit 0 and nothing on stderr.
     #[track_caller]
     pub fn assert_clean(&self) -> &Run {
@@ -316,7 +381,12 @@ impl Run {
 
 /// Run `cmd` to completion, with a timeout so a hung shell fails the test
 /// instead of hanging the suite.
-pub fn run(mut cmd: Command, what: impl Into<String>) -> Run {
+pub fn run(cmd: Command, what: impl Into<String>) -> Run {
+    run_within(cmd, what, PROCESS_TIMEOUT)
+}
+
+/// [`run`] for a process that may take longer than [`PROCESS_TIMEOUT`].
+pub fn run_within(mut cmd: Command, what: impl Into<String>, timeout: Duration) -> Run {
     let what = what.into();
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd
@@ -341,7 +411,7 @@ pub fn run(mut cmd: Command, what: impl Into<String>) -> Run {
         let _ = sender.send(());
         status
     });
-    if receiver.recv_timeout(PROCESS_TIMEOUT).is_err() {
+    if receiver.recv_timeout(timeout).is_err() {
         // Only the process this function started, by its id.
         let _ = Command::new("kill")
             .args(["-KILL", &pid.to_string()])
@@ -350,7 +420,7 @@ pub fn run(mut cmd: Command, what: impl Into<String>) -> Run {
         let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
         let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
         panic!(
-            "{what} did not finish within {PROCESS_TIMEOUT:?}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
+            "{what} did not finish within {timeout:?}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
         );
     }
     let status = waiter
@@ -366,6 +436,111 @@ pub fn run(mut cmd: Command, what: impl Into<String>) -> Run {
         stderr: text(err_reader.join().expect("stderr reader"), "stderr"),
         status,
         what,
+    }
+}
+
+// ---- python3, boto3 and botocore --------------------------------------------
+
+/// What a `python3` child takes from the test process's environment: the
+/// PATH (behind badge's folder, for a `credential_process = badge ...`) and
+/// pyenv's variables, where python3 finds boto3 and botocore, and the
+/// locale; and no instance metadata lookups, which would leave 127.0.0.1.
+pub fn python_env() -> Vec<(OsString, OsString)> {
+    let mut path = badge_bin()
+        .parent()
+        .expect("the binary has a folder")
+        .as_os_str()
+        .to_owned();
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    let mut env = vec![
+        (OsString::from("PATH"), path),
+        (
+            OsString::from("AWS_EC2_METADATA_DISABLED"),
+            OsString::from("true"),
+        ),
+    ];
+    for (name, value) in std::env::vars_os() {
+        let text = name.to_string_lossy();
+        if text.starts_with("PYENV") || text == "LANG" || text.starts_with("LC_") {
+            env.push((name, value));
+        }
+    }
+    env
+}
+
+/// `python3` with [`python_env`] and nothing else of the test process's
+/// environment (no `AWS_*`, no HOME), stdin closed.
+pub fn python3() -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.env_clear().envs(python_env()).stdin(Stdio::null());
+    cmd
+}
+
+/// Whether [`python3`] imports `module` (boto3, botocore). Missing: a
+/// failure on CI (`CI=true`), elsewhere a loud skip, as [`require`].
+#[track_caller]
+pub fn python_module_available(module: &str) -> bool {
+    let found = python3()
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    found || missing(&format!("python3 with {module}"))
+}
+
+/// What the python3 `script` prints, given the sandbox's config path as
+/// `sys.argv[1]` and then `args`: botocore's view of the config. A script
+/// that fails (botocore refuses the file, an assertion) fails the test.
+#[track_caller]
+pub fn botocore_script(sandbox: &Sandbox, script: &str, args: &[&str]) -> String {
+    let mut cmd = sandbox.python3();
+    cmd.arg("-c")
+        .arg(script)
+        .arg(sandbox.config_path())
+        .args(args);
+    let out = run(cmd, format!("python3 botocore script {}", args.join(" ")));
+    assert!(
+        out.status.success(),
+        "botocore could not read the config:\n{}",
+        out.report()
+    );
+    out.stdout
+}
+
+// ---- seeded randomness -------------------------------------------------------
+
+/// SplitMix64: a few lines, the same numbers everywhere, so a failure
+/// replays from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, n).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in [low, high).
+    pub fn between(&mut self, low: Duration, high: Duration) -> Duration {
+        low + (high.saturating_sub(low)).mul_f64(self.unit())
+    }
+
+    pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len())]
     }
 }
 
