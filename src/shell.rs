@@ -3,8 +3,9 @@
 //! shell function to evaluate.
 //!
 //! Profile names are user data. They reach a shell only through [`quote`],
-//! as single-quoted words, which no shell expands. This is the one place
-//! that quotes for each shell.
+//! as single-quoted words, which no shell expands; names in the commands
+//! badge suggests go through [`shell_word`]. This is the one place that
+//! quotes for each shell.
 
 use anyhow::{Result, bail};
 
@@ -130,6 +131,22 @@ pub fn quote(shell: Shell, value: &str) -> String {
     out
 }
 
+/// `text` as one word of a command badge suggests (`badge login
+/// --sso-session 'ac me'`), quoted only when it has to be, so a plain name
+/// reads as typed. The quoting is a POSIX shell's (bash, zsh), which fish
+/// reads the same way too, so the command works pasted into any of them.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 /// A script for the shell function to evaluate after a switching command.
 pub struct Script {
     shell: Shell,
@@ -193,6 +210,15 @@ mod tests {
         assert_eq!(quote(Shell::Bash, "it's"), r"'it'\''s'");
         assert_eq!(quote(Shell::Zsh, "$(x)"), "'$(x)'");
         assert_eq!(quote(Shell::Fish, r"a'b\c"), r"'a\'b\\c'");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("acme-prod_1"), "acme-prod_1");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("$(x)"), "'$(x)'");
     }
 
     #[test]

@@ -675,6 +675,136 @@ fn session_without_sso_start_url() {
     );
 }
 
+/// The words each shell makes of `command`, a `badge …` line as a user
+/// would paste it (badge itself replaced by a `printf` of its arguments).
+fn pasted_words(sandbox: &Sandbox, command: &str) -> Vec<(support::Shell, Vec<String>)> {
+    let args = command
+        .strip_prefix("badge ")
+        .unwrap_or_else(|| panic!("not a badge command: {command}"));
+    support::Shell::ALL
+        .into_iter()
+        .filter(|shell| support::require(shell.name()))
+        .map(|shell| {
+            let out = support::run_shell(shell, sandbox, &format!("printf '%s\\n' {args}"));
+            assert!(out.status.success(), "{}", out.report());
+            (shell, out.stdout.lines().map(str::to_owned).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn session_names_with_a_space_are_quoted_in_the_commands_badge_suggests() {
+    let sandbox = sandbox_with("");
+    let add = badge(
+        &sandbox,
+        &[
+            "session",
+            "add",
+            "ac me",
+            "--start-url",
+            START_URL,
+            "--region",
+            REGION,
+        ],
+        &[],
+    );
+    assert_eq!(add.code(), Some(0), "{}", add.report());
+    assert_eq!(
+        normalise(&add.stderr, sandbox.home()),
+        "badge: added [sso-session \"ac me\"] to ~/.aws/config\n\
+         badge: next, sign in: badge login --sso-session 'ac me'\n",
+        "{}",
+        add.report()
+    );
+    let next = "badge: next, sign in: ";
+    let hint = add.stderr_line(next)[next.len()..].to_owned();
+    let sync = expect_error(
+        &sandbox,
+        &["sync", "--sso-session", "ac me"],
+        &[],
+        "badge: not signed in to sso-session \"ac me\"; run `badge login --sso-session 'ac me'`",
+    );
+    let (_, quoted) = sync.stderr.trim_end().split_once("; run `").unwrap();
+    for command in [hint.as_str(), quoted.trim_end_matches('`')] {
+        for (shell, words) in pasted_words(&sandbox, command) {
+            assert_eq!(
+                words,
+                ["login", "--sso-session", "ac me"],
+                "{shell} reads {command}"
+            );
+        }
+    }
+}
+
+/// Profiles whose names start alike, for the name-matching cases.
+const STAGING: &str = "\
+[sso-session acme]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+
+[profile Staging-001/AdministratorAccess]
+sso_session = acme
+sso_account_id = 111111111111
+sso_role_name = AdministratorAccess
+
+[profile Staging-002/ReadOnly]
+sso_session = acme
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+
+[profile dev-1]
+[profile dev-2]
+[profile dev-3]
+";
+
+#[test]
+fn a_name_that_matches_several_profiles_names_the_command_that_was_run() {
+    let sandbox = sandbox_with(STAGING);
+    let several = "badge: \"Staging\" matches 2 profiles: Staging-001/AdministratorAccess, \
+                   Staging-002/ReadOnly; name one exactly, for example";
+    expect_error(
+        &sandbox,
+        &["use", "Staging"],
+        HOOK,
+        &format!("{several} `badge use Staging-001/AdministratorAccess`"),
+    );
+    expect_error(
+        &sandbox,
+        &["creds", "Staging"],
+        &[],
+        &format!("{several} `badge creds Staging-001/AdministratorAccess`"),
+    );
+    expect_error(
+        &sandbox,
+        &["console", "Staging"],
+        &[],
+        &format!("{several} `badge console Staging-001/AdministratorAccess`"),
+    );
+}
+
+#[test]
+fn a_name_that_matches_no_profile_suggests_the_closest_in_one_sentence() {
+    let sandbox = sandbox_with(STAGING);
+    expect_error(
+        &sandbox,
+        &["creds", "dev-4"],
+        &[],
+        "badge: no profile matches \"dev-4\" in ~/.aws/config; did you mean dev-1, dev-2 or dev-3? `badge ls` lists all profiles",
+    );
+    expect_error(
+        &sandbox,
+        &["use", "Stagin-001/AdministratorAcess"],
+        HOOK,
+        "badge: no profile matches \"Stagin-001/AdministratorAcess\" in ~/.aws/config; did you mean Staging-001/AdministratorAccess? `badge ls` lists all profiles",
+    );
+    expect_error(
+        &sandbox,
+        &["use", "prod"],
+        HOOK,
+        "badge: no profile matches \"prod\" in ~/.aws/config; `badge ls` lists all profiles",
+    );
+}
+
 // ---- the token cache ------------------------------------------------------
 
 /// The token cache of acme holds `bytes`: `sync` fails naming the file and

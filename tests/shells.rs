@@ -1132,6 +1132,79 @@ fn static_check_init_and_completion_scripts(sh: Shell) {
     }
 }
 
+// 13b. `scripts/try`, the playground of the README, passes the same checks.
+
+#[test]
+fn try_script_passes_bash_n_and_shellcheck() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
+    let file = file.display().to_string();
+    let sandbox = Sandbox::new("");
+    let mut checks = vec![("bash", vec!["--noprofile", "--norc", "-n", file.as_str()])];
+    if require("shellcheck") {
+        checks.push(("shellcheck", vec![file.as_str()]));
+    }
+    for (program, args) in checks {
+        let mut cmd = sandbox.command(program);
+        cmd.args(&args);
+        let result = run(cmd, format!("{program} scripts/try"));
+        assert!(
+            result.status.success() && result.stdout.is_empty() && result.stderr.is_empty(),
+            "{program} has findings on scripts/try\n{}",
+            result.report()
+        );
+    }
+}
+
+/// `scripts/try` runs the badge and emulator that cargo built, wherever
+/// CARGO_TARGET_DIR put them, and a failing `badge session add` stops it
+/// with badge's own words. Here cargo builds nothing and answers with a
+/// target folder of stand-ins: an emulator that only writes its URL, and a
+/// badge that refuses.
+#[test]
+fn try_script_uses_the_target_dir_and_shows_why_it_stops() {
+    if !require("bash") || !require("python3") {
+        return;
+    }
+    let mut sandbox = Sandbox::new("");
+    let home = sandbox.home().to_owned();
+    let executable = |relative: &str, text: &str| {
+        let path = sandbox.write(relative, text);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    executable(
+        "fake/cargo",
+        "#!/bin/sh\n[ \"$1\" = metadata ] && printf '{\"target_directory\": \"%s\"}\\n' \"$CARGO_TARGET_DIR\"\nexit 0\n",
+    );
+    executable(
+        "built/release/examples/emulator",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" = --url-file ] && printf 'http://127.0.0.1:9' >\"$2\"\n  shift\ndone\nexec sleep 60\n",
+    );
+    executable(
+        "built/release/badge",
+        "#!/bin/sh\necho 'badge: a refusal from the badge in CARGO_TARGET_DIR' >&2\nexit 1\n",
+    );
+    let (_, path) = sandbox.env().find(|(k, _)| *k == "PATH").unwrap();
+    let path = format!("{}:{}", home.join("fake").display(), path.display());
+    sandbox
+        .set_env("PATH", path)
+        .set_env("CARGO_TARGET_DIR", home.join("built"));
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
+    let mut cmd = sandbox.command("bash");
+    cmd.arg(&script).arg("bash");
+    let out = run(cmd, "scripts/try bash");
+    assert_eq!(out.code(), Some(1), "{}", out.report());
+    assert!(
+        out.stderr
+            .contains("badge: a refusal from the badge in CARGO_TARGET_DIR\n")
+            && out
+                .stderr
+                .contains("scripts/try: could not add the demo sso-session\n"),
+        "{}",
+        out.report()
+    );
+}
+
 // 14. The checked-in completion scripts are what the binary prints.
 
 #[test]

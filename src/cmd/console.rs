@@ -13,6 +13,7 @@ use super::Context;
 use super::creds::{fetch, sso_profile};
 use crate::cli::ConsoleArgs;
 use crate::picker::printable;
+use crate::shell::shell_word;
 use crate::sso::federation::{self, SIGNIN_URL_VAR};
 use crate::sso::login::browser;
 
@@ -27,9 +28,9 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
             printable(service)
         );
     }
-    let profile = sso_profile(ctx, args.profile.as_deref(), "console")?;
-    let again = format!("badge console {}", profile.name);
-    let credentials = fetch(ctx, &profile, &again)?;
+    let again = |name: &str| format!("badge console {}", shell_word(name));
+    let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
+    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
     let override_url = ctx
         .var(SIGNIN_URL_VAR)
         .map(|v| v.to_string_lossy().into_owned());
@@ -53,8 +54,8 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
         }
         Err(failures) => bail!(
             "could not open a browser ({failures}); set BROWSER, or print the URL with \
-             `badge console {} --print`",
-            profile.name
+             `{} --print`",
+            again(&profile.name)
         ),
     }
 }

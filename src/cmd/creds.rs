@@ -15,6 +15,7 @@ use super::Context;
 use crate::cli::{CredsArgs, CredsFormat};
 use crate::config::sessions::{self, SsoSession};
 use crate::picker::printable;
+use crate::shell::shell_word;
 use crate::sso::credentials::{self, Role, RoleCredentials};
 
 /// A profile that names an Identity Center role, found like `badge use`
@@ -27,18 +28,24 @@ pub struct SsoProfile {
 }
 
 /// The profile `query` names (exact, unique prefix, unique substring), or
-/// the active one without a query. `command` is the subcommand, for hints.
-pub fn sso_profile(ctx: &Context, query: Option<&str>, command: &str) -> Result<SsoProfile> {
+/// the active one without a query. `again` turns a profile name into the
+/// command the user ran, for hints.
+pub fn sso_profile(
+    ctx: &Context,
+    query: Option<&str>,
+    again: impl Fn(&str) -> String,
+) -> Result<SsoProfile> {
     let query = match query.or(ctx.active.as_deref()) {
         Some(query) => query.to_owned(),
         None => bail!(
             "no profile named and AWS_PROFILE is not set; name one, for example \
-             `badge {command} PROFILE` (`badge ls` lists them)"
+             `{}` (`badge ls` lists them)",
+            again("PROFILE")
         ),
     };
     let paths = ctx.paths()?;
     let profiles = super::load_profiles(&paths)?;
-    let Some(name) = super::switch::resolve(ctx, &paths, &profiles, &query)? else {
+    let Some(name) = super::switch::resolve(ctx, &paths, &profiles, &query, &again)? else {
         bail!("no profile chosen");
     };
     let Some(profile) = profiles.get(&name) else {
@@ -67,7 +74,7 @@ pub fn sso_profile(ctx: &Context, query: Option<&str>, command: &str) -> Result<
         bail!(
             "profile {shown} has no sso_account_id or no sso_role_name, so it names no role; \
              `badge sync --sso-session {}` writes a profile for every role",
-            printable(session_name)
+            printable(&shell_word(session_name))
         );
     };
     let session = sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?;
@@ -110,9 +117,9 @@ pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCre
 }
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
-    let profile = sso_profile(ctx, args.profile.as_deref(), "creds")?;
-    let again = format!("badge creds {}", profile.name);
-    let credentials = fetch(ctx, &profile, &again)?;
+    let again = |name: &str| format!("badge creds {}", shell_word(name));
+    let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
+    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
     let text = match args.format {
         CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
         CredsFormat::Json => {

@@ -26,6 +26,7 @@ use crate::config::document::{Document, SectionKind};
 use crate::config::paths::{self, Paths};
 use crate::config::strict;
 use crate::picker::printable;
+use crate::shell::shell_word;
 use crate::sso::login::{human_time, same_url};
 use crate::sso::token_cache::{LoginState, TokenCache};
 use crate::sync::record::{SyncRecord, block_hash, settings_of};
@@ -202,19 +203,6 @@ fn write_text(
             plural(problems, "problem"),
             plural(warnings, "warning")
         ),
-    }
-}
-
-/// A word for a POSIX shell (bash, zsh) that fish reads the same way too.
-fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
-    if plain {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
 
@@ -926,15 +914,6 @@ fn sync_records(paths: &Paths, config: &Document, findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_are_quoted_only_when_needed() {
-        assert_eq!(shell_word("acme-prod_1"), "acme-prod_1");
-        assert_eq!(shell_word("a b"), "'a b'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-        assert_eq!(shell_word(""), "''");
-        assert_eq!(shell_word("$(x)"), "'$(x)'");
-    }
 
     #[test]
     fn header_lines_follow_every_line_ending() {

@@ -18,6 +18,7 @@ use super::creds::{fetch, sso_profile, variables};
 use super::{Context, HOOK_PREVIOUS_VAR, HOOK_SHELL_VAR, STATIC_KEY_VARS};
 use crate::cli::ExecArgs;
 use crate::picker::printable;
+use crate::shell::shell_word;
 use crate::verbose::verbose;
 
 /// What a shell exits with when it cannot find a command, and when it
@@ -40,9 +41,10 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.env_remove(var);
     }
     if args.env_credentials {
-        let profile = sso_profile(ctx, args.profile.as_deref(), "exec")?;
-        let again = format!("badge exec {} --env-credentials -- ...", profile.name);
-        let credentials = fetch(ctx, &profile, &again)?;
+        let again =
+            |name: &str| format!("badge exec {} --env-credentials -- ...", shell_word(name));
+        let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
+        let credentials = fetch(ctx, &profile, &again(&profile.name))?;
         // The credentials are the profile: another profile must not win.
         command.env_remove("AWS_PROFILE");
         command.env_remove("AWS_DEFAULT_PROFILE");
@@ -82,7 +84,8 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     };
     let paths = ctx.paths()?;
     let profiles = super::load_profiles(&paths)?;
-    match super::switch::resolve(ctx, &paths, &profiles, query)? {
+    let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
+    match super::switch::resolve(ctx, &paths, &profiles, query, again)? {
         Some(name) => Ok(name),
         None => bail!("no profile chosen"),
     }

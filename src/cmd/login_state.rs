@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cli::Shell;
 use crate::config::profiles::{Profile, Profiles};
-use crate::shell::Script;
+use crate::shell::{Script, shell_word};
 use crate::sso::login::{human_time, same_url};
 use crate::sso::token_cache::{LoginState, TokenCache};
 
@@ -58,9 +58,9 @@ impl LoginStates {
                     {
                         LoginState::Missing
                     }
-                    _ => state,
-                },
-            },
+                    _ => LoginState::of(&loaded, self.now),
+                }
+            }
             None => LoginState::Missing,
         };
         self.seen.insert(key.to_owned(), state);
@@ -92,11 +92,11 @@ pub fn describe(state: LoginState) -> String {
     }
 }
 
-/// The command that signs a profile's session back in.
+/// The command that signs a profile's session back in, ready to paste.
 pub fn login_command(profile: &Profile) -> String {
     match profile.sso_session {
-        Some(session) => format!("badge login --sso-session {session}"),
-        None => format!("badge login --profile {}", profile.name),
+        Some(session) => format!("badge login --sso-session {}", shell_word(session)),
+        None => format!("badge login --profile {}", shell_word(profile.name)),
     }
 }
 

@@ -15,6 +15,8 @@ use super::Context;
 use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
 use crate::config::sessions::DEFAULT_SCOPES;
+use crate::picker::printable;
+use crate::shell::shell_word;
 use crate::sync::settings::looks_like_region;
 use crate::sync::write::ConfigWriter;
 
@@ -77,19 +79,25 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
     let writer = ConfigWriter::new(&paths.config, |name| ctx.var(name))?;
     let edited = writer.edit(|doc| Ok(apply(doc, &name, &values)))?;
     let path = paths.config.display();
+    // The section as the file spells it, and a command that works pasted.
+    let header = section_header("sso-session", &name).expect("the name was checked");
+    let section = printable(&header);
     match &edited.value {
-        Change::Added => eprintln!("badge: added [sso-session {name}] to {path}"),
+        Change::Added => eprintln!("badge: added [{section}] to {path}"),
         Change::Updated(changes) if changes.is_empty() => {
-            eprintln!("badge: [sso-session {name}] in {path} is already up to date")
+            eprintln!("badge: [{section}] in {path} is already up to date")
         }
         Change::Updated(changes) => {
             eprintln!(
-                "badge: updated [sso-session {name}] in {path}: {}",
+                "badge: updated [{section}] in {path}: {}",
                 changes.join(", ")
             )
         }
     }
-    eprintln!("badge: next, sign in: badge login --sso-session {name}");
+    eprintln!(
+        "badge: next, sign in: {}",
+        printable(&format!("badge login --sso-session {}", shell_word(&name)))
+    );
     Ok(ExitCode::SUCCESS)
 }
 

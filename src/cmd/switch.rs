@@ -13,7 +13,7 @@ use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
 use crate::picker::{self, printable};
-use crate::shell::Script;
+use crate::shell::{Script, shell_word};
 use crate::sso::token_cache::LoginState;
 
 /// Shell variable in which the integration keeps the previous profile.
@@ -52,6 +52,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         }
         (None, _) => Profiles::load(&paths)?,
     };
+    let again = |name: &str| format!("badge use {}", shell_word(name));
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
@@ -63,7 +64,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
             ),
         },
-        Some(query) => match resolve(ctx, &paths, &profiles, query)? {
+        Some(query) => match resolve(ctx, &paths, &profiles, query, again)? {
             Some(name) => Target::Profile(name),
             None => return Ok(ExitCode::SUCCESS),
         },
@@ -73,8 +74,8 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             }
             if !ctx.interactive {
                 bail!(
-                    "the picker needs a terminal; name a profile instead, for example `badge use {}`",
-                    profiles.names().next().unwrap_or_default()
+                    "the picker needs a terminal; name a profile instead, for example `{}`",
+                    again(profiles.names().next().unwrap_or_default())
                 );
             }
             let all: Vec<Profile> = profiles.iter().collect();
@@ -175,12 +176,14 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
 }
 
 /// Exact name, else the only prefix match, else the only substring match.
-/// Several matches open the picker on a terminal and are an error elsewhere.
+/// Several matches open the picker on a terminal and are an error elsewhere,
+/// whose hint is `again` with one of the names: the command the user ran.
 pub fn resolve(
     ctx: &Context,
     paths: &Paths,
     profiles: &Profiles,
     query: &str,
+    again: impl Fn(&str) -> String,
 ) -> Result<Option<String>> {
     if profiles.get(query).is_some() {
         return Ok(Some(query.to_owned()));
@@ -203,10 +206,10 @@ pub fn resolve(
                 String::new()
             };
             bail!(
-                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `badge use {}`",
+                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `{}`",
                 several.len(),
                 shown.join(", "),
-                shown[0]
+                again(shown[0])
             )
         }
     }
@@ -292,11 +295,18 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
         }
     }
     let close: Vec<&str> = close.iter().map(|(_, n)| *n).collect();
-    let mut message = format!("no profile matches {query:?} in {}", paths.config.display());
-    if !close.is_empty() {
-        message.push_str(&format!("; did you mean {}?", close.join(", ")));
+    let mut message = format!(
+        "no profile matches {query:?} in {}; ",
+        paths.config.display()
+    );
+    match close.as_slice() {
+        [] => {}
+        [only] => message.push_str(&format!("did you mean {only}? ")),
+        [first @ .., last] => {
+            message.push_str(&format!("did you mean {} or {last}? ", first.join(", ")))
+        }
     }
-    message.push_str("; `badge ls` lists all profiles");
+    message.push_str("`badge ls` lists all profiles");
     message
 }
 

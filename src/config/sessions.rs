@@ -46,10 +46,11 @@ pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
 /// [`session`], with `file` (the config's path, or "the config") named in
 /// its errors.
 fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
+    let add = format!("badge session add {}", crate::shell::shell_word(name));
     let Some(id) = doc.sso_session(name) else {
         bail!(
             "there is no [sso-session {name}] in {file}; add it with \
-             `badge session add {name} --start-url URL --region REGION`"
+             `{add} --start-url URL --region REGION`"
         );
     };
     let get = |key: &str| doc.get(id, key).map(str::trim).filter(|v| !v.is_empty());
@@ -57,15 +58,15 @@ fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
         (Some(start_url), Some(region)) => (start_url, region),
         (None, Some(_)) => bail!(
             "[sso-session {name}] in {file} has no sso_start_url; set it with \
-             `badge session add {name} --start-url URL`"
+             `{add} --start-url URL`"
         ),
         (Some(_), None) => bail!(
             "[sso-session {name}] in {file} has no sso_region; set it with \
-             `badge session add {name} --region REGION`"
+             `{add} --region REGION`"
         ),
         (None, None) => bail!(
             "[sso-session {name}] in {file} has no sso_start_url and no sso_region; set them with \
-             `badge session add {name} --start-url URL --region REGION`"
+             `{add} --start-url URL --region REGION`"
         ),
     };
     let scopes = get("sso_registration_scopes")
@@ -95,7 +96,8 @@ pub fn of_profile(
         bail!(
             "profile {profile} uses sso-session {session_name}, but there is no \
              [sso-session {session_name}] in {file}; add it with \
-             `badge session add {session_name} --start-url URL --region REGION`"
+             `badge session add {} --start-url URL --region REGION`",
+            crate::shell::shell_word(session_name)
         );
     }
     lookup(doc, session_name, &file)
@@ -147,7 +149,7 @@ pub fn select(
                 "there are {} sso-sessions in {file} ({}); choose one with --sso-session {}",
                 names.len(),
                 names.join(", "),
-                names[0]
+                crate::shell::shell_word(names[0])
             )
         }
     }

@@ -140,7 +140,7 @@ where
             session.name,
             role.role_name,
             role.account_id,
-            session.name
+            crate::shell::shell_word(&session.name)
         ),
         (_, "TooManyRequestsException") | (Some(429), _) => anyhow!(
             "the portal at {endpoint} is throttling requests; wait a moment, then run `{again}` again"

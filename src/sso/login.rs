@@ -90,9 +90,10 @@ pub enum Outcome {
     SignedIn(SystemTime),
 }
 
-/// The command that signs `session` in again.
+/// The command that signs `session` in again, ready to paste.
 pub fn login_command(session: &SsoSession) -> String {
-    format!("badge login --sso-session {}", session.name)
+    let name = crate::shell::shell_word(&session.name);
+    format!("badge login --sso-session {name}")
 }
 
 /// "2026-11-26 18:00 UTC".

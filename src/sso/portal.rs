@@ -50,6 +50,7 @@ use tokio::time::Instant;
 
 use super::client::{self, REQUEST_TIMEOUT_VAR, no_answer};
 use super::token_cache::parse_time;
+use crate::shell::shell_word;
 
 /// Environment variable: portal requests a second; `0` for no pacing.
 pub const RATE_VAR: &str = "BADGE_PORTAL_RATE";
@@ -434,7 +435,9 @@ fn endpoint_hint(shared: &Shared) -> String {
         None => format!(
             "check that sso_region {} of [sso-session {}] is the region of your Identity Center \
              (`badge session add {} --region REGION`)",
-            shared.region, shared.session, shared.session
+            shared.region,
+            shared.session,
+            shell_word(&shared.session)
         ),
     }
 }
@@ -447,7 +450,7 @@ where
     let fix = match err.raw_response().map(|r| r.status().as_u16()) {
         Some(403) => format!(
             "sign in again with `badge login --sso-session {}`",
-            shared.session
+            shell_word(&shared.session)
         ),
         _ => endpoint_hint(shared),
     };
@@ -553,7 +556,7 @@ where
                     "the portal no longer accepts the sign-in of sso-session \"{}\" \
                      (it expired or was revoked); run `badge login --sso-session {}`",
                     shared.session,
-                    shared.session
+                    shell_word(&shared.session)
                 )));
             }
             Verdict::NoAccess(reason) if kind == Kind::AccountRoles => {
