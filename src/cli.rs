@@ -123,10 +123,13 @@ Examples:
   badge login --profile prod/AdministratorAccess
   badge login --device-code          for SSH sessions and hosts without a browser
   badge login --no-browser           print the sign-in URL instead of opening it
+  badge login --force                sign in again, for another user or new scopes
 
 The token is cached in ~/.aws/sso/cache exactly as `aws sso login` does, so
 the AWS CLI and every SDK use it too. A token that can be refreshed is
-renewed without a browser. The browser is $BROWSER if set.")]
+renewed without a browser; a cached token the portal no longer accepts
+(signed out elsewhere, revoked) is replaced by a new sign-in. The browser
+is $BROWSER if set.")]
     Login(LoginArgs),
 
     /// Sign out and remove the cached token
@@ -267,6 +270,11 @@ pub struct LoginArgs {
     /// Print the sign-in URL instead of opening a browser
     #[arg(long)]
     pub no_browser: bool,
+
+    /// Sign in again even when the cached login is still good (another
+    /// user, or new sso_registration_scopes)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

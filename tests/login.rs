@@ -517,7 +517,80 @@ fn already_signed_in_needs_no_browser() {
     );
     assert_browser_not_run(&sandbox);
     assert_eq!(cache(&sandbox), written, "the cache is left alone");
-    assert_eq!(emu.requests().total, 0, "no request to AWS");
+    // One question to the portal (does it still take the token?), nothing
+    // else: no sign-in, no renewal.
+    assert_eq!(operation_count(&emu, "ListAccounts"), 1);
+    assert_eq!(emu.requests().total, 1, "one request to AWS");
+}
+
+/// A token the portal refused (revoked, or signed out elsewhere) before its
+/// expiry time: `badge sync` names `badge login`, and `badge login` then
+/// signs in again instead of saying "already signed in".
+#[test]
+fn a_login_the_portal_no_longer_accepts_is_signed_in_again() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = sandbox(&emu);
+    curl_browser(&mut sandbox);
+    let old = write_minted_cache(&sandbox, &emu, None);
+    emu.revoke_all_tokens();
+    let sync = badge(&sandbox, &["sync", "--dry-run"]);
+    assert_eq!(sync.code(), Some(1), "{}", sync.report());
+    assert!(
+        sync.stderr.contains("run `badge login --sso-session acme`"),
+        "{}",
+        sync.report()
+    );
+    let login = badge(&sandbox, &["login"]);
+    login.assert_success();
+    assert!(
+        login.stderr.starts_with(
+            "badge: the portal no longer accepts the login for sso-session \"acme\" (signed out \
+             or revoked); signing in again\n"
+        ),
+        "{}",
+        login.report()
+    );
+    assert!(
+        login
+            .stderr
+            .contains("badge: signed in to sso-session \"acme\", valid until "),
+        "{}",
+        login.report()
+    );
+    let new = assert_aws_cli_cache(&sandbox, &emu);
+    assert_ne!(text(&new, "accessToken"), text(&old, "accessToken"));
+    assert!(emu.token_is_valid(text(&new, "accessToken")));
+    assert_no_secrets(&login, &new);
+    badge(&sandbox, &["sync", "--dry-run"]).assert_success();
+}
+
+/// `badge login --force` signs in even with a good cached login, without
+/// asking the portal about the old one.
+#[test]
+fn login_force_signs_in_again() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = sandbox(&emu);
+    curl_browser(&mut sandbox);
+    let old = write_minted_cache(&sandbox, &emu, None);
+    let login = badge(&sandbox, &["login", "--force"]);
+    login.assert_success();
+    assert!(
+        login
+            .stderr
+            .contains("badge: signed in to sso-session \"acme\", valid until "),
+        "{}",
+        login.report()
+    );
+    let new = assert_aws_cli_cache(&sandbox, &emu);
+    assert_ne!(text(&new, "accessToken"), text(&old, "accessToken"));
+    assert_eq!(operation_count(&emu, "ListAccounts"), 0);
+    assert_no_secrets(&login, &new);
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
     let opts = LoginOptions {
         device_code: args.device_code,
         open_browser: !args.no_browser,
+        force: args.force,
         ..options(ctx)
     };
     login_interactive(&session, &cache, opts)?;

@@ -60,6 +60,8 @@ pub struct LoginOptions {
     pub timeout: Option<Duration>,
     /// Where client registrations are cached; `None`: not cached.
     pub registration_dir: Option<PathBuf>,
+    /// Sign in even when the cached login is good (`badge login --force`).
+    pub force: bool,
 }
 
 impl LoginOptions {
@@ -75,6 +77,7 @@ impl LoginOptions {
             browser: var("BROWSER").filter(|b| !b.is_empty()),
             timeout,
             registration_dir: registration::default_dir(),
+            force: false,
         }
     }
 }
@@ -303,12 +306,28 @@ pub async fn login(
     cache: &TokenCache,
     opts: &LoginOptions,
 ) -> Result<Outcome> {
-    match check_cache(session, cache, RENEW_BEFORE).await {
-        Cached::Valid(token) => {
-            return Ok(Outcome::AlreadySignedIn(
-                token.expires().unwrap_or(UNIX_EPOCH),
-            ));
-        }
+    let cached = if opts.force {
+        Cached::NeedsLogin(None)
+    } else {
+        check_cache(session, cache, RENEW_BEFORE).await
+    };
+    match cached {
+        // A token can end before its time (signed out elsewhere, revoked):
+        // the portal says whether it still takes this one, or the user
+        // would be told "already signed in" by the command that badge
+        // itself named after a refusal.
+        Cached::Valid(token) => match portal_takes(session, &token.access_token).await {
+            Taken::Yes => {
+                return Ok(Outcome::AlreadySignedIn(
+                    token.expires().unwrap_or(UNIX_EPOCH),
+                ));
+            }
+            Taken::No => eprintln!(
+                "badge: the portal no longer accepts the login for sso-session \"{}\" (signed \
+                 out or revoked); signing in again",
+                session.name
+            ),
+        },
         Cached::Renewed(token) => {
             return Ok(Outcome::Renewed(token.expires().unwrap_or(UNIX_EPOCH)));
         }
@@ -335,6 +354,45 @@ pub async fn login(
     .map_err(|err| with_fix(err, session))?;
     cache.store(&session.name, &token)?;
     Ok(Outcome::SignedIn(token.expires().unwrap_or(UNIX_EPOCH)))
+}
+
+/// Whether the portal still takes an access token.
+enum Taken {
+    Yes,
+    No,
+}
+
+/// Asks the portal with the cheapest call there is (one account of
+/// ListAccounts). Only a refusal (401) counts as No: when the portal cannot
+/// be asked now, a new sign-in would fail the same way, and the commands
+/// that use the token say so themselves.
+async fn portal_takes(session: &SsoSession, access_token: &str) -> Taken {
+    crate::verbose::verbose!(
+        "asking the portal whether it still accepts the login for sso-session \"{}\"",
+        session.name
+    );
+    let sent = client::portal(&session.region)
+        .list_accounts()
+        .access_token(access_token)
+        .max_results(1)
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Taken::Yes,
+        Err(err) => {
+            let status = err.raw_response().map(|r| r.status().as_u16());
+            let code = aws_sdk_sso::error::ProvideErrorMetadata::code(&err);
+            crate::verbose::verbose!(
+                "ListAccounts answered {}",
+                status.map_or_else(|| "nothing".to_owned(), |s| s.to_string())
+            );
+            if status == Some(401) || code == Some("UnauthorizedException") {
+                Taken::No
+            } else {
+                Taken::Yes
+            }
+        }
+    }
 }
 
 /// [`login`] for synchronous callers such as `badge use --login`: builds
