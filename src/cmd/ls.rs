@@ -11,7 +11,7 @@ use super::Context;
 use super::login_state::LoginStates;
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
-use crate::picker::printable;
+use crate::picker::{display_width, printable};
 use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
@@ -24,6 +24,18 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                 .iter()
                 .filter(|p| p.sso_session == Some(session.as_str()))
                 .collect();
+            if list.is_empty() && profiles.config().sso_session(session).is_none() {
+                let known = crate::config::sessions::sessions(profiles.config());
+                let names: Vec<String> = known.iter().map(|(n, _)| format!("{n:?}")).collect();
+                bail!(
+                    "there is no sso-session {session:?} in {}{}",
+                    paths.config.display(),
+                    match names.as_slice() {
+                        [] => "; add one with `badge session add`".to_owned(),
+                        names => format!("; the sso-sessions are {}", names.join(", ")),
+                    }
+                );
+            }
             if list.is_empty() {
                 bail!(
                     "no profile uses sso-session {session:?} in {}; `badge ls` lists all profiles",
@@ -133,10 +145,10 @@ fn write_table(
         "LOGIN",
         "SOURCE",
     ];
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths = header.map(display_width);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.as_ref().chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
     let (bold, green, reset) = if ctx.color_stdout {
@@ -174,7 +186,7 @@ fn write_row(
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;
         } else {
-            let pad = width - cell.chars().count();
+            let pad = width - display_width(cell);
             write!(out, "{cell}{:pad$}  ", "")?;
         }
     }
