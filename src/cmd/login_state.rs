@@ -47,9 +47,10 @@ impl LoginStates {
             return *state;
         }
         let state = match &self.cache {
-            Some(cache) => match cache.state(key, self.now) {
-                state @ (LoginState::Missing | LoginState::Unreadable) => state,
-                state => match (start_url, cache.load(key)) {
+            Some(cache) => {
+                // One read of the file (and one line of `--verbose`).
+                let loaded = cache.load(key);
+                match (start_url, &loaded) {
                     (Some(wanted), Ok(Some(token)))
                         if token
                             .start_url

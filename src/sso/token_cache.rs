@@ -124,6 +124,19 @@ pub enum LoginState {
 }
 
 impl LoginState {
+    /// The state of what [`TokenCache::load`] gave.
+    pub fn of(loaded: &Result<Option<CachedToken>>, now: SystemTime) -> LoginState {
+        match loaded {
+            Ok(Some(token)) if token.is_valid_at(now) => {
+                LoginState::Valid(token.expires().unwrap_or(now))
+            }
+            Ok(Some(token)) if token.is_refreshable_at(now) => LoginState::Refreshable,
+            Ok(Some(_)) => LoginState::Expired,
+            Ok(None) => LoginState::Missing,
+            Err(_) => LoginState::Unreadable,
+        }
+    }
+
     pub fn is_usable(self) -> bool {
         matches!(self, LoginState::Valid(_) | LoginState::Refreshable)
     }
@@ -210,15 +223,7 @@ impl TokenCache {
     }
 
     pub fn state(&self, key: &str, now: SystemTime) -> LoginState {
-        match self.load(key) {
-            Ok(Some(token)) if token.is_valid_at(now) => {
-                LoginState::Valid(token.expires().unwrap_or(now))
-            }
-            Ok(Some(token)) if token.is_refreshable_at(now) => LoginState::Refreshable,
-            Ok(Some(_)) => LoginState::Expired,
-            Ok(None) => LoginState::Missing,
-            Err(_) => LoginState::Unreadable,
-        }
+        LoginState::of(&self.load(key), now)
     }
 
     /// Write atomically, 0600, in a 0700 folder (tightened if it was wider).
