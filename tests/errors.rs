@@ -1170,3 +1170,28 @@ fn logout_while_the_portal_is_unreachable() {
     assert_documented(line.trim_end());
     assert!(!world.sandbox.home().join(CACHE_FILE).exists());
 }
+
+/// `ls --sso-session` with a session the config does not have says so,
+/// and names those it has; with one it has but no profile uses, says that.
+#[test]
+fn ls_of_an_unknown_session_names_the_sessions_there_are() {
+    let sandbox = Sandbox::new(
+        "[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n\
+         [sso-session \"ac me\"]\nsso_start_url = https://b.awsapps.com/start\nsso_region = eu-west-1\n\n\
+         [profile p]\nsso_session = acme\nsso_account_id = 111111111111\nsso_role_name = Admin\n",
+    );
+    expect_error(
+        &sandbox,
+        &["ls", "--sso-session", "nope"],
+        &[],
+        "badge: there is no sso-session \"nope\" in ~/.aws/config; the sso-sessions are \"acme\", \"ac me\"",
+    );
+    let run = badge(&sandbox, &["ls", "--sso-session", "ac me"], &[]);
+    assert_eq!(run.code(), Some(1), "{}", run.report());
+    assert!(
+        run.stderr
+            .starts_with("badge: no profile uses sso-session \"ac me\""),
+        "{}",
+        run.report()
+    );
+}

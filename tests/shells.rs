@@ -1266,3 +1266,37 @@ fn binary_alone_refuses_to_switch() {
         }
     }
 }
+
+/// `badge ls` lines its columns up by terminal width: wide characters (CJK,
+/// emoji) in an account name take two columns each.
+#[test]
+fn ls_columns_line_up_with_wide_characters() {
+    use unicode_width::UnicodeWidthStr;
+    let config = "[profile cafe]\nsso_account_id = 111111111111\nsso_role_name = Admin\nbadge_account_name = Café Ünïcode 中文\n\
+                  [profile rocket]\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\nbadge_account_name = emoji 🚀 rocket\n\
+                  [profile plain]\nsso_account_id = 333333333333\nsso_role_name = PowerUser\nbadge_account_name = plain\n";
+    let sandbox = Sandbox::new(config);
+    let mut cmd = sandbox.badge();
+    cmd.arg("ls");
+    let out = run(cmd, "badge ls");
+    out.assert_clean();
+    let columns: Vec<(usize, usize)> = out
+        .stdout
+        .lines()
+        .map(|line| {
+            let id = line.find("11111111").or_else(|| line.find("22222222"));
+            let id = id.or_else(|| line.find("33333333")).expect("an account id");
+            let role = ["Admin", "ReadOnly", "PowerUser"]
+                .iter()
+                .find_map(|r| line.find(r))
+                .expect("a role");
+            (line[..id].width(), line[..role].width())
+        })
+        .collect();
+    assert_eq!(columns.len(), 3, "{}", out.stdout);
+    assert!(
+        columns.iter().all(|c| *c == columns[0]),
+        "{columns:?}\n{}",
+        out.stdout
+    );
+}
