@@ -1195,3 +1195,34 @@ fn ls_of_an_unknown_session_names_the_sessions_there_are() {
         run.report()
     );
 }
+
+/// No profile yet: the next step depends on what is set up. Without an
+/// sso-session, the whole recipe; with one, only login and sync for it.
+#[test]
+fn no_profiles_names_the_next_step() {
+    let sandbox = Sandbox::new("");
+    let ls = badge(&sandbox, &["ls"], &[]);
+    assert!(ls.status.success(), "{}", ls.report());
+    assert_eq!(
+        normalise(&ls.stderr, sandbox.home()),
+        "badge: there are no profiles in ~/.aws/config or ~/.aws/credentials; generate them \
+         with `badge session add NAME --start-url URL --region REGION`, `badge login` and \
+         `badge sync`\n"
+    );
+    let sandbox = Sandbox::new(
+        "[sso-session \"ac me\"]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n",
+    );
+    expect_error(
+        &sandbox,
+        &["use", "x"],
+        HOOK,
+        "badge: there are no profiles in ~/.aws/config or ~/.aws/credentials; generate them \
+         with `badge login --sso-session 'ac me'` and `badge sync --sso-session 'ac me'`",
+    );
+    let ls = badge(&sandbox, &["ls", "--sso-session", "ac me"], &[]);
+    assert_eq!(
+        normalise(&ls.stderr, sandbox.home()),
+        "badge: no profile uses sso-session \"ac me\" in ~/.aws/config; generate them with \
+         `badge sync --sso-session 'ac me'`\n"
+    );
+}

@@ -38,8 +38,10 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
             }
             if list.is_empty() {
                 bail!(
-                    "no profile uses sso-session {session:?} in {}; `badge ls` lists all profiles",
-                    paths.config.display()
+                    "no profile uses sso-session {session:?} in {}; generate them with \
+                     `badge sync --sso-session {}`",
+                    paths.config.display(),
+                    crate::shell::shell_word(session)
                 );
             }
             list
@@ -52,7 +54,10 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
         .map(|p| states.of(&profiles, p).map_or("-", LoginState::label))
         .collect();
     if shown.is_empty() && !args.json {
-        eprintln!("badge: {}", super::switch::no_profiles_message(&paths));
+        eprintln!(
+            "badge: {}",
+            super::switch::no_profiles_message(&paths, profiles.config())
+        );
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {

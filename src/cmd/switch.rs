@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use super::login_state::{LoginStates, login_command, prompt_state};
 use super::{Context, Previous};
 use crate::cli::Shell;
+use crate::config::document::Document;
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
@@ -70,7 +71,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         },
         None => {
             if profiles.is_empty() {
-                bail!("{}", no_profiles_message(&paths));
+                bail!("{}", no_profiles_message(&paths, profiles.config()));
             }
             if !ctx.interactive {
                 bail!(
@@ -271,7 +272,7 @@ fn matcher(query: &str) -> (impl Fn(&str, bool) -> bool, String, bool) {
 
 fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
     if profiles.is_empty() {
-        return no_profiles_message(paths);
+        return no_profiles_message(paths, profiles.config());
     }
     let query_chars: Vec<char> = query.to_lowercase().chars().collect();
     let limit = (query.chars().count() / 2).max(2);
@@ -310,13 +311,33 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
     message
 }
 
-pub fn no_profiles_message(paths: &Paths) -> String {
-    format!(
-        "there are no profiles in {} or {}; generate them with `badge session add NAME \
-         --start-url URL --region REGION`, `badge login` and `badge sync`",
+/// For a config with no profile: the next step, which depends on whether
+/// an sso-session is set up already.
+pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
+    let none = format!(
+        "there are no profiles in {} or {}",
         paths.config.display(),
         paths.credentials.display()
-    )
+    );
+    let sessions = sessions::sessions(config);
+    match sessions.as_slice() {
+        [] => format!(
+            "{none}; generate them with `badge session add NAME --start-url URL --region \
+             REGION`, `badge login` and `badge sync`"
+        ),
+        [(name, _), rest @ ..] => {
+            let name = shell_word(name);
+            let others = match rest.len() {
+                0 => String::new(),
+                1 => " (or the other sso-session)".to_owned(),
+                n => format!(" (or one of the {n} others)"),
+            };
+            format!(
+                "{none}; generate them with `badge login --sso-session {name}` and \
+                 `badge sync --sso-session {name}`{others}"
+            )
+        }
+    }
 }
 
 /// Levenshtein distance, for "did you mean", when it is at most `max`:
