@@ -803,6 +803,20 @@ fn a_name_that_matches_no_profile_suggests_the_closest_in_one_sentence() {
         HOOK,
         "badge: no profile matches \"prod\" in ~/.aws/config; `badge ls` lists all profiles",
     );
+    // A typo in what was meant as a prefix, the account as `ls` shows it,
+    // the wrong case: the names they were meant to start.
+    for typed in ["Stagin-002", "staging 002", "STAGING-002/READ"] {
+        expect_error(
+            &sandbox,
+            &["use", typed],
+            HOOK,
+            &format!(
+                "badge: no profile matches {typed:?} in ~/.aws/config; did you mean \
+                 Staging-002/ReadOnly or Staging-001/AdministratorAccess? `badge ls` lists all \
+                 profiles"
+            ),
+        );
+    }
 }
 
 // ---- the token cache ------------------------------------------------------

@@ -275,25 +275,35 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
         return no_profiles_message(paths, profiles.config());
     }
     let query_chars: Vec<char> = query.to_lowercase().chars().collect();
-    let limit = (query.chars().count() / 2).max(2);
-    // The three closest names within `limit`, nearest first, then by name:
-    // once three are found, only as close a name can still enter, which
-    // keeps the edit distances narrow and cheap.
-    let mut close: Vec<(usize, &str)> = Vec::with_capacity(4);
+    // A name is close when the query is a few edits from all of it (a typo
+    // in a whole name), or from its start (a typo in what was meant as a
+    // prefix: `stagin-031` for `staging-031/ReadOnly`, or the account name
+    // as `ls` shows it, `staging 031`), ignoring case either way.
+    let whole_limit = (query_chars.len() / 2).max(2);
+    let start_limit = (query_chars.len() / 3).max(1);
+    // The three closest names, nearest start first, then nearest whole,
+    // then by name: once three are found, only as close a name can still
+    // enter, which keeps the edit distances narrow and cheap.
+    let mut close: Vec<((usize, usize), &str)> = Vec::with_capacity(4);
     let mut name_chars = Vec::new();
     for name in profiles.names() {
-        let within = close.get(2).map_or(limit, |&(d, _)| d);
+        let within = close.get(2).map_or(whole_limit, |&((d, _), _)| d);
         name_chars.clear();
         if name.is_ascii() {
             name_chars.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         } else {
             name_chars.extend(name.to_lowercase().chars());
         }
-        if let Some(d) = edit_distance(&query_chars, &name_chars, within) {
-            let at = close.partition_point(|&found| found < (d, name));
-            close.insert(at, (d, name));
-            close.truncate(3);
+        let Some((start, whole)) = distances(&query_chars, &name_chars, within) else {
+            continue;
+        };
+        if start > start_limit && whole.is_none_or(|w| w > whole_limit) {
+            continue;
         }
+        let key = ((start, whole.unwrap_or(usize::MAX)), name);
+        let at = close.partition_point(|&found| found < key);
+        close.insert(at, key);
+        close.truncate(3);
     }
     let close: Vec<&str> = close.iter().map(|(_, n)| *n).collect();
     let mut message = format!(
@@ -340,10 +350,12 @@ pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
     }
 }
 
-/// Levenshtein distance, for "did you mean", when it is at most `max`:
-/// only the band of cells within `max` of the diagonal is computed.
-fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+/// Levenshtein distances from `a`, for "did you mean": to the closest start
+/// of `b`, and to all of `b`, each when it is at most `max` (the first is
+/// never more than the second, so `None` when it is past `max`). Only the
+/// band of cells within `max` of the diagonal is computed.
+fn distances(a: &[char], b: &[char], max: usize) -> Option<(usize, Option<usize>)> {
+    if b.len() + max < a.len() {
         return None;
     }
     let far = max + 1;
@@ -369,7 +381,13 @@ fn edit_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
             return None;
         }
     }
-    Some(row[b.len()]).filter(|&d| d <= max)
+    let last = a.len();
+    let (lo, hi) = (last.saturating_sub(max), (last + max).min(b.len()));
+    let start = row[lo..=hi].iter().copied().min().unwrap_or(far);
+    let whole = (b.len() <= hi)
+        .then_some(row[b.len()])
+        .filter(|&d| d <= max);
+    (start <= max).then_some((start, whole))
 }
 
 /// A switching command run without the integration: say how to add it.
@@ -405,12 +423,64 @@ pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::distances;
 
     fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
         let a: Vec<char> = a.chars().collect();
         let b: Vec<char> = b.chars().collect();
-        edit_distance(&a, &b, max)
+        distances(&a, &b, max).and_then(|(_, whole)| whole)
+    }
+
+    fn start_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        distances(&a, &b, max).map(|(start, _)| start)
+    }
+
+    /// The distance to the closest start of `b`, the slow way.
+    fn start_distance_by_prefixes(a: &str, b: &str) -> usize {
+        let chars: Vec<char> = b.chars().collect();
+        (0..=chars.len())
+            .map(|n| distance(a, &chars[..n].iter().collect::<String>(), 100).unwrap())
+            .min()
+            .unwrap()
+    }
+
+    #[test]
+    fn start_distance_is_to_the_closest_start() {
+        assert_eq!(
+            start_distance("stagin-031", "staging-031/readonlyaccess", 9),
+            Some(1)
+        );
+        assert_eq!(
+            start_distance("staging 031", "staging-031/readonlyaccess", 9),
+            Some(1)
+        );
+        assert_eq!(
+            start_distance("staging-031/view", "staging-031/viewonly", 9),
+            Some(0)
+        );
+        assert_eq!(start_distance("prod", "dev-prod", 1), None);
+        let words = [
+            "",
+            "a",
+            "ab",
+            "prod",
+            "prdo",
+            "staging",
+            "stage",
+            "stagin-03",
+            "acct-0042-prd/Admin",
+        ];
+        for a in words {
+            for b in words {
+                let exact = start_distance_by_prefixes(a, b);
+                for max in 0..8 {
+                    let want = (exact <= max).then_some(exact);
+                    assert_eq!(start_distance(a, b, max), want, "{a:?} {b:?} {max}");
+                }
+            }
+        }
     }
 
     #[test]
