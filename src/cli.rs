@@ -176,8 +176,8 @@ SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION.")]
     /// Print short-lived role credentials of a profile
     #[command(after_help = "\
 Examples:
-  eval \"$(badge creds prod)\"                 bash and zsh
-  badge creds prod | source                    fish
+  eval \"$(badge creds prod)\"     bash and zsh
+  badge creds prod | source      fish
   badge creds prod --format json | jq -r .AccessKeyId
   credential_process = badge creds prod --format process   in a profile of ~/.aws/config
 
@@ -298,11 +298,13 @@ pub struct SyncArgs {
     #[arg(long)]
     pub prune: bool,
 
-    /// Profile name template [default: {account_name}/{role_name}]
+    /// Profile name template [default: the session's last one, at first
+    /// {account_name}/{role_name}]
     #[arg(long, value_name = "TEMPLATE")]
     pub template: Option<String>,
 
-    /// `region` of the generated profiles [default: the session's region]
+    /// `region` of the generated profiles [default: the session's last one,
+    /// at first its sso_region]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 

@@ -508,6 +508,13 @@ fn config_is_a_dangling_symlink() {
         &sandbox,
         "badge: ~/.aws/config is a symlink to ~/dotfiles/aws/config, which does not exist; restore that file, or remove the link with `rm ~/.aws/config`",
     );
+    // A relative link, as dotfile managers make them: shown as a full path.
+    std::fs::remove_file(sandbox.config_path()).unwrap();
+    symlink("../dotfiles/./aws/config", sandbox.config_path()).unwrap();
+    every_reader_fails(
+        &sandbox,
+        "badge: ~/.aws/config is a symlink to ~/dotfiles/aws/config, which does not exist; restore that file, or remove the link with `rm ~/.aws/config`",
+    );
 }
 
 #[test]

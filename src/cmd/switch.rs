@@ -415,7 +415,7 @@ pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
         }
     }
     message.push_str(
-        "To run a single command with a profile: AWS_PROFILE=NAME aws sts get-caller-identity\n",
+        "To run a single command with a profile: badge exec NAME -- aws sts get-caller-identity\n",
     );
     eprint!("{message}");
     Ok(ExitCode::FAILURE)

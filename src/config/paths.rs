@@ -9,7 +9,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Result, bail};
 
@@ -64,7 +64,7 @@ pub fn check_file(path: &Path, var: &str) -> Result<()> {
                     "{} is a symlink to {}, which does not exist; restore that file, \
                      or remove the link with `rm {}`",
                     path.display(),
-                    target.display(),
+                    link_target(path, &target).display(),
                     path.display()
                 );
             }
@@ -72,6 +72,30 @@ pub fn check_file(path: &Path, var: &str) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Where the link at `link` points, `target` read relative to the link's
+/// folder and `..` taken off by name (the target does not exist, so it
+/// cannot be resolved), for messages: `~/dotfiles/aws/config`, not
+/// `../dotfiles/aws/config`.
+fn link_target(link: &Path, target: &Path) -> PathBuf {
+    let joined = match link.parent() {
+        Some(folder) if target.is_relative() => folder.join(target),
+        _ => target.to_owned(),
+    };
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            part => out.push(part),
+        }
+    }
+    out
 }
 
 /// Before `command` replaces the config: a file nobody may write (a
