@@ -32,13 +32,14 @@
 # Prompt segment: plain parameter expansion, so rendering starts no process,
 # and the value is never expanded again, whatever the profile is called. Its
 # control characters show as `?`: the terminal must not obey a name.
-# A hook (builtins only, keeping `$?`) marks a login that has expired.
+# A hook (builtins only, keeping `$?`) marks a login that has expired, or
+# that there is none (`signed out`): the word badge left in __badge_mark_word.
 __badge_prompt_hook() {
     local __badge_status=$?
     __badge_mark=
     if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&
         (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
-        __badge_mark=' expired'
+        __badge_mark=" ${__badge_mark_word:-expired}"
     fi
     return "$__badge_status"
 }

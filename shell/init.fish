@@ -30,8 +30,9 @@ end
 
 # Prompt segment: the user's fish_prompt runs after ours, with the last
 # status restored; only builtins run, so rendering starts no process. fish
-# has no clock without a process, so an expired login is the verdict badge
-# gave when it last ran (`__badge_expired`).
+# has no clock without a process, so an expired login (or none: `signed
+# out`) is the verdict badge gave when it last ran (`__badge_expired`,
+# `__badge_mark_word`).
 if not functions -q __badge_user_fish_prompt
     if functions -q fish_prompt
         functions -c fish_prompt __badge_user_fish_prompt
@@ -48,6 +49,9 @@ if not functions -q __badge_user_fish_prompt
             set -l __badge_mark
             if set -q __badge_expired; and test "$AWS_PROFILE" = "$__badge_expires_for"
                 set __badge_mark ' expired'
+                if set -q __badge_mark_word[1]
+                    set __badge_mark " $__badge_mark_word[1]"
+                end
             end
             # Control characters show as `?`: the terminal must not obey a name.
             printf '(aws:%s%s) ' (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- "$AWS_PROFILE") "$__badge_mark"

@@ -33,8 +33,9 @@
 
 # Prompt segment: precmd copies AWS_PROFILE into psvar, and `%19v` prints it
 # as text, so rendering starts no process and never expands the value, even
-# with PROMPT_SUBST set. psvar[18] marks a login that has expired; the clock
-# is zsh/datetime's EPOCHSECONDS, a module, not a process.
+# with PROMPT_SUBST set. psvar[18] marks a login that has expired, or that
+# there is none, with the word badge left in __badge_mark_word (`%18v`, text
+# too); the clock is zsh/datetime's EPOCHSECONDS, a module, not a process.
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 __badge_precmd() {
     emulate -L zsh
@@ -42,13 +43,13 @@ __badge_precmd() {
     psvar[18]=''
     if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&
         (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
-        psvar[18]=1
+        psvar[18]="${__badge_mark_word:-expired}"
     fi
 }
 typeset -ga precmd_functions
 precmd_functions=(${precmd_functions:#__badge_precmd} __badge_precmd)
 if [[ "${PROMPT-}" != *'%(19V.(aws:%19v'* ]]; then
-    PROMPT='%(19V.(aws:%19v%(18V. expired.)) .)'"${PROMPT-}"
+    PROMPT='%(19V.(aws:%19v%(18V. %18v.)) .)'"${PROMPT-}"
 fi
 #@end
 

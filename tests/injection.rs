@@ -599,7 +599,7 @@ fn config_names_switch_back_and_forth(sh: Shell) {
     assert_no_failures(sh, "config names", &failures, Some(&out));
 }
 
-/// The prompt marks an expired login by comparing the active profile with
+/// The prompt marks a missing or expired login by comparing the active profile with
 /// the one the mark is for: as text, so a name that is a pattern (`*`,
 /// `[x]`) marks only itself.
 fn expired_mark_compares_names_as_text(sh: Shell) {
@@ -627,9 +627,9 @@ fn expired_mark_compares_names_as_text(sh: Shell) {
     let records = by_tag(&out.stdout);
     let shown = |tag: &str| records.get(tag).and_then(|f| f.first()).cloned();
     let want = [
-        ("m0", "(aws:* expired) P> "),
+        ("m0", "(aws:* signed out) P> "),
         ("n0", "(aws:x) P> "),
-        ("m1", "(aws:[x] expired) P> "),
+        ("m1", "(aws:[x] signed out) P> "),
         ("n1", "(aws:x) P> "),
     ];
     for (tag, prompt) in want {

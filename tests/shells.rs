@@ -80,7 +80,7 @@ fn init_twice_is_harmless(sh: Shell) {
                         complete -F __badge_complete_badge badge\n"
             .to_owned(),
         Shell::Zsh => {
-            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v%(18V. expired.)) .)P> \n__badge_precmd\n".to_owned()
+            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v%(18V. %18v.)) .)P> \n__badge_precmd\n".to_owned()
         }
         Shell::Fish => {
             // The completion is registered once: count its `complete` lines
@@ -518,11 +518,24 @@ fn prompt_shows_profile_without_starting_a_process(sh: Shell) {
 }
 
 /// A profile whose sso-session is not signed in still switches, says how to
-/// sign in, and the prompt marks it; the mark follows AWS_PROFILE, not the
-/// last switch.
+/// sign in, and the prompt marks it (`signed out` without a login, `expired`
+/// with one that has); the mark follows AWS_PROFILE, not the last switch.
 fn prompt_marks_an_expired_login(sh: Shell) {
+    for (word, expired) in [("signed out", false), ("expired", true)] {
+        prompt_marks_a_login(sh, word, expired);
+    }
+}
+
+fn prompt_marks_a_login(sh: Shell, word: &str, expired: bool) {
     let sandbox = Sandbox::new(CONFIG);
     sandbox.sign_out(support::TOKEN_CACHE_ACME);
+    if expired {
+        sandbox.write(
+            &format!(".aws/sso/cache/{}.json", support::TOKEN_CACHE_ACME),
+            "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
+             \"accessToken\": \"test-token\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}",
+        );
+    }
     let r = match sh {
         Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
         _ => render_prompt(sh),
@@ -537,8 +550,10 @@ fn prompt_marks_an_expired_login(sh: Shell) {
     assert!(out.status.success(), "{}", out.report());
     assert_eq!(
         out.stdout,
-        "[(aws:dev-alpha expired) P> ]\n[(aws:staging-eu) P> ]\n\
-         [(aws:prod expired) P> ]\n[(aws:staging-eu) P> ]\n",
+        format!(
+            "[(aws:dev-alpha {word}) P> ]\n[(aws:staging-eu) P> ]\n\
+             [(aws:prod {word}) P> ]\n[(aws:staging-eu) P> ]\n"
+        ),
         "{}",
         out.report()
     );

@@ -103,8 +103,11 @@ pub fn login_command(profile: &Profile) -> String {
 
 /// Shell code that tells the prompt when the login of `profile` expires:
 /// `__badge_expires` is an epoch second (0: needs no login, 1: already
-/// expired), for the profile named in `__badge_expires_for`. fish has no
-/// clock without starting a process, so it gets the verdict of now.
+/// expired), for the profile named in `__badge_expires_for`, and
+/// `__badge_mark_word` the word the prompt shows then: `signed out` when
+/// there is no login at all (never signed in, or `badge logout`), else
+/// `expired`. fish has no clock without starting a process, so it gets the
+/// verdict of now.
 pub fn prompt_state(
     shell: Shell,
     profile: Option<(&Profiles, &Profile)>,
@@ -114,12 +117,14 @@ pub fn prompt_state(
     let Some((profiles, profile)) = profile else {
         script.unset("__badge_expires_for");
         script.unset("__badge_expires");
+        script.unset("__badge_mark_word");
         if shell == Shell::Fish {
             script.unset("__badge_expired");
         }
         return script.finish();
     };
-    let expires: u64 = match states.of(profiles, profile) {
+    let state = states.of(profiles, profile);
+    let expires: u64 = match state {
         None => 0,
         Some(LoginState::Valid(at)) => at
             .duration_since(UNIX_EPOCH)
@@ -130,6 +135,11 @@ pub fn prompt_state(
     };
     script.set_global("__badge_expires_for", profile.name);
     script.set_global("__badge_expires", &expires.to_string());
+    let word = match state {
+        Some(LoginState::Missing) => "signed out",
+        _ => "expired",
+    };
+    script.set_global("__badge_mark_word", word);
     if shell == Shell::Fish {
         let now = states
             .now
