@@ -259,7 +259,8 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SESSION", conflicts_with = "profile", add = ArgValueCandidates::new(session_candidates))]
     pub sso_session: Option<String>,
 
-    /// Sign in to the sso-session of this profile
+    /// Sign in to the sso-session of this profile (for a legacy profile,
+    /// to its own sso_start_url)
     #[arg(long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
 

@@ -946,6 +946,7 @@ pub fn sync_plan_props(config: &[u8], input: &SyncInput) {
         start_url: input.start_url.clone(),
         region: "eu-west-1".to_owned(),
         scopes: vec!["sso:account:access".to_owned()],
+        legacy_profile: None,
     };
     let Ok(template) = Template::parse(&input.template) else {
         return;

@@ -1067,3 +1067,118 @@ fn badge_uses_the_aws_cli_v2_login() {
     logout.assert_success();
     assert!(!emu.token_is_valid(text(&renewed, "accessToken")));
 }
+
+// ---- legacy SSO profiles ------------------------------------------------------
+
+/// A legacy profile (`sso_start_url` and `sso_region` in the profile, no
+/// sso-session): `badge login --profile` signs in and caches the token where
+/// botocore's legacy provider looks (the sha1 of the start URL), `badge
+/// creds` uses it, and boto3 gets credentials with it.
+#[test]
+fn a_legacy_profile_signs_in_and_gets_credentials() {
+    if !require("curl") || !support::python_module_available("boto3") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let account = &emu.org().accounts[1];
+    let start_url = emu.start_url();
+    let config = format!(
+        "[profile old]\nsso_start_url = {start_url}\nsso_region = {REGION}\n\
+         sso_account_id = {}\nsso_role_name = {}\nregion = {REGION}\n",
+        account.id, account.roles[0]
+    );
+    let mut sandbox = Sandbox::new(&config);
+    let _ = std::fs::remove_dir_all(sandbox.home().join(".aws/sso"));
+    sandbox.set_envs(emu.env());
+    trap_browser(&mut sandbox);
+
+    let creds = badge(&sandbox, &["creds", "old"]);
+    assert_eq!(creds.code(), Some(1), "{}", creds.report());
+    assert_eq!(
+        creds.stderr,
+        format!(
+            "badge: not signed in to {start_url} (profile \"old\"); run `badge login --profile old`\n"
+        )
+    );
+    assert_browser_not_run(&sandbox);
+
+    curl_browser(&mut sandbox);
+    let login = badge(&sandbox, &["login", "--profile", "old"]);
+    login.assert_success();
+    assert!(
+        login.stderr.contains(&format!(
+            "badge: signed in to {start_url} (profile \"old\"), valid until "
+        )),
+        "{}",
+        login.report()
+    );
+    let mut sha1 = sandbox.command("sh");
+    sha1.args([
+        "-c",
+        "printf %s \"$1\" | sha1sum | cut -d' ' -f1",
+        "sh",
+        &start_url,
+    ]);
+    let digest = run(sha1, "sha1sum").stdout.trim().to_owned();
+    let file = sandbox.home().join(format!(".aws/sso/cache/{digest}.json"));
+    let token: Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("the legacy cache file"))
+            .expect("JSON");
+    assert_eq!(text(&token, "startUrl"), start_url);
+    assert!(emu.token_is_valid(text(&token, "accessToken")));
+    assert_no_secrets(&login, &token);
+
+    let json = badge(&sandbox, &["creds", "old", "--format", "json"]);
+    json.assert_success();
+    let value: Value = serde_json::from_str(&json.stdout).expect("JSON credentials");
+    assert!(
+        text(&value, "AccessKeyId").starts_with("ASIA"),
+        "{}",
+        json.report()
+    );
+    // exec --env-credentials and console take the same path.
+    let exec = badge(
+        &sandbox,
+        &[
+            "exec",
+            "old",
+            "--env-credentials",
+            "--",
+            "sh",
+            "-c",
+            "printf %s \"$AWS_ACCESS_KEY_ID\"",
+        ],
+    );
+    exec.assert_success();
+    assert!(exec.stdout.starts_with("ASIA"), "{}", exec.report());
+    sandbox.set_env("BADGE_SIGNIN_URL", emu.url());
+    let console = badge(&sandbox, &["console", "old", "--print"]);
+    console.assert_success();
+    assert!(
+        console.stdout.contains("SigninToken="),
+        "{}",
+        console.report()
+    );
+    // boto3 reads the same legacy profile with badge's login.
+    let boto3 = boto3_credentials_of(&sandbox, "old");
+    assert_eq!(boto3["hasSecret"], true, "{boto3}");
+    assert!(
+        emu.issued_secrets()
+            .iter()
+            .any(|(_, secret)| Some(secret.as_str()) == boto3["accessKey"].as_str()),
+        "{boto3}"
+    );
+
+    // Signed in already: asked once, no browser.
+    trap_browser(&mut sandbox);
+    let again = badge(&sandbox, &["login", "--profile", "old"]);
+    again.assert_success();
+    assert!(
+        again.stderr.starts_with(&format!(
+            "badge: already signed in to {start_url} (profile \"old\") until "
+        )),
+        "{}",
+        again.report()
+    );
+    assert_browser_not_run(&sandbox);
+}

@@ -52,32 +52,26 @@ pub fn sso_profile(
         bail!("there is no profile {name:?}; `badge ls` lists them");
     };
     let shown = printable(&name).into_owned();
-    let Some(session_name) = profile.sso_session else {
-        let doc = profiles.config();
-        let process = doc
-            .profile(&name)
-            .and_then(|id| doc.get(id, "credential_process"));
-        if let Some(process) = process.filter(|p| calls_badge(p)) {
-            bail!(
-                "profile {shown} gets its credentials from `{}`, which is badge itself, and \
-                 has no sso_session for badge to use: name a profile with sso_session, \
-                 sso_account_id and sso_role_name in that line instead",
-                printable(process.trim())
-            );
+    let session = match profile.sso_session {
+        Some(session_name) => {
+            if profile.account_id.is_none() || profile.role_name.is_none() {
+                bail!(
+                    "profile {shown} has no sso_account_id or no sso_role_name, so it names no \
+                     role; `badge sync --sso-session {}` writes a profile for every role",
+                    printable(&shell_word(session_name))
+                );
+            }
+            sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?
         }
-        bail!(
-            "profile {shown} is not an IAM Identity Center profile (it has no sso_session); \
-             `badge ls` shows the ones that are, and `badge sync` writes them"
-        );
+        // A legacy SSO profile names its portal itself.
+        None => match sessions::legacy(profiles.config(), &name) {
+            Some(session) => session,
+            None => return Err(not_sso(profiles.config(), &name, &shown)),
+        },
     };
     let (Some(account_id), Some(role_name)) = (profile.account_id, profile.role_name) else {
-        bail!(
-            "profile {shown} has no sso_account_id or no sso_role_name, so it names no role; \
-             `badge sync --sso-session {}` writes a profile for every role",
-            printable(&shell_word(session_name))
-        );
+        bail!("profile {shown} has no sso_account_id or no sso_role_name, so it names no role");
     };
-    let session = sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?;
     crate::verbose::log_session(&session);
     Ok(SsoProfile {
         region: profile
@@ -92,6 +86,26 @@ pub fn sso_profile(
         session,
         name,
     })
+}
+
+/// Why a profile with neither an sso-session nor a start URL of its own
+/// gives badge no role to ask for.
+fn not_sso(doc: &crate::config::document::Document, name: &str, shown: &str) -> anyhow::Error {
+    let process = doc
+        .profile(name)
+        .and_then(|id| doc.get(id, "credential_process"));
+    if let Some(process) = process.filter(|p| calls_badge(p)) {
+        return anyhow::anyhow!(
+            "profile {shown} gets its credentials from `{}`, which is badge itself, and has \
+             no sso_session for badge to use: name a profile with sso_session, sso_account_id \
+             and sso_role_name in that line instead",
+            printable(process.trim())
+        );
+    }
+    anyhow::anyhow!(
+        "profile {shown} is not an IAM Identity Center profile (it has no sso_session); \
+         `badge ls` shows the ones that are, and `badge sync` writes them"
+    )
 }
 
 /// Whether a `credential_process` line runs `badge creds`.

@@ -11,11 +11,46 @@ pub const DEFAULT_SCOPES: &str = "sso:account:access";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoSession {
+    /// The sso-session's name; for a legacy profile, its start URL. Either
+    /// way what the token cache is keyed by, as in botocore.
     pub name: String,
     pub start_url: String,
     pub region: String,
     /// `sso_registration_scopes`, comma separated in the file.
     pub scopes: Vec<String>,
+    /// For a legacy SSO profile (`sso_start_url` and `sso_region` in the
+    /// profile itself, no `sso_session`): that profile's name.
+    pub legacy_profile: Option<String>,
+}
+
+impl SsoSession {
+    /// What messages call it: `sso-session "acme"`, or for a legacy
+    /// profile `https://old.awsapps.com/start (profile "old")`.
+    pub fn label(&self) -> String {
+        match &self.legacy_profile {
+            None => format!("sso-session \"{}\"", self.name),
+            Some(profile) => format!("{} (profile \"{profile}\")", self.start_url),
+        }
+    }
+}
+
+/// The login of a legacy SSO profile, which names its portal itself
+/// (`sso_start_url`, `sso_region`) instead of an sso-session; `None` for any
+/// other profile.
+pub fn legacy(doc: &Document, profile: &str) -> Option<SsoSession> {
+    let id = doc.profile(profile)?;
+    let get = |key: &str| doc.get(id, key).map(str::trim).filter(|v| !v.is_empty());
+    if get("sso_session").is_some() {
+        return None;
+    }
+    let (start_url, region) = (get("sso_start_url")?, get("sso_region")?);
+    Some(SsoSession {
+        name: start_url.to_owned(),
+        start_url: start_url.to_owned(),
+        region: region.to_owned(),
+        scopes: vec![DEFAULT_SCOPES.to_owned()],
+        legacy_profile: Some(profile.to_owned()),
+    })
 }
 
 /// Every sso-session of the document, in file order, each name once (the
@@ -80,6 +115,7 @@ fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
         start_url: start_url.to_owned(),
         region: region.to_owned(),
         scopes,
+        legacy_profile: None,
     })
 }
 
@@ -126,16 +162,23 @@ pub fn select(
     if let Some(profile) = profile {
         return match session_of(profile)? {
             Some(name) => of_profile(doc, profile, &name, config),
-            None => bail!(
-                "profile {profile:?} in {file} has no sso_session; name one with --sso-session"
-            ),
+            None => match legacy(doc, profile) {
+                Some(session) => Ok(session),
+                None => bail!(
+                    "profile {profile:?} in {file} has no sso_session (nor sso_start_url and \
+                     sso_region); name one with --sso-session"
+                ),
+            },
         };
     }
     let all = sessions(doc);
-    if let Some(active) = active_profile
-        && let Ok(Some(name)) = session_of(active)
-    {
-        return of_profile(doc, active, &name, config);
+    if let Some(active) = active_profile {
+        if let Ok(Some(name)) = session_of(active) {
+            return of_profile(doc, active, &name, config);
+        }
+        if let Some(session) = legacy(doc, active) {
+            return Ok(session);
+        }
     }
     match all.as_slice() {
         [] => bail!(

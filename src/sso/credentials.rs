@@ -62,10 +62,10 @@ pub async fn get(
 ) -> Result<RoleCredentials> {
     let token = usable_token(session, cache, again).await?;
     verbose!(
-        "GetRoleCredentials for role {} in account {} (sso-session \"{}\")",
+        "GetRoleCredentials for role {} in account {} ({})",
         role.role_name,
         role.account_id,
-        session.name
+        session.label()
     );
     let sent = client::portal(&session.region)
         .get_role_credentials()
@@ -130,9 +130,16 @@ where
     let code = err.code().unwrap_or("an error");
     match (status, code) {
         (_, "UnauthorizedException") | (Some(401), _) => anyhow!(
-            "the login for sso-session \"{}\" is no longer valid (signed out or revoked); run `{}`",
-            session.name,
+            "the login for {} is no longer valid (signed out or revoked); run `{}`",
+            session.label(),
             login_command(session)
+        ),
+        (_, "ForbiddenException") | (Some(403), _) if session.legacy_profile.is_some() => anyhow!(
+            "{} has no access to role {} in account {}; check the profile's sso_account_id \
+             and sso_role_name",
+            session.label(),
+            role.role_name,
+            role.account_id,
         ),
         (_, "ForbiddenException") | (Some(403), _) => anyhow!(
             "sso-session \"{}\" has no access to role {} in account {}; see your roles with \

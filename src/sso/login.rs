@@ -95,8 +95,16 @@ pub enum Outcome {
 
 /// The command that signs `session` in again, ready to paste.
 pub fn login_command(session: &SsoSession) -> String {
-    let name = crate::shell::shell_word(&session.name);
-    format!("badge login --sso-session {name}")
+    match &session.legacy_profile {
+        None => format!(
+            "badge login --sso-session {}",
+            crate::shell::shell_word(&session.name)
+        ),
+        Some(profile) => format!(
+            "badge login --profile {}",
+            crate::shell::shell_word(profile)
+        ),
+    }
 }
 
 /// "2026-11-26 18:00 UTC".
@@ -191,8 +199,8 @@ async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Dur
         Ok(None) => return Cached::NeedsLogin(None),
         Err(err) => {
             return Cached::NeedsLogin(Some(format!(
-                "the cached login for sso-session \"{}\" cannot be used: {err:#}",
-                session.name
+                "the cached login for {} cannot be used: {err:#}",
+                session.label()
             )));
         }
     };
@@ -200,8 +208,9 @@ async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Dur
         && !same_url(url, &session.start_url)
     {
         return Cached::NeedsLogin(Some(format!(
-            "the cached login for sso-session \"{}\" is for {url}, not {}",
-            session.name, session.start_url
+            "the cached login for {} is for {url}, not {}",
+            session.label(),
+            session.start_url
         )));
     }
     let now = SystemTime::now();
@@ -215,29 +224,26 @@ async fn check_cache(session: &SsoSession, cache: &TokenCache, min_validity: Dur
     };
     if token.is_refreshable_at(now) {
         crate::verbose::verbose!(
-            "the access token of sso-session \"{}\" {state}; renewing it with the refresh token",
-            session.name
+            "the access token of {} {state}; renewing it with the refresh token",
+            session.label()
         );
         return match refresh(session, cache, &token).await {
             Ok(renewed) => Cached::Renewed(renewed),
             Err(err) if err.chain().any(|c| c.is::<Unavailable>()) => {
                 Cached::Unavailable(err.context(format!(
-                    "the login for sso-session \"{}\" {state}, and the sign-in service at {} \
-                     could not renew it",
-                    session.name,
+                    "the login for {} {state}, and the sign-in service at {} could not \
+                     renew it",
+                    session.label(),
                     client::oidc_endpoint(&session.region)
                 )))
             }
             Err(err) => Cached::NeedsLogin(Some(format!(
-                "the login for sso-session \"{}\" {state} and could not be renewed ({err:#})",
-                session.name
+                "the login for {} {state} and could not be renewed ({err:#})",
+                session.label()
             ))),
         };
     }
-    Cached::NeedsLogin(Some(format!(
-        "the login for sso-session \"{}\" {state}",
-        session.name
-    )))
+    Cached::NeedsLogin(Some(format!("the login for {} {state}", session.label())))
 }
 
 /// Whether two start URLs name the same portal (a trailing `/` aside).
@@ -254,8 +260,8 @@ pub async fn usable_token(session: &SsoSession, cache: &TokenCache, again: &str)
     match check_cache(session, cache, MIN_VALIDITY).await {
         Cached::Valid(token) | Cached::Renewed(token) => Ok(token.access_token),
         Cached::NeedsLogin(None) => bail!(
-            "not signed in to sso-session \"{}\"; run `{}`",
-            session.name,
+            "not signed in to {}; run `{}`",
+            session.label(),
             login_command(session)
         ),
         Cached::NeedsLogin(Some(reason)) => {
@@ -323,9 +329,9 @@ pub async fn login(
                 ));
             }
             Taken::No => eprintln!(
-                "badge: the portal no longer accepts the login for sso-session \"{}\" (signed \
-                 out or revoked); signing in again",
-                session.name
+                "badge: the portal no longer accepts the login for {} (signed out or \
+                 revoked); signing in again",
+                session.label()
             ),
         },
         Cached::Renewed(token) => {
@@ -368,8 +374,8 @@ enum Taken {
 /// that use the token say so themselves.
 async fn portal_takes(session: &SsoSession, access_token: &str) -> Taken {
     crate::verbose::verbose!(
-        "asking the portal whether it still accepts the login for sso-session \"{}\"",
-        session.name
+        "asking the portal whether it still accepts the login for {}",
+        session.label()
     );
     let sent = client::portal(&session.region)
         .list_accounts()
@@ -403,25 +409,22 @@ pub fn login_interactive(
     opts: LoginOptions,
 ) -> Result<()> {
     let outcome = crate::sso::client::runtime()?.block_on(login(session, cache, &opts))?;
-    let name = &session.name;
+    let name = session.label();
     match outcome {
         Outcome::AlreadySignedIn(at) => {
             eprintln!(
-                "badge: already signed in to sso-session \"{name}\" until {}",
+                "badge: already signed in to {name} until {}",
                 human_time(at)
             );
         }
         Outcome::Renewed(at) => {
             eprintln!(
-                "badge: renewed the login for sso-session \"{name}\", valid until {}",
+                "badge: renewed the login for {name}, valid until {}",
                 human_time(at)
             );
         }
         Outcome::SignedIn(at) => {
-            eprintln!(
-                "badge: signed in to sso-session \"{name}\", valid until {}",
-                human_time(at)
-            );
+            eprintln!("badge: signed in to {name}, valid until {}", human_time(at));
         }
     }
     Ok(())
@@ -469,6 +472,7 @@ pub async fn logout(name: &str, region: Option<&str>, cache: &TokenCache) -> Res
             start_url: token.start_url.clone().unwrap_or_default(),
             region: region.clone(),
             scopes: Vec::new(),
+            legacy_profile: None,
         };
         refresh(&session, cache, &token)
             .await
@@ -699,6 +703,7 @@ mod tests {
             start_url: "https://acme.awsapps.com/start".into(),
             region: "eu-west-1".into(),
             scopes: vec!["sso:account:access".into()],
+            legacy_profile: None,
         }
     }
 

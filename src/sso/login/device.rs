@@ -62,8 +62,8 @@ pub async fn sign_in(
         .or(authorization.verification_uri())
         .ok_or_else(|| anyhow!("StartDeviceAuthorization returned no verification URL"))?;
     eprintln!(
-        "badge: signing in to sso-session \"{}\" with the code {user_code}",
-        session.name
+        "badge: signing in to {} with the code {user_code}",
+        session.label()
     );
     browser::show(url, opts);
     eprintln!("badge: check that the page shows the code {user_code} and approve it; waiting…");

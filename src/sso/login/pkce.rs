@@ -93,8 +93,8 @@ pub async fn sign_in(
     );
     browser::show(&url, opts);
     eprintln!(
-        "badge: waiting for the sign-in to sso-session \"{}\" to finish in the browser…",
-        session.name
+        "badge: waiting for the sign-in to {} to finish in the browser…",
+        session.label()
     );
     let limit = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);
     verbose!("waiting up to {} s for the browser", limit.as_secs());

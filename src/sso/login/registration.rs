@@ -237,6 +237,7 @@ mod tests {
             start_url: "https://acme.awsapps.com/start".into(),
             region: "eu-west-1".into(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            legacy_profile: None,
         }
     }
 
