@@ -1181,4 +1181,17 @@ fn a_legacy_profile_signs_in_and_gets_credentials() {
         again.report()
     );
     assert_browser_not_run(&sandbox);
+
+    // With the legacy profile active, badge logout ends its sign-in.
+    sandbox.set_env("AWS_PROFILE", "old");
+    let logout = badge(&sandbox, &["logout"]);
+    logout.assert_success();
+    assert_eq!(
+        logout.stderr,
+        format!(
+            "badge: signed out of {start_url} (profile \"old\") and removed its cached token\n"
+        )
+    );
+    assert!(!file.exists());
+    assert!(!emu.token_is_valid(text(&token, "accessToken")));
 }

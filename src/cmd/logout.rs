@@ -16,8 +16,12 @@ use crate::sso::login::{LoggedOut, logout};
 
 pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
     let cache = ctx.token_cache()?;
-    let (name, region) = match select_session(ctx, args.sso_session.as_deref(), None) {
-        Ok(session) => (session.name, Some(session.region)),
+    // With the active profile a legacy one, its own start URL's sign-in.
+    let (name, region, label) = match select_session(ctx, args.sso_session.as_deref(), None) {
+        Ok(session) => {
+            let label = session.label();
+            (session.name, Some(session.region), label)
+        }
         // A session gone from the config may still have a token to end.
         Err(_)
             if args
@@ -25,24 +29,26 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
                 .as_deref()
                 .is_some_and(|n| cache.path_for(n).exists()) =>
         {
-            (args.sso_session.clone().unwrap_or_default(), None)
+            let name = args.sso_session.clone().unwrap_or_default();
+            let label = format!("sso-session \"{name}\"");
+            (name, None, label)
         }
         Err(err) => return Err(err),
     };
     let outcome = runtime()?.block_on(logout(&name, region.as_deref(), &cache))?;
     match outcome {
         LoggedOut::NotSignedIn => {
-            eprintln!("badge: not signed in to sso-session \"{name}\"; nothing to do");
+            eprintln!("badge: not signed in to {label}; nothing to do");
         }
         LoggedOut::SignedOut => {
-            eprintln!("badge: signed out of sso-session \"{name}\" and removed its cached token");
+            eprintln!("badge: signed out of {label} and removed its cached token");
         }
-        LoggedOut::AlreadyEnded => eprintln!(
-            "badge: the login for sso-session \"{name}\" had already ended; removed its cached token"
-        ),
+        LoggedOut::AlreadyEnded => {
+            eprintln!("badge: the login for {label} had already ended; removed its cached token")
+        }
         LoggedOut::NotRevoked(reason) => eprintln!(
-            "badge: removed the cached token of sso-session \"{name}\", but could not sign out \
-             at AWS ({reason}); that sign-in stays valid until it expires"
+            "badge: removed the cached token of {label}, but could not sign out at AWS \
+             ({reason}); that sign-in stays valid until it expires"
         ),
     }
     io::stdout().write_all(super::prompt_state_script(ctx).as_bytes())?;
