@@ -578,25 +578,54 @@ fn check_removal(
     keep_markers: bool,
 ) {
     let (first, last) = lines;
+    // Removing a block whose last profile has key or continuation lines
+    // after `# END` keeps that profile's header above them (it may lose its
+    // indentation, which means nothing for a header).
+    let kept_header = (!keep_markers)
+        .then(|| {
+            reading.sections.iter().enumerate().find_map(|(i, s)| {
+                let next = reading
+                    .sections
+                    .get(i + 1)
+                    .map_or(reading.lines.len(), |n| n.line);
+                let after_end = (last + 1..next).any(|l| {
+                    matches!(
+                        reading.lines[l].kind,
+                        reference::Kind::Key | reference::Kind::Continuation
+                    )
+                });
+                (first < s.line && s.line < last && after_end).then_some(s.line)
+            })
+        })
+        .flatten();
     let mut cuts = vec![(first, last + 1)];
-    if reading.is_blank(last + 1) {
+    if kept_header.is_none() && reading.is_blank(last + 1) {
         cuts.push((first, last + 2));
     }
-    if first > 0 && reading.is_blank(first - 1) {
+    if kept_header.is_none() && first > 0 && reading.is_blank(first - 1) {
         cuts.push((first - 1, last + 1));
     }
     let ok = cuts.iter().any(|&(from, to)| {
-        let mut head = before[..reading.line_start(from)].to_vec();
-        if keep_markers {
-            for l in (from..to).filter(|l| reading.marker_lines.contains(l)) {
-                let line = &reading.lines[l];
-                head.extend_from_slice(&before[line.start..line.next]);
+        let mut heads = vec![before[..reading.line_start(from)].to_vec()];
+        for l in from..to {
+            let line = &reading.lines[l];
+            if keep_markers && reading.marker_lines.contains(&l) {
+                heads[0].extend_from_slice(&before[line.start..line.next]);
+            } else if kept_header == Some(l) {
+                let text = String::from_utf8_lossy(&before[line.start..line.end]);
+                let ws = text.len() - reference::lstrip(&text).len();
+                let mut stripped = heads[0].clone();
+                stripped.extend_from_slice(&before[line.start + ws..line.next]);
+                heads[0].extend_from_slice(&before[line.start..line.next]);
+                heads.push(stripped);
             }
         }
-        tails(before, reading, to).iter().any(|tail| {
-            after.len() == head.len() + tail.len()
-                && after.starts_with(&head)
-                && after.ends_with(tail)
+        heads.iter().any(|head| {
+            tails(before, reading, to).iter().any(|tail| {
+                after.len() == head.len() + tail.len()
+                    && after.starts_with(head)
+                    && after.ends_with(tail)
+            })
         })
     });
     assert!(
@@ -1044,19 +1073,7 @@ pub fn sync_plan_props(config: &[u8], input: &SyncInput) {
     if straddles {
         return;
     }
-    // A known bug, left open: lines after `# END` that no header starts
-    // belong (for botocore) to the block's last profile; when a sync removes
-    // the whole block, they are left where they are and so join the
-    // section above `# BEGIN`, a profile of the user's, which may then name
-    // another role, and the next sync plans differently. See fuzz/README.md.
-    let orphans_join_above = plan.profiles.is_empty()
-        && rb.block_of(&session.name).is_some_and(|k| {
-            let end = rb.blocks[k].end;
-            rb.sections.iter().any(|s| s.line < end && s.last > end)
-        });
-    if orphans_join_above {
-        return;
-    }
+
     // The same answer again: the same plan, and not a byte changes.
     let again = SyncPlan::new(
         &written,

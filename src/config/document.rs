@@ -603,18 +603,48 @@ impl Document {
     /// stray markers of the same session around it (a bad merge, a copied
     /// block) would pair up into a new block once it is gone, and so make
     /// the user's sections between them generated, the block stays, empty.
+    ///
+    /// Key lines after `# END` that no header starts (or continuation lines
+    /// of a key above it) belong, for botocore, to the block's last profile.
+    /// They are outside the block, so they stay, and so does that profile's
+    /// header line: without it they would join the section above the block,
+    /// a profile of the user's.
     pub fn remove_managed_block(&mut self, session: &str) -> bool {
         self.with_lines();
         let Some(i) = self.block_index(session) else {
             return false;
         };
         let block = &self.blocks[i];
-        let lines = self.tidy_removal(block.begin as usize..block.end as usize + 1);
+        let (begin, end) = (block.begin as usize, block.end as usize);
+        let last_header = self
+            .sections
+            .iter()
+            .find(|s| {
+                begin < s.line as usize
+                    && (s.line as usize) < end
+                    && (end + 1..s.end as usize).any(|l| {
+                        matches!(self.lines[l].kind, LineKind::Key | LineKind::Continuation)
+                    })
+            })
+            .map(|s| s.line as usize);
+        let splices = match last_header {
+            Some(header) => vec![
+                Splice {
+                    lines: begin..header,
+                    bytes: Vec::new(),
+                },
+                Splice {
+                    lines: header + 1..end + 1,
+                    bytes: Vec::new(),
+                },
+            ],
+            None => vec![Splice {
+                lines: self.tidy_removal(begin..end + 1),
+                bytes: Vec::new(),
+            }],
+        };
         let mut removed = self.clone();
-        removed.apply(vec![Splice {
-            lines,
-            bytes: Vec::new(),
-        }]);
+        removed.apply(splices);
         if removed.block_index(session).is_none() {
             *self = removed;
         } else {

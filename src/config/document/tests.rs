@@ -536,6 +536,36 @@ fn managed_block_is_appended_then_replaced_in_place_then_removed() {
     );
 }
 
+/// Key lines after `# END` that no header starts belong to the block's last
+/// profile; removing the block keeps them under that profile's header, so
+/// they do not join the user's profile above the block.
+#[test]
+fn removing_a_block_keeps_the_header_of_lines_after_its_end() {
+    let before = "[profile mine]\nsso_account_id = 111111111111\n\n\
+                  # BEGIN badge sso-session=acme\n\
+                  [profile a]\nsso_account_id = 222222222222\n\
+                  [profile b]\nsso_account_id = 333333333333\n\
+                  # END badge sso-session=acme\n\
+                  output = json\n\n[profile after]\nregion = x\n";
+    let mut d = Document::parse(before.as_bytes());
+    assert!(d.remove_managed_block("acme"));
+    assert_eq!(
+        text(&d),
+        "[profile mine]\nsso_account_id = 111111111111\n\n\
+         [profile b]\noutput = json\n\n[profile after]\nregion = x\n"
+    );
+    let mine = d.profile("mine").unwrap();
+    assert_eq!(d.get(mine, "output"), None);
+    // Only comments and blank lines after `# END`: the whole block goes.
+    let mut d = Document::parse(
+        "[profile mine]\nregion = x\n\n# BEGIN badge sso-session=acme\n\
+         [profile a]\nregion = y\n# END badge sso-session=acme\n# note\n"
+            .as_bytes(),
+    );
+    assert!(d.remove_managed_block("acme"));
+    assert_eq!(text(&d), "[profile mine]\nregion = x\n\n# note\n");
+}
+
 // ----- properties -----
 
 fn pick(options: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
