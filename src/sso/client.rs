@@ -193,7 +193,7 @@ fn transport_reason(err: &(dyn Error + 'static)) -> String {
 }
 
 /// The last cause's message, without Rust's `(os error N)`.
-fn innermost(err: &(dyn Error + 'static)) -> String {
+pub(crate) fn innermost(err: &(dyn Error + 'static)) -> String {
     let mut last = err;
     while let Some(next) = last.source() {
         last = next;

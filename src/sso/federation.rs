@@ -16,7 +16,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 
-use super::client::{request_timeout, seconds};
+use super::client::{innermost, request_timeout, seconds};
 use super::credentials::RoleCredentials;
 use super::login::encode_query_value;
 use crate::verbose::{self, verbose};
@@ -157,7 +157,7 @@ pub async fn signin_token(base: &str, credentials: &RoleCredentials) -> Result<S
         Ok(Err(err)) => bail!(
             "cannot reach the sign-in endpoint {base} ({}); check your network and proxy \
              settings, then run the command again",
-            innermost(&err)
+            innermost(err.root_cause())
         ),
         Ok(Ok(answer)) => answer,
     };
@@ -181,15 +181,6 @@ pub async fn signin_token(base: &str, credentials: &RoleCredentials) -> Result<S
     }
     verbose::conceal(&answer.signin_token);
     Ok(answer.signin_token)
-}
-
-/// The last cause of an error, which says what happened on the wire.
-fn innermost(err: &anyhow::Error) -> String {
-    let text = err.root_cause().to_string();
-    match text.rfind(" (os error ") {
-        Some(at) if text.ends_with(')') => text[..at].to_owned(),
-        _ => text,
-    }
 }
 
 #[cfg(test)]

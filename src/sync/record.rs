@@ -19,6 +19,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::write::real_path;
 use crate::config::atomic::{remove_stale_temps, write_atomic};
 use crate::config::document::Document;
 use crate::sso::token_cache::{format_time, sha1_hex};
@@ -186,19 +187,6 @@ fn record_path(state_dir: &Path, real_config: &Path, session: &str) -> PathBuf {
         .join("synced")
         .join(config_key)
         .join(format!("{}.json", &sha1_hex(session.as_bytes())[..16]))
-}
-
-/// The path with symlinks resolved, so every way of naming one config finds
-/// the same record; a file that is not there yet resolves through its folder.
-fn real_path(path: &Path) -> PathBuf {
-    if let Ok(real) = fs::canonicalize(path) {
-        return real;
-    }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (absolute.parent(), absolute.file_name()) {
-        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(absolute.clone(), |d| d.join(name)),
-        _ => absolute,
-    }
 }
 
 #[cfg(test)]

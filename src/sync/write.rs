@@ -259,8 +259,9 @@ fn lock_wait(var: impl Fn(&str) -> Option<OsString>) -> Result<Duration> {
 }
 
 /// The file's real path: symlinks resolved, or, for a file not there yet,
-/// its folder's real path and its name.
-fn real_path(path: &Path) -> PathBuf {
+/// its folder's real path and its name. Every way of naming one config
+/// gives the same lock, backups and sync record.
+pub(super) fn real_path(path: &Path) -> PathBuf {
     if let Ok(real) = fs::canonicalize(path) {
         return real;
     }
