@@ -22,13 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::base::time::{format_time, parse_time};
 use crate::config::document::{Document, SectionKind, section_header};
 use crate::config::paths::Paths;
 use crate::config::pieces;
 use crate::config::profiles::Profiles;
 use crate::config::sessions::SsoSession;
 use crate::sso::portal::{Assignment, Discovery, SkippedAccount};
-use crate::sso::token_cache::{CachedToken, LoginState, TokenCache, format_time, parse_time};
+use crate::sso::token_cache::{CachedToken, LoginState, TokenCache};
 use crate::sync::naming::{
     Collision, DEFAULT_TEMPLATE, Template, Vars, assign_names, clean_value, is_allowed, is_sdk_safe,
 };

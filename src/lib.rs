@@ -4,18 +4,18 @@
 //! exists so that the fuzz targets under `fuzz/` can reach the parsers and
 //! quoting code; nothing here is a stable API.
 
+mod base;
 mod cli;
 mod cmd;
 mod config;
 #[doc(hidden)]
 pub mod fuzz_targets;
-mod picker;
 mod shell;
 mod sso;
 mod sync;
-mod verbose;
+mod ui;
 
-pub use cmd::run;
 /// Control characters made visible, for the binary's error line: a name
 /// or a server's message never drives the terminal.
-pub use picker::printable;
+pub use base::text::printable;
+pub use cmd::run;

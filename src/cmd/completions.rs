@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::CompletionsArgs;
-use crate::shell::render_completion;
+use crate::shell::init::render_completion;
 
 pub fn run(args: &CompletionsArgs) -> Result<ExitCode> {
     let script = render_completion(args.shell, "badge")?;

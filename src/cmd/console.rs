@@ -10,11 +10,12 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::creds::{fetch, sso_profile};
+use super::common::role::{fetch, sso_profile};
+use crate::base::text::printable;
 use crate::cli::ConsoleArgs;
-use crate::picker::printable;
 use crate::shell::shell_word;
-use crate::sso::federation::{self, SIGNIN_URL_VAR};
+use crate::sso::client;
+use crate::sso::federation;
 use crate::sso::login::browser;
 
 pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
@@ -31,12 +32,13 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
     let again = |name: &str| format!("badge console {}", shell_word(name));
     let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
     let credentials = fetch(ctx, &profile, &again(&profile.name))?;
-    let override_url = ctx
-        .var(SIGNIN_URL_VAR)
-        .map(|v| v.to_string_lossy().into_owned());
-    let base = federation::signin_base(profile.region.as_deref(), override_url.as_deref());
-    let runtime = crate::sso::client::runtime()?;
-    let token = runtime.block_on(federation::signin_token(&base, &credentials))?;
+    let base = federation::signin_base(
+        profile.region.as_deref(),
+        ctx.settings.signin_url.as_deref(),
+    );
+    let network = ctx.settings.network()?;
+    let token =
+        client::runtime()?.block_on(federation::signin_token(&network, &base, &credentials))?;
     let destination = federation::console_url(profile.region.as_deref(), service);
     let url = federation::login_url(&base, &destination, &token);
     if args.print {

@@ -1,7 +1,6 @@
 //! `badge creds [PROFILE] --format env|json|process`: a profile's role
 //! credentials on stdout, for `eval`, for scripts, or as a profile's
-//! `credential_process`. Also the profile lookup and credential fetch that
-//! `badge exec --env-credentials` and `badge console` share.
+//! `credential_process` (the fetch itself is `common::role`).
 //!
 //! Nothing is cached: each run asks GetRoleCredentials again, with the
 //! login the AWS tools share.
@@ -12,123 +11,10 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
+use super::common::role::{fetch, sso_profile, variables};
 use crate::cli::{CredsArgs, CredsFormat};
-use crate::config::sessions::{self, SsoSession};
-use crate::picker::printable;
 use crate::shell::shell_word;
-use crate::sso::credentials::{self, Role, RoleCredentials};
-
-/// A profile that names an Identity Center role, found like `badge use`
-/// finds one.
-pub struct SsoProfile {
-    pub name: String,
-    pub session: SsoSession,
-    pub role: Role,
-    pub region: Option<String>,
-}
-
-/// The profile `query` names (exact, unique prefix, unique substring), or
-/// the active one without a query. `again` turns a profile name into the
-/// command the user ran, for hints.
-pub fn sso_profile(
-    ctx: &Context,
-    query: Option<&str>,
-    again: impl Fn(&str) -> String,
-) -> Result<SsoProfile> {
-    let query = match query.or(ctx.active.as_deref()) {
-        Some(query) => query.to_owned(),
-        None => bail!(
-            "no profile named and AWS_PROFILE is not set; name one, for example \
-             `{}` (`badge ls` lists them)",
-            again("PROFILE")
-        ),
-    };
-    let paths = ctx.paths()?;
-    let profiles = super::load_profiles(&paths)?;
-    let Some(name) = super::switch::resolve(ctx, &paths, &profiles, &query, &again)? else {
-        bail!("no profile chosen");
-    };
-    let Some(profile) = profiles.get(&name) else {
-        bail!("there is no profile {name:?}; `badge ls` lists them");
-    };
-    let shown = printable(&name).into_owned();
-    let session = match profile.sso_session {
-        Some(session_name) => {
-            if profile.account_id.is_none() || profile.role_name.is_none() {
-                bail!(
-                    "profile {shown} has no sso_account_id or no sso_role_name, so it names no \
-                     role; `badge sync --sso-session {}` writes a profile for every role",
-                    printable(&shell_word(session_name))
-                );
-            }
-            sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?
-        }
-        // A legacy SSO profile names its portal itself.
-        None => match sessions::legacy(profiles.config(), &name) {
-            Some(session) => session,
-            None => return Err(not_sso(profiles.config(), &name, &shown)),
-        },
-    };
-    let (Some(account_id), Some(role_name)) = (profile.account_id, profile.role_name) else {
-        bail!("profile {shown} has no sso_account_id or no sso_role_name, so it names no role");
-    };
-    crate::verbose::log_session(&session);
-    Ok(SsoProfile {
-        region: profile
-            .region
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned),
-        role: Role {
-            account_id: account_id.trim().to_owned(),
-            role_name: role_name.trim().to_owned(),
-        },
-        session,
-        name,
-    })
-}
-
-/// Why a profile with neither an sso-session nor a start URL of its own
-/// gives badge no role to ask for.
-fn not_sso(doc: &crate::config::document::Document, name: &str, shown: &str) -> anyhow::Error {
-    let process = doc
-        .profile(name)
-        .and_then(|id| doc.get(id, "credential_process"));
-    if let Some(process) = process.filter(|p| calls_badge(p)) {
-        return anyhow::anyhow!(
-            "profile {shown} gets its credentials from `{}`, which is badge itself, and has \
-             no sso_session for badge to use: name a profile with sso_session, sso_account_id \
-             and sso_role_name in that line instead",
-            printable(process.trim())
-        );
-    }
-    anyhow::anyhow!(
-        "profile {shown} is not an IAM Identity Center profile (it has no sso_session); \
-         `badge ls` shows the ones that are, and `badge sync` writes them"
-    )
-}
-
-/// Whether a `credential_process` line runs `badge creds`.
-fn calls_badge(process: &str) -> bool {
-    let mut words = process.split_whitespace();
-    let Some(program) = words.next() else {
-        return false;
-    };
-    let program = program.trim_matches(['"', '\'']);
-    program.rsplit('/').next() == Some("badge") && words.any(|w| w == "creds")
-}
-
-/// The role credentials of `profile`; `again` is the command to repeat
-/// when the service could not be reached.
-pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCredentials> {
-    let cache = ctx.token_cache()?;
-    crate::sso::client::runtime()?.block_on(credentials::get(
-        &profile.session,
-        &cache,
-        &profile.role,
-        again,
-    ))
-}
+use crate::sso::credentials::RoleCredentials;
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
     let again = |name: &str| format!("badge creds {}", shell_word(name));
@@ -162,27 +48,6 @@ pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The variables `badge creds` and `badge exec --env-credentials` set.
-pub fn variables(
-    credentials: &RoleCredentials,
-    region: Option<&str>,
-) -> Vec<(&'static str, String)> {
-    let mut vars = vec![
-        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.clone(),
-        ),
-        ("AWS_SESSION_TOKEN", credentials.session_token.clone()),
-        ("AWS_CREDENTIAL_EXPIRATION", credentials.expiration_text()),
-    ];
-    if let Some(region) = region {
-        vars.push(("AWS_REGION", region.to_owned()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_owned()));
-    }
-    vars
-}
-
 /// `export NAME='value'` lines that bash, zsh and fish all read the same
 /// way. Single quotes mean the same in the three only without `'` and `\`
 /// inside, so a value with anything but the characters AWS uses is refused
@@ -202,19 +67,4 @@ fn env_lines(credentials: &RoleCredentials, region: Option<&str>) -> Result<Stri
         text.push_str(&format!("export {name}='{value}'\n"));
     }
     Ok(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_credential_process_that_runs_badge_creds_is_recognised() {
-        assert!(calls_badge("badge creds prod --format process"));
-        assert!(calls_badge("/usr/local/bin/badge creds --format process"));
-        assert!(calls_badge("'badge' creds x"));
-        assert!(!calls_badge("aws-vault export prod"));
-        assert!(!calls_badge("badge-helper creds"));
-        assert!(!calls_badge("badge ls"));
-    }
 }

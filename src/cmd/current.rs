@@ -7,12 +7,15 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::Context;
-use super::login_state::{LoginStates, describe, login_command};
+use super::common::files::{load_profiles, warn_if_refused};
+use super::common::prompt::login_command;
+use crate::base::text::printable;
+use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
 use crate::config::sessions;
-use crate::picker::printable;
-use crate::sso::token_cache::{LoginState, format_time};
+use crate::sso::login_state::{LoginStates, describe};
+use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
@@ -25,8 +28,8 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let paths = ctx.paths()?;
-    let profiles = super::load_profiles(&paths)?;
-    super::warn_if_refused(&paths);
+    let profiles = load_profiles(&paths)?;
+    warn_if_refused(&paths);
     let profile = profiles.get(name);
     let mut states = LoginStates::new(ctx.token_cache().ok());
     let login = profile.as_ref().and_then(|p| states.of(&profiles, p));

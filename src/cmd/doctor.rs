@@ -20,17 +20,17 @@ use std::time::SystemTime;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Context, INIT_VAR};
-use crate::cli::{DoctorArgs, Shell};
+use super::Context;
+use crate::base::text::printable;
+use crate::base::time::human_time;
+use crate::base::url::same_url;
+use crate::cli::DoctorArgs;
 use crate::config::document::{Document, SectionKind};
 use crate::config::paths::{self, Paths};
 use crate::config::strict;
-use crate::picker::printable;
-use crate::shell::shell_word;
-use crate::sso::login::{human_time, same_url};
+use crate::shell::{Shell, shell_word, vars};
 use crate::sso::token_cache::{LoginState, TokenCache};
 use crate::sync::record::{SyncRecord, block_hash, settings_of};
-use crate::sync::write::state_dir;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -130,7 +130,12 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
         }
         Err(err) => findings.push(Finding::new("login", Severity::Problem, format!("{err:#}"))),
     }
-    sync_records(&paths, &config, &mut findings);
+    sync_records(
+        &paths,
+        ctx.state_dir().ok().as_deref(),
+        &config,
+        &mut findings,
+    );
 
     let problems = count(&findings, Severity::Problem);
     let warnings = count(&findings, Severity::Warning);
@@ -228,12 +233,12 @@ fn edit_at(editor: &str, path: &Path, line: Option<usize>) -> String {
 }
 
 /// The binary cannot see shell functions, so the function says it ran us:
-/// it sets [`INIT_VAR`] on every run it does not capture (and
+/// it sets [`vars::INIT`] on every run it does not capture (and
 /// `__BADGE_SHELL` on those it does).
 fn shell_integration(ctx: &Context, findings: &mut Vec<Finding>) {
     let check = "shell-integration";
     let loaded = ctx
-        .var(INIT_VAR)
+        .var(vars::INIT)
         .and_then(|v| Shell::from_name(&v.to_string_lossy()))
         .or(ctx.hook);
     if let Some(shell) = loaded {
@@ -817,9 +822,13 @@ fn cache_permissions(cache: &TokenCache, findings: &mut Vec<Finding>) {
 
 /// Generated profiles as the last sync wrote them, with the settings the
 /// session remembers now.
-fn sync_records(paths: &Paths, config: &Document, findings: &mut Vec<Finding>) {
+fn sync_records(
+    paths: &Paths,
+    state: Option<&Path>,
+    config: &Document,
+    findings: &mut Vec<Finding>,
+) {
     let check = "sync";
-    let state = state_dir().ok();
     let bytes = config.to_bytes();
     let file = paths.config.display();
     let mut names: Vec<String> = Vec::new();
@@ -832,7 +841,7 @@ fn sync_records(paths: &Paths, config: &Document, findings: &mut Vec<Finding>) {
     }
     for name in names {
         let sync = format!("badge sync --sso-session {}", shell_word(&name));
-        let record = match &state {
+        let record = match state {
             Some(dir) => SyncRecord::load(dir, &paths.config, &name),
             None => Ok(None),
         };

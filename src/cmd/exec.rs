@@ -14,20 +14,19 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Result, bail};
 
-use super::creds::{fetch, sso_profile, variables};
-use super::{Context, HOOK_PREVIOUS_VAR, HOOK_SHELL_VAR, STATIC_KEY_VARS};
+use super::Context;
+use super::common::choose::resolve;
+use super::common::files::load_profiles;
+use super::common::role::{fetch, sso_profile, variables};
+use crate::base::text::printable;
 use crate::cli::ExecArgs;
-use crate::picker::printable;
-use crate::shell::shell_word;
-use crate::verbose::verbose;
+use crate::shell::{shell_word, vars};
+use crate::ui::verbose::verbose;
 
 /// What a shell exits with when it cannot find a command, and when it
 /// finds one it may not run.
 const NOT_FOUND: u8 = 127;
 const NOT_EXECUTABLE: u8 = 126;
-
-/// Set by the shell function for badge itself, not for the command.
-const FUNCTION_VARS: &[&str] = &[HOOK_SHELL_VAR, HOOK_PREVIOUS_VAR, "__BADGE_INIT"];
 
 pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
     let Some((program, rest)) = args.command.split_first() else {
@@ -37,7 +36,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
     };
     let mut command = Command::new(program);
     command.args(rest);
-    for var in FUNCTION_VARS {
+    for var in vars::FUNCTION_VARS {
         command.env_remove(var);
     }
     if args.env_credentials {
@@ -59,7 +58,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.envs(vars);
     } else {
         let name = profile_name(ctx, args.profile.as_deref())?;
-        for var in STATIC_KEY_VARS {
+        for var in vars::STATIC_KEYS {
             command.env_remove(var);
         }
         command.env_remove("AWS_CREDENTIAL_EXPIRATION");
@@ -83,9 +82,9 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
         );
     };
     let paths = ctx.paths()?;
-    let profiles = super::load_profiles(&paths)?;
+    let profiles = load_profiles(&paths)?;
     let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
-    match super::switch::resolve(ctx, &paths, &profiles, query, again)? {
+    match resolve(ctx, &paths, &profiles, query, again)? {
         Some(name) => Ok(name),
         None => bail!("no profile chosen"),
     }

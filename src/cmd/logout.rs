@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Context;
-use super::login::select_session;
+use super::common::prompt::active_login_mark;
+use super::common::session::select_session;
 use crate::cli::LogoutArgs;
 use crate::sso::client::runtime;
 use crate::sso::login::{LoggedOut, logout};
@@ -35,7 +36,8 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
         }
         Err(err) => return Err(err),
     };
-    let outcome = runtime()?.block_on(logout(&name, region.as_deref(), &cache))?;
+    let network = ctx.settings.network()?;
+    let outcome = runtime()?.block_on(logout(&network, &name, region.as_deref(), &cache))?;
     match outcome {
         LoggedOut::NotSignedIn => {
             eprintln!("badge: not signed in to {label}; nothing to do");
@@ -51,6 +53,6 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
              ({reason}); that sign-in stays valid until it expires"
         ),
     }
-    io::stdout().write_all(super::prompt_state_script(ctx).as_bytes())?;
+    io::stdout().write_all(active_login_mark(ctx).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

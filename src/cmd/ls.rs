@@ -8,16 +8,18 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use super::Context;
-use super::login_state::LoginStates;
+use super::common::choose::no_profiles_message;
+use super::common::files::{load_profiles, warn_if_refused};
+use crate::base::text::{display_width, printable};
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
-use crate::picker::{display_width, printable};
+use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
-    let profiles = super::load_profiles(&paths)?;
-    super::warn_if_refused(&paths);
+    let profiles = load_profiles(&paths)?;
+    warn_if_refused(&paths);
     let shown: Vec<Profile> = match &args.sso_session {
         Some(session) => {
             let list: Vec<Profile> = profiles
@@ -54,10 +56,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
         .map(|p| states.of(&profiles, p).map_or("-", LoginState::label))
         .collect();
     if shown.is_empty() && !args.json {
-        eprintln!(
-            "badge: {}",
-            super::switch::no_profiles_message(&paths, profiles.config())
-        );
+        eprintln!("badge: {}", no_profiles_message(&paths, profiles.config()));
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Context;
-use super::switch::{Target, switch_script};
+use super::common::switching::{Target, not_integrated, switch_script};
 
 pub fn run(ctx: &Context) -> Result<ExitCode> {
     let Some(shell) = ctx.hook else {
-        return super::switch::not_integrated(ctx);
+        return not_integrated(ctx);
     };
     io::stdout().write_all(switch_script(ctx, shell, &Target::Off).as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -12,13 +12,13 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
+use super::common::files::{check_before_writing, read_config};
+use crate::base::text::printable;
 use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
-use crate::config::sessions::DEFAULT_SCOPES;
-use crate::picker::printable;
+use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region};
+use crate::config::writer::ConfigWriter;
 use crate::shell::shell_word;
-use crate::sync::settings::looks_like_region;
-use crate::sync::write::ConfigWriter;
 
 const START_URL: &str = "sso_start_url";
 const REGION: &str = "sso_region";
@@ -47,14 +47,14 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
         return Ok(usage(&format!("{err:#}")));
     }
 
-    if crate::config::paths::state_dir().is_none() {
+    let Ok(state_dir) = ctx.state_dir() else {
         bail!(
             "HOME is not set, so badge has no folder for its lock and backups \
              (~/.local/state/badge); set HOME to your home folder"
         );
-    }
-    let doc = super::read_config(&paths)?;
-    super::check_before_writing(&paths, &doc.to_bytes(), "badge session add", false)?;
+    };
+    let doc = read_config(&paths)?;
+    check_before_writing(&paths, &doc.to_bytes(), "badge session add", false)?;
     let current = |name: &str| current_values(&doc, name);
     let no_values = given.start_url.is_none() && given.region.is_none() && given.scopes.is_none();
     let values = if ctx.interactive
@@ -76,7 +76,7 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
     };
     let name = values.name.clone().expect("the name is known by now");
 
-    let writer = ConfigWriter::new(&paths.config, |name| ctx.var(name))?;
+    let writer = ConfigWriter::new(&paths.config, state_dir, ctx.settings.lock_timeout()?);
     let edited = writer.edit(|doc| Ok(apply(doc, &name, &values)))?;
     let path = paths.config.display();
     // The section as the file spells it, and a command that works pasted.

@@ -12,17 +12,18 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::Context;
+use super::common::files::{check_before_writing, read_config};
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
+use crate::config::writer::ConfigWriter;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
 use crate::sync::naming::Collision;
 use crate::sync::plan::{Summary, SyncPlan};
-use crate::sync::record::SyncRecord;
+use crate::sync::record::{self, SyncRecord};
 use crate::sync::settings::{SyncFlags, SyncSettings};
-use crate::sync::write::{ConfigWriter, state_dir};
 
 /// Names listed in one report line before "and N more".
 const LISTED: usize = 10;
@@ -30,8 +31,8 @@ const LISTED: usize = 10;
 pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
     paths.check_files()?;
-    let doc = super::read_config(&paths)?;
-    super::check_before_writing(&paths, &doc.to_bytes(), "badge sync", args.dry_run)?;
+    let doc = read_config(&paths)?;
+    check_before_writing(&paths, &doc.to_bytes(), "badge sync", args.dry_run)?;
     let session = sessions::select(
         &doc,
         &paths.config,
@@ -39,7 +40,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         None,
         ctx.active.as_deref(),
     )?;
-    crate::verbose::log_session(&session);
+    session.log();
     let odd_end = |c: char| c.is_whitespace() || c.is_control();
     if session.name.starts_with(odd_end)
         || session.name.ends_with(odd_end)
@@ -59,15 +60,22 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     };
     // Bad settings fail before any request.
     SyncSettings::resolve(&doc, &session, flags)?;
-    let options = PortalOptions::from_vars(|name| ctx.var(name))?;
+    let network = ctx.settings.network()?;
+    let options = PortalOptions::new(ctx.settings.portal_rate()?, network.clone());
     let cache = ctx.token_cache()?;
-    let writer = ConfigWriter::new(&paths.config, |name| ctx.var(name))?;
+    let state_dir = ctx.state_dir()?;
+    let writer = ConfigWriter::new(
+        &paths.config,
+        state_dir.clone(),
+        ctx.settings.lock_timeout()?,
+    )
+    .also_clean(record::folder_for(&state_dir, &paths.config));
 
     let started = Instant::now();
     let mut line = ProgressLine::new(io::stderr().is_terminal(), &session.name);
     let discovery = client::runtime()?.block_on(async {
-        let token = login::usable_token(&session, &cache, "badge sync").await?;
-        let portal = client::portal(&session.region);
+        let token = login::usable_token(&network, &session, &cache, "badge sync").await?;
+        let portal = network.portal(&session.region);
         portal::discover(&portal, &token, &session.name, &options, &mut |p| {
             line.show(p)
         })
@@ -123,7 +131,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let ((plan, summary), record) = &edited.value;
     report(plan, summary, false);
     // For `badge doctor`; the profiles are written whether or not this is.
-    if let Err(err) = state_dir().and_then(|dir| record.save(&dir)) {
+    if let Err(err) = record.save(&state_dir) {
         eprintln!("badge: warning: the record of this sync was not kept: {err:#}");
     }
     if edited.written {

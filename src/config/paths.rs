@@ -114,13 +114,35 @@ pub fn check_writable(path: &Path, command: &str) -> Result<()> {
     }
 }
 
+/// The file's real path: symlinks resolved, or, for a file not there yet,
+/// its folder's real path and its name. Every way of naming one config
+/// gives the same lock, backups and sync record.
+pub fn real_path(path: &Path) -> PathBuf {
+    if let Ok(real) = fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(absolute.clone(), |d| d.join(name)),
+        _ => absolute,
+    }
+}
+
 /// badge's own state folder (backups, locks, client registrations):
-/// `$XDG_STATE_HOME/badge` (`~/.local/state/badge`), or the platform's local
-/// data folder where it has no state folder. `None` without a HOME: like
-/// botocore, badge does not fall back to the password database (which
-/// `directories` would), so a process with no HOME writes nowhere.
-pub fn state_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|home| !home.is_empty())?;
+/// `$XDG_STATE_HOME/badge` (`~/.local/state/badge`) on Linux, the
+/// platform's local data folder elsewhere (from `directories`). `None`
+/// without a HOME: like botocore, badge does not fall back to the password
+/// database, so a process with no HOME writes nowhere.
+pub fn state_dir(var: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    let home = PathBuf::from(var("HOME").filter(|home| !home.is_empty())?);
+    if cfg!(target_os = "linux") {
+        // The XDG rule: a relative XDG_STATE_HOME is ignored.
+        let state = var("XDG_STATE_HOME")
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_absolute())
+            .unwrap_or_else(|| home.join(".local/state"));
+        return Some(state.join("badge"));
+    }
     let dirs = directories::ProjectDirs::from("", "", "badge")?;
     Some(
         dirs.state_dir()

@@ -38,6 +38,24 @@ pub struct Profile<'a> {
     pub generated_by: Option<&'a str>,
 }
 
+/// Where the Identity Center login of a profile is cached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginKey<'a> {
+    /// Under the name of its sso-session.
+    Session(&'a str),
+    /// Under the start URL of a legacy SSO profile.
+    StartUrl(&'a str),
+}
+
+impl<'a> LoginKey<'a> {
+    /// The token cache's key.
+    pub fn key(self) -> &'a str {
+        match self {
+            LoginKey::Session(key) | LoginKey::StartUrl(key) => key,
+        }
+    }
+}
+
 /// Every profile, config file order first, each name once. It owns the
 /// parsed files and hands out [`Profile`] views, so listing 10,000 profiles
 /// copies no strings.
@@ -175,6 +193,23 @@ impl Profiles {
             .iter()
             .position(|listed| self.name(listed) == name)?;
         Some(self.profile(i))
+    }
+
+    /// Where `profile`'s login is cached; `None` for a profile that needs
+    /// no SSO login.
+    pub fn login_key<'a>(&'a self, profile: &Profile<'a>) -> Option<LoginKey<'a>> {
+        if let Some(session) = profile.sso_session {
+            return Some(LoginKey::Session(session));
+        }
+        let doc = &self.config;
+        let id = doc.profile(profile.name)?;
+        doc.get(id, "sso_start_url").map(LoginKey::StartUrl)
+    }
+
+    /// The `sso_start_url` of `[sso-session session]`.
+    pub fn session_start_url(&self, session: &str) -> Option<&str> {
+        let doc = &self.config;
+        doc.get(doc.sso_session(session)?, "sso_start_url")
     }
 
     /// The parsed config file, for commands that go on to edit it.

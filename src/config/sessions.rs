@@ -5,9 +5,24 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::document::{Document, SectionKind};
+use crate::shell::shell_word;
+use crate::ui::verbose::verbose;
 
 /// Default scope of an sso-session login, as `aws configure sso` writes it.
 pub const DEFAULT_SCOPES: &str = "sso:account:access";
+
+/// Whether `region` looks like an AWS region name (`eu-west-1`,
+/// `us-gov-west-1`, `eusc-de-east-1`).
+pub fn looks_like_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() >= 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoSession {
@@ -31,6 +46,22 @@ impl SsoSession {
             None => format!("sso-session \"{}\"", self.name),
             Some(profile) => format!("{} (profile \"{profile}\")", self.start_url),
         }
+    }
+
+    /// For `--verbose`: which sso-session a command uses, and where it
+    /// signs in.
+    pub fn log(&self) {
+        verbose!(
+            "sso-session \"{}\": start URL {}, region {}, scopes {}",
+            self.name,
+            self.start_url,
+            self.region,
+            if self.scopes.is_empty() {
+                "none".to_owned()
+            } else {
+                self.scopes.join(" ")
+            }
+        );
     }
 }
 
@@ -81,7 +112,7 @@ pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
 /// [`session`], with `file` (the config's path, or "the config") named in
 /// its errors.
 fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
-    let add = format!("badge session add {}", crate::shell::shell_word(name));
+    let add = format!("badge session add {}", shell_word(name));
     let Some(id) = doc.sso_session(name) else {
         bail!(
             "there is no [sso-session {name}] in {file}; add it with \
@@ -133,7 +164,7 @@ pub fn of_profile(
             "profile {profile} uses sso-session {session_name}, but there is no \
              [sso-session {session_name}] in {file}; add it with \
              `badge session add {} --start-url URL --region REGION`",
-            crate::shell::shell_word(session_name)
+            shell_word(session_name)
         );
     }
     lookup(doc, session_name, &file)
@@ -192,7 +223,7 @@ pub fn select(
                 "there are {} sso-sessions in {file} ({}); choose one with --sso-session {}",
                 names.len(),
                 names.join(", "),
-                crate::shell::shell_word(names[0])
+                shell_word(names[0])
             )
         }
     }
@@ -247,5 +278,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("badge session add"), "{err}");
+    }
+
+    #[test]
+    fn region_names() {
+        for ok in [
+            "eu-west-1",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "eusc-de-east-1",
+            "cn-north-1",
+        ] {
+            assert!(looks_like_region(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "eu",
+            "eu-west",
+            "EU-west-1",
+            "eu-west-1 ",
+            "e-west-1",
+            "eu--1",
+            "eu-west-x",
+        ] {
+            assert!(!looks_like_region(bad), "{bad}");
+        }
     }
 }

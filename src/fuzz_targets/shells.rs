@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::cli::Shell;
+use crate::shell::Shell;
 use crate::shell::{Script, quote};
 
 /// The shells the quoting target runs.

@@ -12,11 +12,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Result, anyhow, bail};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 
-use super::client;
+use super::client::Network;
 use super::login::{login_command, usable_token};
-use super::token_cache::{TokenCache, format_time};
+use super::token_cache::TokenCache;
+use crate::base::time::format_time;
 use crate::config::sessions::SsoSession;
-use crate::verbose::{self, verbose};
+use crate::shell::shell_word;
+use crate::ui::verbose::{self, verbose};
 
 /// The role a profile names: `sso_account_id` and `sso_role_name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,19 +57,21 @@ impl RoleCredentials {
 /// with its refresh token when it has expired). `again` is the command to
 /// run again when the service could not be reached.
 pub async fn get(
+    net: &Network,
     session: &SsoSession,
     cache: &TokenCache,
     role: &Role,
     again: &str,
 ) -> Result<RoleCredentials> {
-    let token = usable_token(session, cache, again).await?;
+    let token = usable_token(net, session, cache, again).await?;
     verbose!(
         "GetRoleCredentials for role {} in account {} ({})",
         role.role_name,
         role.account_id,
         session.label()
     );
-    let sent = client::portal(&session.region)
+    let sent = net
+        .portal(&session.region)
         .get_role_credentials()
         .access_token(token)
         .account_id(&role.account_id)
@@ -76,12 +80,12 @@ pub async fn get(
         .await;
     let out = match sent {
         Ok(out) => out,
-        Err(err) => return Err(refused(session, role, &err, again)),
+        Err(err) => return Err(refused(net, session, role, &err, again)),
     };
     let Some(creds) = out.role_credentials() else {
         bail!(
             "the portal at {} answered GetRoleCredentials without credentials; run `{again}` again",
-            client::portal_endpoint(&session.region)
+            net.portal_endpoint(&session.region)
         );
     };
     let text = |value: Option<&str>, what: &str| -> Result<String> {
@@ -89,7 +93,7 @@ pub async fn get(
             Some(v) => Ok(v.to_owned()),
             None => bail!(
                 "the portal at {} answered GetRoleCredentials without {what}",
-                client::portal_endpoint(&session.region)
+                net.portal_endpoint(&session.region)
             ),
         }
     };
@@ -115,12 +119,18 @@ pub async fn get(
 }
 
 /// What went wrong, and the command that fixes it.
-fn refused<E>(session: &SsoSession, role: &Role, err: &SdkError<E>, again: &str) -> anyhow::Error
+fn refused<E>(
+    net: &Network,
+    session: &SsoSession,
+    role: &Role,
+    err: &SdkError<E>,
+    again: &str,
+) -> anyhow::Error
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
-    let endpoint = client::portal_endpoint(&session.region);
-    if let Some(reason) = client::no_answer(err) {
+    let endpoint = net.portal_endpoint(&session.region);
+    if let Some(reason) = net.no_answer(err) {
         return anyhow!(
             "no answer from the portal at {endpoint} ({reason}); check your network, then run \
              `{again}` again"
@@ -147,7 +157,7 @@ where
             session.name,
             role.role_name,
             role.account_id,
-            crate::shell::shell_word(&session.name)
+            shell_word(&session.name)
         ),
         (_, "TooManyRequestsException") | (Some(429), _) => anyhow!(
             "the portal at {endpoint} is throttling requests; wait a moment, then run `{again}` again"

@@ -10,18 +10,18 @@
 //! of an assumed role (which GetRoleCredentials hands out), and the
 //! console session then lasts as long as the credentials do.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, anyhow, bail};
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 
-use super::client::{innermost, request_timeout, seconds};
+use super::client::{Network, innermost};
 use super::credentials::RoleCredentials;
-use super::login::encode_query_value;
-use crate::verbose::{self, verbose};
+use crate::base::time::seconds;
+use crate::base::url::{encode_query_value, without_userinfo};
+use crate::ui::verbose::{self, verbose};
 
-/// Points badge at another sign-in endpoint (a proxy, or a test's emulator).
+/// The setting that points badge at another sign-in endpoint (a proxy, or
+/// a test's emulator).
 pub const SIGNIN_URL_VAR: &str = "BADGE_SIGNIN_URL";
 
 /// Where an answer's body stops being read: a sign-in token is small.
@@ -116,15 +116,16 @@ pub fn login_url(base: &str, destination: &str, signin_token: &str) -> String {
 }
 
 /// The sign-in token for `credentials` from the endpoint at `base`.
-pub async fn signin_token(base: &str, credentials: &RoleCredentials) -> Result<String> {
+pub async fn signin_token(
+    net: &Network,
+    base: &str,
+    credentials: &RoleCredentials,
+) -> Result<String> {
     let url = signin_token_url(base, credentials);
     let uri: hyper::Uri = url
         .parse()
         .map_err(|_| anyhow!("{base} is not a URL; check {SIGNIN_URL_VAR}"))?;
-    verbose!(
-        "getSigninToken at {}/federation",
-        verbose::without_userinfo(base)
-    );
+    verbose!("getSigninToken at {}/federation", without_userinfo(base));
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
         .context("cannot load the system's certificate authorities")?
@@ -137,7 +138,7 @@ pub async fn signin_token(base: &str, credentials: &RoleCredentials) -> Result<S
         .header("user-agent", concat!("badge/", env!("CARGO_PKG_VERSION")))
         .body(Empty::new())
         .context("cannot build the getSigninToken request")?;
-    let timeout = request_timeout().unwrap_or(Duration::from_secs(30));
+    let timeout = net.request_timeout;
     let exchange = async {
         let response = client.request(request).await?;
         let status = response.status();

@@ -2,9 +2,11 @@
 //! cache shared with the AWS tools, and the portal API that lists accounts
 //! and roles. It knows nothing about the config file's text.
 
+pub mod api_log;
 pub mod client;
 pub mod credentials;
 pub mod federation;
 pub mod login;
+pub mod login_state;
 pub mod portal;
 pub mod token_cache;

@@ -36,7 +36,6 @@
 //!   any other refusal of a request fails the sync.
 
 use std::collections::HashSet;
-use std::ffi::OsString;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,12 +47,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::client::{self, REQUEST_TIMEOUT_VAR, no_answer};
-use super::token_cache::parse_time;
+use super::client::{Network, REQUEST_TIMEOUT_VAR};
+use crate::base::time::parse_time;
 use crate::shell::shell_word;
-
-/// Environment variable: portal requests a second; `0` for no pacing.
-pub const RATE_VAR: &str = "BADGE_PORTAL_RATE";
 
 /// The most items a page may hold (the API's own maximum).
 const PAGE_SIZE: i32 = 100;
@@ -79,6 +75,8 @@ pub struct PortalOptions {
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured.
     pub max_retry_after: Duration,
+    /// Endpoint and timeouts of the portal client.
+    pub network: Network,
 }
 
 impl Default for PortalOptions {
@@ -94,27 +92,24 @@ impl Default for PortalOptions {
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(60),
+            network: Network::default(),
         }
     }
 }
 
 impl PortalOptions {
-    /// The defaults, with `BADGE_PORTAL_RATE` applied.
-    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<PortalOptions> {
-        let mut options = PortalOptions::default();
-        if let Some(value) = var(RATE_VAR).filter(|v| !v.is_empty()) {
-            let text = value.to_string_lossy();
+    /// The defaults, paced from the first request at `rate` when the user
+    /// set one (`Some(None)`: no pacing at all), over `network`.
+    pub fn new(rate: Option<Option<f64>>, network: Network) -> PortalOptions {
+        let mut options = PortalOptions {
+            network,
+            ..PortalOptions::default()
+        };
+        if let Some(rate) = rate {
             options.pace_from_start = true;
-            options.rate = match text.trim().parse::<f64>() {
-                Ok(rate) if rate.is_finite() && rate > 0.0 => Some(rate),
-                Ok(0.0) => None,
-                _ => bail!(
-                    "{RATE_VAR}={text:?} is not a number of requests a second; \
-                     use e.g. {RATE_VAR}=19, or 0 for no limit"
-                ),
-            };
+            options.rate = rate;
         }
-        Ok(options)
+        options
     }
 }
 
@@ -176,7 +171,7 @@ pub async fn discover(
         client: client.clone(),
         token: token.to_owned(),
         session: session.to_owned(),
-        endpoint: client::portal_endpoint(&region),
+        endpoint: options.network.portal_endpoint(&region),
         region,
         options: options.clone(),
         slots: Semaphore::new(options.concurrency.max(1)),
@@ -409,13 +404,18 @@ enum Class {
 
 /// The service's answer in one line: `500 InternalServerException: An
 /// internal error occurred`; for no answer, why.
-fn answer<E>(err: &SdkError<E>) -> String
+fn answer<E>(net: &Network, err: &SdkError<E>) -> String
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
-    if let Some(reason) = no_answer(err) {
-        return reason;
-    }
+    net.no_answer(err).unwrap_or_else(|| service_answer(err))
+}
+
+/// What the service answered, in one line.
+fn service_answer<E>(err: &SdkError<E>) -> String
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
     let status = err
         .raw_response()
         .map(|r| format!("{} ", r.status().as_u16()))
@@ -430,8 +430,8 @@ where
 
 /// Where to look when the portal at `shared.endpoint` is the wrong place.
 fn endpoint_hint(shared: &Shared) -> String {
-    match client::endpoint_var("AWS_ENDPOINT_URL_SSO") {
-        Some(var) => format!("check {var}"),
+    match &shared.options.network.sso_endpoint {
+        Some(endpoint) => format!("check {}", endpoint.var),
         None => format!(
             "check that sso_region {} of [sso-session {}] is the region of your Identity Center \
              (`badge session add {} --region REGION`)",
@@ -458,7 +458,7 @@ where
         "the portal at {} refused {operation} for sso-session \"{}\" ({}); {fix}",
         shared.endpoint,
         shared.session,
-        answer(err)
+        answer(&shared.options.network, err)
     )
 }
 
@@ -482,21 +482,21 @@ where
         Class::Server => anyhow!(
             "the portal at {endpoint} failed {operation} for sso-session \"{session}\" \
              {attempts} times (the last: {}); try `badge sync` again later",
-            answer(err)
+            answer(&shared.options.network, err)
         ),
         Class::Unanswered => {
             let fix = if matches!(err, SdkError::TimeoutError(_)) {
                 format!("check your network, or allow more time with {REQUEST_TIMEOUT_VAR}=60")
             } else {
-                match client::endpoint_var("AWS_ENDPOINT_URL_SSO") {
-                    Some(var) => format!("check your network and {var}"),
+                match &shared.options.network.sso_endpoint {
+                    Some(endpoint) => format!("check your network and {}", endpoint.var),
                     None => "check your network and proxy settings".to_owned(),
                 }
             };
             anyhow!(
                 "cannot reach the portal at {endpoint} for sso-session \"{session}\": {} \
                  ({attempts} attempts); {fix}, then run `badge sync` again",
-                answer(err)
+                answer(&shared.options.network, err)
             )
         }
     }
@@ -591,16 +591,16 @@ where
             )));
         }
         let delay = backoff(options, attempts, after, random_fraction());
-        crate::verbose::verbose!(
+        crate::ui::verbose::verbose!(
             "{operation}: {}; retry {attempts} in {}{}",
             match class {
                 Class::Throttled => "throttled",
                 Class::Server => "server error",
                 Class::Unanswered => "no answer",
             },
-            crate::verbose::took(delay),
+            crate::base::time::took(delay),
             match after {
-                Some(after) => format!(" (Retry-After {})", crate::verbose::took(after)),
+                Some(after) => format!(" (Retry-After {})", crate::base::time::took(after)),
                 None => String::new(),
             }
         );
@@ -668,7 +668,7 @@ where
                     class: Class::Throttled,
                 },
                 401 => Verdict::Unauthorized,
-                403 | 404 => Verdict::NoAccess(answer(err)),
+                403 | 404 => Verdict::NoAccess(service_answer(err)),
                 408 | 500..=599 => Verdict::Retry {
                     after,
                     class: Class::Server,
@@ -726,7 +726,7 @@ impl Pacer {
     /// Pace every request from now on.
     fn engage(&self) {
         if !self.engaged.swap(true, Ordering::Relaxed) {
-            crate::verbose::verbose!(
+            crate::ui::verbose::verbose!(
                 "the portal throttles: pacing requests to {:.1} a second from now on",
                 1.0 / self.interval.as_secs_f64()
             );

@@ -4,9 +4,8 @@
 //! `settings` is what a sync remembers for the next one, `regions` its
 //! region rules; `plan` decides the managed block of a session against what
 //! the config already holds (and never touches a profile outside it);
-//! `diff` shows a dry run; `write` is
-//! the locked, backed-up, atomic edit that `badge sync` and
-//! `badge session add` share.
+//! `diff` shows a dry run; `record` keeps what each sync wrote, for
+//! `badge doctor`. The edit itself goes through `config::writer`.
 
 pub mod diff;
 pub mod naming;
@@ -14,4 +13,3 @@ pub mod plan;
 pub mod record;
 pub mod regions;
 pub mod settings;
-pub mod write;

@@ -19,10 +19,11 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::write::real_path;
+use crate::base::hash::{sha1_hex, sha256_hex};
+use crate::base::time::format_time;
 use crate::config::atomic::{remove_stale_temps, write_atomic};
 use crate::config::document::Document;
-use crate::sso::token_cache::{format_time, sha1_hex};
+use crate::config::paths::real_path;
 
 /// Format of the record files; a newer badge may write another.
 const VERSION: u32 = 1;
@@ -88,10 +89,7 @@ pub fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
             Some(lines) => {
                 lines.push(line);
                 if trimmed.strip_prefix(END_MARK) == Some(session) {
-                    let joined = lines.join("\n");
-                    let digest =
-                        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, joined.as_bytes());
-                    return Some(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect());
+                    return Some(sha256_hex(lines.join("\n").as_bytes()));
                 }
             }
         }

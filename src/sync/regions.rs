@@ -96,7 +96,7 @@ impl RegionRule {
             ));
         }
         let region = region.trim();
-        if !super::settings::looks_like_region(region) {
+        if !crate::config::sessions::looks_like_region(region) {
             return Err(format!(
                 "region rule {rule:?}: {region:?} is not an AWS region name (like eu-west-1)"
             ));

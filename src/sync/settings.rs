@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow, bail};
 use super::naming::{DEFAULT_TEMPLATE, Template};
 use super::regions::RegionRules;
 use crate::config::document::Document;
-use crate::config::sessions::SsoSession;
+use crate::config::sessions::{SsoSession, looks_like_region};
 
 pub const TEMPLATE_KEY: &str = "badge_sync_template";
 pub const REGION_KEY: &str = "badge_sync_region";
@@ -42,19 +42,6 @@ pub struct SyncSettings {
     pub region: String,
     /// `output` of every generated profile, if any.
     pub output: Option<String>,
-}
-
-/// Whether `region` looks like an AWS region name (`eu-west-1`,
-/// `us-gov-west-1`, `eusc-de-east-1`).
-pub fn looks_like_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() >= 2
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
 }
 
 impl SyncSettings {
@@ -348,30 +335,5 @@ mod tests {
             ..Default::default()
         };
         assert!(SyncSettings::resolve(&doc, &s, flags).is_ok());
-    }
-
-    #[test]
-    fn region_names() {
-        for ok in [
-            "eu-west-1",
-            "us-gov-west-1",
-            "ap-southeast-5",
-            "eusc-de-east-1",
-            "cn-north-1",
-        ] {
-            assert!(looks_like_region(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "eu",
-            "eu-west",
-            "EU-west-1",
-            "eu-west-1 ",
-            "e-west-1",
-            "eu--1",
-            "eu-west-x",
-        ] {
-            assert!(!looks_like_region(bad), "{bad}");
-        }
     }
 }

@@ -6,10 +6,9 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow, bail};
 use tokio::time::{Instant, sleep};
 
+use super::errors::{create_token_error, service_error};
 use super::registration::{self, Flow, Registration};
-use super::{
-    LoginOptions, browser, cached_token, create_token_error, login_command, service_error,
-};
+use super::{LoginOptions, browser, cached_token, login_command};
 use crate::config::sessions::SsoSession;
 use crate::sso::token_cache::CachedToken;
 
@@ -27,8 +26,8 @@ pub async fn sign_in(
     session: &SsoSession,
     opts: &LoginOptions,
 ) -> Result<CachedToken> {
-    let dir = opts.registration_dir.as_deref();
-    let mut client = registration::obtain(oidc, session, Flow::DeviceCode, dir).await?;
+    let (dir, net) = (opts.registration_dir.as_deref(), &opts.network);
+    let mut client = registration::obtain(net, oidc, session, Flow::DeviceCode, dir).await?;
     let start = |client: &Registration| {
         oidc.start_device_authorization()
             .client_id(&client.client_id)
@@ -41,14 +40,14 @@ pub async fn sign_in(
         Err(err) => {
             let err = err.into_service_error();
             if !err.is_invalid_client_exception() {
-                return Err(service_error(err)).context("cannot start the device sign-in");
+                return Err(service_error(net, err)).context("cannot start the device sign-in");
             }
             // The service forgot the cached registration: register again.
             registration::forget(dir, session, Flow::DeviceCode);
-            client = registration::obtain(oidc, session, Flow::DeviceCode, dir).await?;
+            client = registration::obtain(net, oidc, session, Flow::DeviceCode, dir).await?;
             start(&client)
                 .await
-                .map_err(|err| service_error(err.into_service_error()))
+                .map_err(|err| service_error(net, err.into_service_error()))
                 .context("cannot start the device sign-in")?
         }
     };
@@ -120,7 +119,7 @@ pub async fn sign_in(
                 login_command(session)
             );
         }
-        return Err(create_token_error(err)).context("the device sign-in failed");
+        return Err(create_token_error(net, err)).context("the device sign-in failed");
     }
 }
 

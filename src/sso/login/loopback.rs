@@ -16,8 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
 
-use super::decode_query;
-use crate::verbose::verbose;
+use crate::base::url::decode_query;
+use crate::ui::verbose::verbose;
 
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 

@@ -8,14 +8,14 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tokio::time::Instant;
 
+use super::errors::create_token_error;
 use super::loopback::{Callback, Loopback};
 use super::registration::{self, Flow};
-use super::{
-    DEFAULT_TIMEOUT, LoginOptions, browser, cached_token, create_token_error, encode_query_value,
-};
+use super::{DEFAULT_TIMEOUT, LoginOptions, browser, cached_token};
+use crate::base::url::encode_query_value;
 use crate::config::sessions::SsoSession;
 use crate::sso::token_cache::CachedToken;
-use crate::verbose::{self, verbose};
+use crate::ui::verbose::{self, verbose};
 
 /// A PKCE code verifier (RFC 7636 §4.1): 32 bytes from the system's
 /// CSPRNG as base64url, 43 characters of the unreserved set, the shortest
@@ -74,8 +74,8 @@ pub async fn sign_in(
     session: &SsoSession,
     opts: &LoginOptions,
 ) -> Result<CachedToken> {
-    let dir = opts.registration_dir.as_deref();
-    let client = registration::obtain(oidc, session, Flow::AuthorizationCode, dir).await?;
+    let (dir, net) = (opts.registration_dir.as_deref(), &opts.network);
+    let client = registration::obtain(net, oidc, session, Flow::AuthorizationCode, dir).await?;
     let verifier = new_verifier()?;
     let state = random_string(32)?;
     verbose::conceal(&verifier);
@@ -84,7 +84,7 @@ pub async fn sign_in(
     let redirect_uri = loopback.redirect_uri();
     verbose!("listening on {redirect_uri} for the browser's redirect (127.0.0.1 only)");
     let url = authorize_url(
-        &crate::sso::client::oidc_endpoint(&session.region),
+        &net.oidc_endpoint(&session.region),
         &client.client_id,
         &redirect_uri,
         &state,
@@ -104,7 +104,7 @@ pub async fn sign_in(
             verbose::conceal(&code);
             verbose!(
                 "the browser brought an authorization code back after {}",
-                verbose::took(waited.elapsed())
+                crate::base::time::took(waited.elapsed())
             );
             code
         }
@@ -138,7 +138,7 @@ pub async fn sign_in(
             if err.is_invalid_client_exception() {
                 registration::forget(dir, session, Flow::AuthorizationCode);
             }
-            create_token_error(err)
+            create_token_error(net, err)
         })
         .with_context(|| {
             format!(

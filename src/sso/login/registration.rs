@@ -12,10 +12,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
-use super::service_error;
+use super::errors::service_error;
+use crate::base::hash::sha1_hex;
+use crate::base::time::{format_time, parse_time};
 use crate::config::sessions::SsoSession;
-use crate::sso::token_cache::{format_time, parse_time, sha1_hex, write_private};
-use crate::verbose::{self, verbose};
+use crate::sso::client::Network;
+use crate::sso::token_cache::write_private;
+use crate::ui::verbose::{self, verbose};
 
 /// A cached registration is used only while it has this much time left,
 /// so that the refresh token it backs keeps working for a day.
@@ -79,11 +82,6 @@ impl Registration {
     fn is_reusable_at(&self, now: SystemTime) -> bool {
         parse_time(&self.expires_at).is_some_and(|at| at > now + REUSE_MARGIN)
     }
-}
-
-/// `clients` in badge's state folder (`~/.local/state/badge/clients`).
-pub fn default_dir() -> Option<PathBuf> {
-    Some(crate::config::paths::state_dir()?.join("clients"))
 }
 
 /// Where the registration of `session` for `flow` is kept.
@@ -157,6 +155,7 @@ pub fn forget(dir: Option<&Path>, session: &SsoSession, flow: Flow) {
 /// The cached registration while it is good, else a new one (cached when
 /// `dir` is given; failing to cache it only costs a registration later).
 pub async fn obtain(
+    net: &Network,
     oidc: &aws_sdk_ssooidc::Client,
     session: &SsoSession,
     flow: Flow,
@@ -174,7 +173,7 @@ pub async fn obtain(
         session.region,
         flow.name()
     );
-    let registration = register(oidc, session, flow).await?;
+    let registration = register(net, oidc, session, flow).await?;
     registration.conceal();
     if let Some(path) = &path
         && let Err(err) = store(path, &registration)
@@ -185,6 +184,7 @@ pub async fn obtain(
 }
 
 async fn register(
+    net: &Network,
     oidc: &aws_sdk_ssooidc::Client,
     session: &SsoSession,
     flow: Flow,
@@ -203,11 +203,11 @@ async fn register(
     let out = request
         .send()
         .await
-        .map_err(|err| service_error(err.into_service_error()))
+        .map_err(|err| service_error(net, err.into_service_error()))
         .with_context(|| {
             format!(
                 "cannot register badge with the sign-in service at {}",
-                crate::sso::client::oidc_endpoint(&session.region)
+                net.oidc_endpoint(&session.region)
             )
         })?;
     let (Some(client_id), Some(client_secret)) = (out.client_id(), out.client_secret()) else {

@@ -42,18 +42,13 @@ fn backoff_honours_retry_after_else_grows_with_full_jitter() {
 }
 
 #[test]
-fn rate_comes_from_the_environment() {
-    let with = |value: &'static str| {
-        PortalOptions::from_vars(move |name| (name == RATE_VAR).then(|| OsString::from(value)))
-    };
-    assert_eq!(with("").unwrap().rate, Some(19.0));
-    assert!(!with("").unwrap().pace_from_start);
-    assert!(with("5.5").unwrap().pace_from_start);
-    assert_eq!(with("5.5").unwrap().rate, Some(5.5));
-    assert_eq!(with("0").unwrap().rate, None);
-    let err = with("fast").unwrap_err().to_string();
-    assert!(err.contains(RATE_VAR), "{err}");
-    assert!(with("-3").is_err());
+fn a_rate_the_user_set_paces_from_the_start() {
+    let with = |rate| PortalOptions::new(rate, Network::default());
+    assert_eq!(with(None).rate, Some(19.0));
+    assert!(!with(None).pace_from_start);
+    assert!(with(Some(Some(5.5))).pace_from_start);
+    assert_eq!(with(Some(Some(5.5))).rate, Some(5.5));
+    assert_eq!(with(Some(None)).rate, None);
 }
 
 #[test]

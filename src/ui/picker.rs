@@ -3,15 +3,24 @@
 //! It draws on stderr, because the shell function captures stdout to
 //! evaluate it, and reads keys from the terminal. Names and account names
 //! are drawn through [`printable`]: a config can hold escape sequences, and
-//! the terminal must show them, not obey them.
-
-use std::borrow::Cow;
+//! the terminal must show them, not obey them. It knows nothing of the
+//! config: the caller hands it one [`Choice`] a profile.
 
 use anyhow::{Context as _, Result};
 use nucleo_picker::error::PickError;
 use nucleo_picker::{PickerOptions, Render};
 
-use crate::config::profiles::Profile;
+use crate::base::text::{display_width, padded, printable};
+
+/// A profile as the picker shows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Choice<'a> {
+    pub name: &'a str,
+    pub account_name: Option<&'a str>,
+    pub account_id: Option<&'a str>,
+    pub role_name: Option<&'a str>,
+    pub sso_session: Option<&'a str>,
+}
 
 struct Row {
     name: String,
@@ -30,7 +39,7 @@ impl Render<Row> for RowRenderer {
 
 /// The columns of a profile's line: name, account name and id, role,
 /// session, each made printable.
-fn cells(profile: &Profile) -> [String; 4] {
+fn cells(profile: &Choice) -> [String; 4] {
     let account = match (&profile.account_name, &profile.account_id) {
         (Some(name), Some(id)) => format!("{name} ({id})"),
         (None, Some(id)) => id.to_string(),
@@ -80,43 +89,9 @@ fn line(cells: &[String; 4], widths: &[usize; 3], active: bool) -> String {
     line
 }
 
-/// The columns `text` takes on a terminal: two for wide characters (CJK,
-/// most emoji), none for combining marks.
-pub fn display_width(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
-}
-
-/// `text` followed by spaces up to `width` columns (none when it is wider).
-fn padded(text: &str, width: usize) -> String {
-    let pad = width.saturating_sub(display_width(text));
-    format!("{text}{:pad$}", "")
-}
-
-/// `text` with its control characters made visible, for a terminal:
-/// `^[` for ESC, `^I` for a tab, `^?` for DEL (as readline and zsh show
-/// them), `\u{9b}` for the C1 controls that some terminals obey too.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\0'..='\x1f' => {
-                out.push('^');
-                out.push(char::from(c as u8 + 0x40));
-            }
-            '\x7f' => out.push_str("^?"),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// Let the user choose among `profiles`, starting with `query` typed in.
 /// `Ok(None)` when they leave with Esc or Ctrl-C.
-pub fn pick(profiles: &[Profile], query: &str, active: Option<&str>) -> Result<Option<String>> {
+pub fn pick(profiles: &[Choice], query: &str, active: Option<&str>) -> Result<Option<String>> {
     let rows: Vec<[String; 4]> = profiles.iter().map(cells).collect();
     let widths = widths(&rows);
     let mut picker = PickerOptions::new()
@@ -140,18 +115,14 @@ pub fn pick(profiles: &[Profile], query: &str, active: Option<&str>) -> Result<O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::profiles::Source;
 
-    fn profile<'a>(name: &'a str, account: &'a str, role: &'a str) -> Profile<'a> {
-        Profile {
+    fn profile<'a>(name: &'a str, account: &'a str, role: &'a str) -> Choice<'a> {
+        Choice {
             name,
-            source: Source::Config,
             sso_session: Some("acme"),
             account_id: Some("111111111111"),
             account_name: Some(account),
             role_name: Some(role),
-            region: None,
-            generated_by: None,
         }
     }
 
@@ -187,14 +158,5 @@ mod tests {
         assert!(lines[2].starts_with("* p "), "{lines:#?}");
         assert!(lines[0].starts_with("  café/Admin  "), "{lines:#?}");
         assert!(lines.iter().all(|l| !l.ends_with(' ')), "{lines:#?}");
-    }
-
-    #[test]
-    fn control_characters_are_drawn_not_sent() {
-        assert_eq!(printable("prod/Admin é"), "prod/Admin é");
-        assert_eq!(
-            printable("a\x1b[31mb\tc\nd\x7f\u{9b}e"),
-            r"a^[[31mb^Ic^Jd^?\u{9b}e"
-        );
     }
 }

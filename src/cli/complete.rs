@@ -6,6 +6,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result, bail};
@@ -13,16 +14,19 @@ use clap::CommandFactory;
 use clap::builder::StyledStr;
 use clap_complete::engine::{self, CompletionCandidate};
 
-use crate::cli::{Cli, Shell};
+use super::{Cli, Shell};
+use crate::base::text::printable;
 use crate::config::document::{Document, SectionKind};
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
-use crate::picker::printable;
 
-pub const COMPLETE_SUBCOMMAND: &str = "__complete";
+/// The files the candidates come from, set by [`run`] for the one
+/// completion a process answers (clap calls the candidate functions with
+/// nothing but the word).
+static PATHS: OnceLock<Option<Paths>> = OnceLock::new();
 
 fn paths() -> Option<Paths> {
-    Paths::from_vars(|name| std::env::var_os(name)).ok()
+    PATHS.get()?.clone()
 }
 
 /// Whether the shell shows a description next to each candidate (zsh and
@@ -81,8 +85,10 @@ pub fn session_candidates() -> Vec<CompletionCandidate> {
 }
 
 /// `args` is everything after `__complete`: the shell, `--`, then what that
-/// shell's completion function passes (see `shell/complete.*`).
-pub fn run(args: &[OsString]) -> Result<ExitCode> {
+/// shell's completion function passes (see `shell/complete.*`). `paths`
+/// are the config and credentials files (none: no names to offer).
+pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
+    let _ = PATHS.set(paths);
     let shell = args
         .first()
         .and_then(|s| s.to_str())

@@ -1,167 +1,19 @@
-//! `--verbose` (or `BADGE_LOG=1`): what badge did, on stderr, for a user
-//! working out why something does not work: the files it read and wrote,
-//! the sso-session it used, each Identity Center API call with its status
-//! and timing, retries, and waits for the config lock.
-//!
-//! Diagnostics go to stderr only: in the shell integration, stdout is code
-//! that the shell evaluates. They never carry a token, a refresh token, a
-//! client id or secret, a PKCE verifier, an authorization or device code,
-//! or role credentials:
-//!
-//! - lines are built from names, paths, times and statuses, never from a
-//!   request or response body or a header that carries a credential;
-//! - the API log ([`ApiLog`]) names an operation from its path and keeps
-//!   only the query parameters known to be harmless (`account_id`,
-//!   `role_name`);
-//! - as a last guard, every value handed to [`conceal`] (badge hands over
-//!   every secret it reads or receives) is replaced by `[secret]` in any
-//!   line printed here.
-//!
-//! Switching must stay fast, so when verbose output is off every call here
-//! is one relaxed atomic load.
+//! The `--verbose` log of Identity Center API calls: an SDK interceptor,
+//! installed on the clients only when verbose output is on.
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::fmt;
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Instant;
 
 use aws_sdk_sso::config::interceptors::{
     BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_sdk_sso::config::{ConfigBag, Intercept, RuntimeComponents};
 
-/// The environment variable that turns verbose output on, like `--verbose`.
-pub const LOG_VAR: &str = "BADGE_LOG";
-
-static ENABLED: AtomicBool = AtomicBool::new(false);
-static STARTED: OnceLock<Instant> = OnceLock::new();
-static CONCEALED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// `verbose!("format", args…)`: a diagnostic line on stderr when verbose
-/// output is on; the arguments are not even evaluated otherwise.
-macro_rules! verbose {
-    ($($arg:tt)*) => {
-        if $crate::verbose::enabled() {
-            $crate::verbose::line(format_args!($($arg)*));
-        }
-    };
-}
-pub(crate) use verbose;
-
-/// Values shorter than this are not concealed: replacing every `1` or
-/// `eu` in the output would hide more than it protects.
-const MIN_CONCEALED_LEN: usize = 8;
-
-/// Whether a `BADGE_LOG` value asks for verbose output: anything but
-/// empty, `0`, `false`, `no` or `off`.
-pub fn wanted(value: Option<&std::ffi::OsStr>) -> bool {
-    let Some(value) = value else {
-        return false;
-    };
-    let value = value.to_string_lossy();
-    let value = value.trim();
-    !(value.is_empty()
-        || value == "0"
-        || ["false", "no", "off"]
-            .iter()
-            .any(|word| value.eq_ignore_ascii_case(word)))
-}
-
-/// Turns verbose output on for the rest of the process.
-pub fn enable() {
-    STARTED.get_or_init(Instant::now);
-    ENABLED.store(true, Ordering::Relaxed);
-}
-
-pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
-}
-
-/// A secret badge holds: never printed by a diagnostic line, even by
-/// mistake. Cheap and a no-op when verbose output is off.
-pub fn conceal(secret: &str) {
-    if !enabled() {
-        return;
-    }
-    add_concealed(
-        &mut CONCEALED.lock().unwrap_or_else(|e| e.into_inner()),
-        secret,
-    );
-}
-
-fn add_concealed(concealed: &mut Vec<String>, secret: &str) {
-    if secret.len() >= MIN_CONCEALED_LEN && !concealed.iter().any(|known| known == secret) {
-        concealed.push(secret.to_owned());
-        // Longest first, so a secret that contains another goes whole.
-        concealed.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    }
-}
-
-/// Prints one diagnostic line; use the [`verbose!`] macro.
-pub fn line(args: fmt::Arguments) {
-    let started = *STARTED.get_or_init(Instant::now);
-    let text = scrub(
-        &CONCEALED.lock().unwrap_or_else(|e| e.into_inner()),
-        &args.to_string(),
-    );
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut err = std::io::stderr().lock();
-    for part in text.lines() {
-        let _ = writeln!(err, "badge [{elapsed:7.3}s] {part}");
-    }
-}
-
-/// `text` with every concealed value replaced.
-fn scrub(concealed: &[String], text: &str) -> String {
-    let mut text = text.to_owned();
-    for secret in concealed.iter() {
-        if text.contains(secret.as_str()) {
-            text = text.replace(secret.as_str(), "[secret]");
-        }
-    }
-    text
-}
-
-/// Which sso-session a command uses, and where it signs in.
-pub fn log_session(session: &crate::config::sessions::SsoSession) {
-    verbose!(
-        "sso-session \"{}\": start URL {}, region {}, scopes {}",
-        session.name,
-        session.start_url,
-        session.region,
-        if session.scopes.is_empty() {
-            "none".to_owned()
-        } else {
-            session.scopes.join(" ")
-        }
-    );
-}
-
-/// A URL without a `user:password@` part, which may hold a credential.
-pub fn without_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    match scheme {
-        "" => format!("{host}{tail}"),
-        scheme => format!("{scheme}://{host}{tail}"),
-    }
-}
-
-/// "12 ms", "1.25 s".
-pub fn took(duration: Duration) -> String {
-    if duration < Duration::from_secs(1) {
-        format!("{} ms", duration.as_millis())
-    } else {
-        format!("{:.2} s", duration.as_secs_f64())
-    }
-}
+use crate::base::time::took;
+use crate::base::url::percent_decode;
+use crate::ui::verbose::verbose;
 
 /// Logs every attempt of every Identity Center API call: operation,
 /// account, HTTP status (and the error name the service gave), attempt
@@ -347,44 +199,9 @@ fn describe_request(method: &str, uri: &str, body: Option<&[u8]>) -> String {
     text
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn badge_log_values() {
-        let on = |v: &str| wanted(Some(std::ffi::OsStr::new(v)));
-        assert!(!wanted(None));
-        for off in ["", " ", "0", "false", "No", "OFF"] {
-            assert!(!on(off), "{off:?}");
-        }
-        for yes in ["1", "true", "debug", "trace", "yes"] {
-            assert!(on(yes), "{yes:?}");
-        }
-    }
 
     #[test]
     fn requests_are_described_without_their_secrets() {
@@ -416,39 +233,5 @@ mod tests {
             describe_request("GET", "http://127.0.0.1:9/other?x=secret", None),
             "GET /other"
         );
-    }
-
-    #[test]
-    fn concealed_values_never_reach_a_line() {
-        let mut concealed = Vec::new();
-        for secret in [
-            "short",
-            "the-access-token-1234",
-            "the-access-token-1234-and-more",
-            "the-access-token-1234",
-        ] {
-            add_concealed(&mut concealed, secret);
-        }
-        assert_eq!(concealed.len(), 2);
-        let text = scrub(
-            &concealed,
-            "a the-access-token-1234-and-more b the-access-token-1234 c short",
-        );
-        assert_eq!(text, "a [secret] b [secret] c short");
-    }
-
-    #[test]
-    fn urls_lose_their_credentials() {
-        assert_eq!(
-            without_userinfo("https://me:pw@proxy.example:8443/sso?x=1"),
-            "https://proxy.example:8443/sso?x=1"
-        );
-        assert_eq!(without_userinfo("http://127.0.0.1:9"), "http://127.0.0.1:9");
-    }
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(took(Duration::from_millis(12)), "12 ms");
-        assert_eq!(took(Duration::from_millis(1250)), "1.25 s");
     }
 }

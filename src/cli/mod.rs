@@ -1,13 +1,17 @@
-//! The whole command surface of badge, as clap types and nothing else.
+//! The whole command surface of badge, as clap types, and the completion
+//! candidates they offer on Tab ([`complete`], which needs the config only).
 //!
 //! `badge NAME` is a shortcut for `badge use NAME`, so the top level takes an
 //! optional profile that conflicts with the subcommands. A profile that is
 //! also the name of a subcommand is reached with `badge use NAME`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+pub mod complete;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 
-use crate::cmd::complete::{profile_candidates, session_candidates};
+pub use crate::shell::Shell;
+use complete::{profile_candidates, session_candidates};
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -418,41 +422,6 @@ pub struct CompletionsArgs {
     pub shell: Shell,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-impl Shell {
-    pub fn from_name(name: &str) -> Option<Shell> {
-        match name {
-            "bash" => Some(Shell::Bash),
-            "zsh" => Some(Shell::Zsh),
-            "fish" => Some(Shell::Fish),
-            _ => None,
-        }
-    }
-
-    /// Where a user puts the init line, for messages.
-    pub fn rc_file(self) -> &'static str {
-        match self {
-            Shell::Bash => "~/.bashrc",
-            Shell::Zsh => "~/.zshrc",
-            Shell::Fish => "~/.config/fish/config.fish",
-        }
-    }
-
-    pub fn init_line(self) -> &'static str {
-        match self {
-            Shell::Bash => "eval \"$(badge init bash)\"",
-            Shell::Zsh => "eval \"$(badge init zsh)\"",
-            Shell::Fish => "badge init fish | source",
-        }
-    }
-}
-
 /// Subcommands that only change the shell they run in. The shell function
 /// captures and evaluates what the binary prints for these (and for a bare
 /// profile name); everything else runs untouched.
@@ -460,3 +429,29 @@ impl Shell {
 /// `login` and `logout` are among them so that the prompt learns at once
 /// that the login changed; they print nothing else on stdout.
 pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout"];
+
+/// The hidden subcommand the completion functions call on Tab.
+pub const COMPLETE_SUBCOMMAND: &str = "__complete";
+
+/// First words for which the shell function runs the binary untouched:
+/// every subcommand that does not switch, and the help and version flags.
+pub fn passthrough_words() -> Vec<String> {
+    let cli = Cli::command();
+    let mut words: Vec<String> = cli
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .filter(|name| !SWITCHING_SUBCOMMANDS.contains(&name.as_str()))
+        .collect();
+    words.extend(
+        [
+            "help",
+            "-h",
+            "--help",
+            "-V",
+            "--version",
+            COMPLETE_SUBCOMMAND,
+        ]
+        .map(String::from),
+    );
+    words
+}

@@ -16,7 +16,6 @@
 //! `~/.local/state/badge/backups/<hash>/`, with a `SOURCE` file naming the
 //! config they belong to.
 
-use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
@@ -25,15 +24,18 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
-use crate::config::atomic::{remove_stale_temps, remove_stale_temps_in, write_atomic};
-use crate::config::document::Document;
-use crate::sso::token_cache::{format_time, sha1_hex};
+use super::atomic::{remove_stale_temps, remove_stale_temps_in, write_atomic};
+use super::document::Document;
+use super::paths::real_path;
+use crate::base::hash::sha1_hex;
+use crate::base::time::{format_time, took};
+use crate::ui::verbose::verbose;
 
 /// How long to wait for another badge to finish writing, unless
-/// [`LOCK_WAIT_VAR`] says otherwise.
-const LOCK_WAIT: Duration = Duration::from_secs(10);
-/// Seconds to wait for the lock; 0 tries once.
-pub const LOCK_WAIT_VAR: &str = "BADGE_LOCK_TIMEOUT_SECS";
+/// [`LOCK_TIMEOUT_VAR`] says otherwise.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(10);
+/// The setting that changes it (seconds; 0 tries once).
+pub const LOCK_TIMEOUT_VAR: &str = "BADGE_LOCK_TIMEOUT_SECS";
 /// Backups kept per config file.
 const BACKUPS_KEPT: usize = 10;
 
@@ -44,6 +46,9 @@ pub struct ConfigWriter {
     state_dir: PathBuf,
     key: String,
     lock_wait: Duration,
+    /// Other folders of badge's state whose files are written beside this
+    /// config's edits (sync records), cleaned under the same lock.
+    also_clean: Vec<PathBuf>,
 }
 
 /// What an edit did.
@@ -57,29 +62,24 @@ pub struct Edited<T> {
     pub backup: Option<PathBuf>,
 }
 
-/// badge's state folder, or an error saying why there is none.
-pub fn state_dir() -> Result<PathBuf> {
-    crate::config::paths::state_dir().context("cannot find badge's state folder: HOME is not set")
-}
-
 impl ConfigWriter {
-    /// The writer of `config`, with [`LOCK_WAIT_VAR`] read through `var`.
-    pub fn new(config: &Path, var: impl Fn(&str) -> Option<OsString>) -> Result<ConfigWriter> {
-        let lock_wait = lock_wait(var)?;
-        Ok(ConfigWriter {
-            lock_wait,
-            ..ConfigWriter::with_state_dir(config, state_dir()?)
-        })
-    }
-
-    pub fn with_state_dir(config: &Path, state_dir: PathBuf) -> ConfigWriter {
+    /// The writer of `config`, keeping its lock and backups in `state_dir`,
+    /// waiting up to `lock_wait` for another badge.
+    pub fn new(config: &Path, state_dir: PathBuf, lock_wait: Duration) -> ConfigWriter {
         let key = sha1_hex(real_path(config).as_os_str().as_bytes())[..16].to_owned();
         ConfigWriter {
             config: config.to_path_buf(),
             state_dir,
             key,
-            lock_wait: LOCK_WAIT,
+            lock_wait,
+            also_clean: Vec::new(),
         }
+    }
+
+    /// Also removes what a killed badge left in `dir` before each edit.
+    pub fn also_clean(mut self, dir: PathBuf) -> ConfigWriter {
+        self.also_clean.push(dir);
+        self
     }
 
     /// Locks, reads the file as it is now, lets `edit` change it, and writes
@@ -90,7 +90,9 @@ impl ConfigWriter {
         // Whatever a killed writer left; no writer is running now.
         remove_stale_temps(&self.config);
         remove_stale_temps_in(&self.backup_dir());
-        remove_stale_temps_in(&super::record::folder_for(&self.state_dir, &self.config));
+        for dir in &self.also_clean {
+            remove_stale_temps_in(dir);
+        }
         let before = match fs::read(&self.config) {
             Ok(bytes) => Some(bytes),
             Err(err) if err.kind() == ErrorKind::NotFound => None,
@@ -102,7 +104,7 @@ impl ConfigWriter {
         let value = edit(&mut doc)?;
         let after = doc.to_bytes();
         if before.as_deref() == Some(after.as_slice()) || (before.is_none() && after.is_empty()) {
-            crate::verbose::verbose!("{} is unchanged; not written", self.config.display());
+            verbose!("{} is unchanged; not written", self.config.display());
             return Ok(Edited {
                 value,
                 written: false,
@@ -115,7 +117,7 @@ impl ConfigWriter {
         };
         write_atomic(&self.config, &after)
             .with_context(|| format!("cannot write {}", self.config.display()))?;
-        crate::verbose::verbose!(
+        verbose!(
             "wrote {} ({} bytes){}",
             self.config.display(),
             after.len(),
@@ -148,14 +150,11 @@ impl ConfigWriter {
         loop {
             match file.try_lock() {
                 Ok(()) => {
-                    crate::verbose::verbose!(
+                    verbose!(
                         "locked {}{}",
                         path.display(),
                         match waited {
-                            true => format!(
-                                " after waiting {}",
-                                crate::verbose::took(started.elapsed())
-                            ),
+                            true => format!(" after waiting {}", took(started.elapsed())),
                             false => String::new(),
                         }
                     );
@@ -164,7 +163,7 @@ impl ConfigWriter {
                 Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                     if !waited {
                         waited = true;
-                        crate::verbose::verbose!(
+                        verbose!(
                             "another badge holds {}; waiting up to {} s",
                             path.display(),
                             self.lock_wait.as_secs()
@@ -174,7 +173,7 @@ impl ConfigWriter {
                 }
                 Err(fs::TryLockError::WouldBlock) => bail!(
                     "another badge has been writing {} for {}s (lock {}); nothing was changed: \
-                     run this again when it is done, or wait longer with {LOCK_WAIT_VAR}=60",
+                     run this again when it is done, or wait longer with {LOCK_TIMEOUT_VAR}=60",
                     self.config.display(),
                     self.lock_wait.as_secs(),
                     path.display()
@@ -242,36 +241,6 @@ impl ConfigWriter {
     }
 }
 
-/// [`LOCK_WAIT_VAR`] if set, else [`LOCK_WAIT`].
-fn lock_wait(var: impl Fn(&str) -> Option<OsString>) -> Result<Duration> {
-    let Some(value) = var(LOCK_WAIT_VAR).filter(|v| !v.is_empty()) else {
-        return Ok(LOCK_WAIT);
-    };
-    let text = value.to_string_lossy();
-    match text.trim().parse::<u64>() {
-        Ok(secs) => Ok(Duration::from_secs(secs)),
-        Err(_) => bail!(
-            "{LOCK_WAIT_VAR}={text:?} is not a number of seconds; \
-             use e.g. {LOCK_WAIT_VAR}=60, or unset it to wait {}s",
-            LOCK_WAIT.as_secs()
-        ),
-    }
-}
-
-/// The file's real path: symlinks resolved, or, for a file not there yet,
-/// its folder's real path and its name. Every way of naming one config
-/// gives the same lock, backups and sync record.
-pub(super) fn real_path(path: &Path) -> PathBuf {
-    if let Ok(real) = fs::canonicalize(path) {
-        return real;
-    }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (absolute.parent(), absolute.file_name()) {
-        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or(absolute.clone(), |d| d.join(name)),
-        _ => absolute,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,7 +251,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("config");
         fs::write(&config, b"# mine\n").unwrap();
-        let writer = ConfigWriter::with_state_dir(&config, tmp.path().join("state"));
+        let writer = ConfigWriter::new(&config, tmp.path().join("state"), DEFAULT_LOCK_WAIT);
         let unchanged = writer.edit(|_| Ok(())).unwrap();
         assert!(!unchanged.written && unchanged.backup.is_none());
         for i in 0..12 {
@@ -324,8 +293,8 @@ mod tests {
         fs::write(&config, b"x\n").unwrap();
         symlink("real", tmp.path().join("link")).unwrap();
         let state = tmp.path().join("state");
-        let writer = ConfigWriter::with_state_dir(&config, state.clone());
-        let via_link = ConfigWriter::with_state_dir(&tmp.path().join("link"), state);
+        let writer = ConfigWriter::new(&config, state.clone(), DEFAULT_LOCK_WAIT);
+        let via_link = ConfigWriter::new(&tmp.path().join("link"), state, DEFAULT_LOCK_WAIT);
         assert_eq!(writer.key, via_link.key);
         let err = writer
             .edit(|doc| -> Result<()> {
@@ -341,7 +310,7 @@ mod tests {
     fn a_held_lock_makes_the_next_edit_wait() {
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("config");
-        let writer = ConfigWriter::with_state_dir(&config, tmp.path().join("state"));
+        let writer = ConfigWriter::new(&config, tmp.path().join("state"), DEFAULT_LOCK_WAIT);
         let held = writer.lock().unwrap();
         let other = writer.clone();
         let started = Instant::now();
@@ -367,7 +336,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let config = tmp.path().join("config");
         fs::write(&config, b"x\n").unwrap();
-        let writer = ConfigWriter::with_state_dir(&config, tmp.path().join("state"));
+        let writer = ConfigWriter::new(&config, tmp.path().join("state"), DEFAULT_LOCK_WAIT);
         let backups = writer.backup_dir();
         fs::create_dir_all(&backups).unwrap();
         let dead = [
@@ -406,7 +375,7 @@ mod tests {
         fs::write(&config, b"x\n").unwrap();
         let writer = ConfigWriter {
             lock_wait: Duration::ZERO,
-            ..ConfigWriter::with_state_dir(&config, tmp.path().join("state"))
+            ..ConfigWriter::new(&config, tmp.path().join("state"), DEFAULT_LOCK_WAIT)
         };
         let held = writer.lock().unwrap();
         let err = writer
@@ -441,23 +410,5 @@ mod tests {
                 .unwrap()
                 .written
         );
-    }
-
-    #[test]
-    fn the_lock_wait_comes_from_the_environment() {
-        let with = |value: &'static str| {
-            lock_wait(move |name| (name == LOCK_WAIT_VAR).then(|| value.into()))
-        };
-        assert_eq!(lock_wait(|_| None).unwrap(), LOCK_WAIT);
-        assert_eq!(with("").unwrap(), LOCK_WAIT);
-        assert_eq!(with(" 3 ").unwrap(), Duration::from_secs(3));
-        assert_eq!(with("0").unwrap(), Duration::ZERO);
-        let err = with("soon").unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "BADGE_LOCK_TIMEOUT_SECS=\"soon\" is not a number of seconds; \
-             use e.g. BADGE_LOCK_TIMEOUT_SECS=60, or unset it to wait 10s"
-        );
-        assert!(with("-1").is_err() && with("1.5").is_err());
     }
 }

@@ -1,0 +1,119 @@
+//! Choosing a profile from what the user typed, for `badge NAME` and every
+//! command that takes a profile: the match itself is `config::matching`;
+//! here are the picker for several matches and the messages for none.
+
+use anyhow::{Result, bail};
+
+use crate::base::text::printable;
+use crate::cmd::Context;
+use crate::config::document::Document;
+use crate::config::matching::{closest, find_matches};
+use crate::config::paths::Paths;
+use crate::config::profiles::{Profile, Profiles};
+use crate::config::sessions;
+use crate::shell::shell_word;
+use crate::ui::picker::{self, Choice};
+
+/// Exact name, else the only prefix match, else the only substring match.
+/// Several matches open the picker on a terminal and are an error elsewhere,
+/// whose hint is `again` with one of the names: the command the user ran.
+pub fn resolve(
+    ctx: &Context,
+    paths: &Paths,
+    profiles: &Profiles,
+    query: &str,
+    again: impl Fn(&str) -> String,
+) -> Result<Option<String>> {
+    if profiles.get(query).is_some() {
+        return Ok(Some(query.to_owned()));
+    }
+    let matches = find_matches(profiles, query);
+    match matches.as_slice() {
+        [only] => {
+            eprintln!("badge: {} → {}", printable(query), printable(only.name));
+            Ok(Some(only.name.to_owned()))
+        }
+        // The closest names are among all of them.
+        [] => bail!("{}", unknown_message(paths, &Profiles::load(paths)?, query)),
+        several if ctx.interactive => pick(several, query, ctx.active.as_deref()),
+        several => {
+            let shown: Vec<&str> = several.iter().take(10).map(|p| p.name).collect();
+            let more = several.len().saturating_sub(shown.len());
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            bail!(
+                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `{}`",
+                several.len(),
+                shown.join(", "),
+                again(shown[0])
+            )
+        }
+    }
+}
+
+/// The picker over `profiles`, starting with `query` typed in.
+pub fn pick(profiles: &[Profile], query: &str, active: Option<&str>) -> Result<Option<String>> {
+    let choices: Vec<Choice> = profiles
+        .iter()
+        .map(|p| Choice {
+            name: p.name,
+            account_name: p.account_name,
+            account_id: p.account_id,
+            role_name: p.role_name,
+            sso_session: p.sso_session,
+        })
+        .collect();
+    picker::pick(&choices, query, active)
+}
+
+fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
+    if profiles.is_empty() {
+        return no_profiles_message(paths, profiles.config());
+    }
+    let close = closest(profiles.names(), query);
+    let mut message = format!(
+        "no profile matches {query:?} in {}; ",
+        paths.config.display()
+    );
+    match close.as_slice() {
+        [] => {}
+        [only] => message.push_str(&format!("did you mean {only}? ")),
+        [first @ .., last] => {
+            message.push_str(&format!("did you mean {} or {last}? ", first.join(", ")))
+        }
+    }
+    message.push_str("`badge ls` lists all profiles");
+    message
+}
+
+/// For a config with no profile: the next step, which depends on whether
+/// an sso-session is set up already.
+pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
+    let none = format!(
+        "there are no profiles in {} or {}",
+        paths.config.display(),
+        paths.credentials.display()
+    );
+    let sessions = sessions::sessions(config);
+    match sessions.as_slice() {
+        [] => format!(
+            "{none}; generate them with `badge session add NAME --start-url URL --region \
+             REGION`, `badge login` and `badge sync`"
+        ),
+        [(name, _), rest @ ..] => {
+            let name = shell_word(name);
+            let others = match rest.len() {
+                0 => String::new(),
+                1 => " (or the other sso-session)".to_owned(),
+                n => format!(" (or one of the {n} others)"),
+            };
+            format!(
+                "{none}; generate them with `badge login --sso-session {name}` and \
+                 `badge sync --sso-session {name}`{others}"
+            )
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The prompt's login mark: what switching, `login` and `logout` tell the
+//! shell about the login of the profile it shows.
+
+use std::time::UNIX_EPOCH;
+
+use super::files::load_profiles;
+use crate::cmd::Context;
+use crate::config::profiles::{Profile, Profiles};
+use crate::shell::prompt::{self, LoginMark};
+use crate::shell::{Shell, shell_word};
+use crate::sso::login_state::LoginStates;
+use crate::sso::token_cache::LoginState;
+
+/// The script that tells the prompt about `profile`'s login (`None`: no
+/// profile). An expiry is an epoch second; 0 for a profile that needs no
+/// login or renews itself, 1 for one that has expired.
+pub fn login_mark(
+    shell: Shell,
+    profile: Option<(&Profiles, &Profile)>,
+    states: &mut LoginStates,
+) -> String {
+    let now = states
+        .now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let Some((profiles, profile)) = profile else {
+        return prompt::login_mark(shell, None, now).finish();
+    };
+    let state = states.of(profiles, profile);
+    let expires: u64 = match state {
+        None => 0,
+        Some(LoginState::Valid(at)) => at
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs().max(2)),
+        // The SDKs renew it on their own.
+        Some(LoginState::Refreshable) => 0,
+        Some(_) => 1,
+    };
+    let word = match state {
+        Some(LoginState::Missing) => "signed out",
+        _ => "expired",
+    };
+    let mark = LoginMark {
+        profile: profile.name,
+        expires,
+        word,
+    };
+    prompt::login_mark(shell, Some(mark), now).finish()
+}
+
+/// For `login` and `logout` in the shell function: the code that updates
+/// the prompt's login mark for the active profile; empty outside it.
+pub fn active_login_mark(ctx: &Context) -> String {
+    let Some(shell) = ctx.hook else {
+        return String::new();
+    };
+    let mut states = LoginStates::new(ctx.token_cache().ok());
+    let Some(active) = ctx.active.as_deref() else {
+        return login_mark(shell, None, &mut states);
+    };
+    let Ok(profiles) = ctx.paths().and_then(|p| load_profiles(&p)) else {
+        return String::new();
+    };
+    let profile = profiles.get(active);
+    login_mark(shell, profile.as_ref().map(|p| (&profiles, p)), &mut states)
+}
+
+/// The command that signs a profile's session back in, ready to paste.
+pub fn login_command(profile: &Profile) -> String {
+    match profile.sso_session {
+        Some(session) => format!("badge login --sso-session {}", shell_word(session)),
+        None => format!("badge login --profile {}", shell_word(profile.name)),
+    }
+}

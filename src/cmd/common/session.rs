@@ -1,0 +1,43 @@
+//! The sso-session a command signs in to, and how this process signs in.
+
+use anyhow::Result;
+
+use super::files::{read_config, warn_if_refused};
+use crate::cmd::Context;
+use crate::config::sessions::{self, SsoSession};
+use crate::sso::login::LoginOptions;
+
+/// The sso-session named, or that of the profile named, or of the active
+/// profile, or the only one.
+pub fn select_session(
+    ctx: &Context,
+    requested: Option<&str>,
+    profile: Option<&str>,
+) -> Result<SsoSession> {
+    let paths = ctx.paths()?;
+    let doc = read_config(&paths)?;
+    warn_if_refused(&paths);
+    let session = sessions::select(
+        &doc,
+        &paths.config,
+        requested,
+        profile,
+        ctx.active.as_deref(),
+    )?;
+    session.log();
+    Ok(session)
+}
+
+/// How this process signs in (`$BROWSER`, `BADGE_LOGIN_TIMEOUT_SECS`, the
+/// endpoints), for `badge login` and `badge use --login`.
+pub fn login_options(ctx: &Context) -> Result<LoginOptions> {
+    Ok(LoginOptions {
+        device_code: false,
+        open_browser: true,
+        browser: ctx.var("BROWSER").filter(|b| !b.is_empty()),
+        timeout: ctx.settings.login_timeout()?,
+        registration_dir: ctx.state_dir().ok().map(|dir| dir.join("clients")),
+        force: false,
+        network: ctx.settings.network()?,
+    })
+}

@@ -1,0 +1,201 @@
+//! What a command may know about the process it runs in. The environment
+//! is read through [`Env`] and nowhere else: the process's own, or a map
+//! that a test builds (starship's `Context` and `Env` are the model), and
+//! what the terminal is, through [`Terminal`].
+
+#[cfg(test)]
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use super::settings::Settings;
+use crate::config::paths::{self, Paths};
+use crate::shell::{Shell, vars};
+use crate::sso::token_cache::TokenCache;
+
+/// The environment variables badge reads: the process's own, or (in
+/// tests) a map.
+#[derive(Debug, Clone)]
+pub enum Env {
+    Process,
+    #[cfg(test)]
+    Map(HashMap<String, OsString>),
+}
+
+impl Env {
+    pub fn var_os(&self, name: &str) -> Option<OsString> {
+        match self {
+            Env::Process => std::env::var_os(name),
+            #[cfg(test)]
+            Env::Map(map) => map.get(name).cloned(),
+        }
+    }
+
+    /// An environment of just these variables.
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
+        Env::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), OsString::from(v)))
+                .collect(),
+        )
+    }
+}
+
+/// Which of the standard streams are a terminal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdin: io::stdin().is_terminal(),
+            stdout: io::stdout().is_terminal(),
+            stderr: io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// The previous profile of this shell, as the shell function remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previous {
+    /// Nothing was switched in this shell yet.
+    Unknown,
+    /// The shell had no profile before the last switch.
+    Off,
+    Profile(String),
+    /// Set by something else to bytes that are not UTF-8: no profile name.
+    NotText,
+}
+
+/// What a command may know about the process it runs in.
+pub struct Context {
+    env: Env,
+    /// Set when the shell function runs us and will evaluate our stdout.
+    pub hook: Option<Shell>,
+    pub previous: Previous,
+    /// `AWS_PROFILE` of the calling shell, if set and not empty.
+    pub active: Option<String>,
+    /// Static key variables present in the environment.
+    pub static_keys: Vec<&'static str>,
+    /// The user's shell from `$SHELL`, for hints.
+    pub login_shell: Option<Shell>,
+    pub stdout_tty: bool,
+    pub color_stdout: bool,
+    /// stdin and stderr are a terminal: someone can answer a question.
+    pub interactive: bool,
+    pub settings: Settings,
+}
+
+impl Context {
+    pub fn from_process() -> Context {
+        Context::new(Env::Process, Terminal::detect())
+    }
+
+    pub fn new(env: Env, terminal: Terminal) -> Context {
+        let text = |name: &str| env.var_os(name).map(|v| v.to_string_lossy().into_owned());
+        let hook = text(vars::HOOK_SHELL).and_then(|s| Shell::from_name(&s));
+        // The function passes `=NAME` when it remembers a previous profile
+        // (`=` alone when that was "no profile"), and nothing otherwise.
+        let previous = match env.var_os(vars::HOOK_PREVIOUS).map(OsString::into_string) {
+            Some(Ok(v)) => match v.strip_prefix('=') {
+                Some("") => Previous::Off,
+                Some(name) => Previous::Profile(name.to_owned()),
+                None => Previous::Unknown,
+            },
+            Some(Err(_)) => Previous::NotText,
+            None => Previous::Unknown,
+        };
+        let active = text(vars::AWS_PROFILE).filter(|p| !p.is_empty());
+        let static_keys = vars::STATIC_KEYS
+            .iter()
+            .copied()
+            .filter(|name| env.var_os(name).is_some_and(|v| !v.is_empty()))
+            .collect();
+        let login_shell = text("SHELL").and_then(|s| {
+            let base = s.rsplit('/').next().unwrap_or("").to_owned();
+            Shell::from_name(&base)
+        });
+        let no_color = env.var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let settings = Settings::from_env(&env);
+        Context {
+            hook,
+            previous,
+            active,
+            static_keys,
+            login_shell,
+            stdout_tty: terminal.stdout,
+            color_stdout: !no_color && terminal.stdout,
+            interactive: terminal.stdin && terminal.stderr,
+            settings,
+            env,
+        }
+    }
+
+    /// The config and credentials files.
+    pub fn paths(&self) -> Result<Paths> {
+        Paths::from_vars(|name| self.env.var_os(name))
+    }
+
+    pub fn token_cache(&self) -> Result<TokenCache> {
+        TokenCache::from_vars(|name| self.env.var_os(name))
+    }
+
+    /// badge's own state folder, or why there is none.
+    pub fn state_dir(&self) -> Result<PathBuf> {
+        paths::state_dir(|name| self.env.var_os(name))
+            .context("cannot find badge's state folder: HOME is not set")
+    }
+
+    /// A variable of the environment, for the few a command reads itself
+    /// (`$BROWSER`, `$VISUAL`).
+    pub fn var(&self, name: &str) -> Option<OsString> {
+        self.env.var_os(name)
+    }
+
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_comes_from_a_map() {
+        let ctx = Context::new(
+            Env::from_pairs(&[
+                ("HOME", "/home/u"),
+                ("AWS_PROFILE", "prod"),
+                ("__BADGE_SHELL", "zsh"),
+                ("__BADGE_PREVIOUS", "="),
+                ("AWS_SESSION_TOKEN", "x"),
+                ("SHELL", "/usr/bin/fish"),
+                ("XDG_STATE_HOME", "/state"),
+            ]),
+            Terminal::default(),
+        );
+        assert_eq!(ctx.hook, Some(Shell::Zsh));
+        assert_eq!(ctx.previous, Previous::Off);
+        assert_eq!(ctx.active.as_deref(), Some("prod"));
+        assert_eq!(ctx.static_keys, ["AWS_SESSION_TOKEN"]);
+        assert_eq!(ctx.login_shell, Some(Shell::Fish));
+        assert!(!ctx.interactive && !ctx.stdout_tty);
+        assert_eq!(
+            ctx.paths().unwrap().config,
+            PathBuf::from("/home/u/.aws/config")
+        );
+        assert_eq!(ctx.state_dir().unwrap(), PathBuf::from("/state/badge"));
+        let homeless = Context::new(Env::from_pairs(&[]), Terminal::default());
+        assert!(homeless.state_dir().is_err() && homeless.paths().is_err());
+    }
+}

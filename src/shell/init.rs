@@ -1,0 +1,155 @@
+//! `badge init` and `badge completions`: the shell code in `shell/*`,
+//! rendered for one shell, one function name and the words the function
+//! passes straight to the binary.
+//!
+//! The templates are real shell files. `{{cmd}}` is the function's name
+//! (`--cmd`), `{{cmd_ident}}` the same made into an identifier,
+//! `{{passthrough_bash}}`/`{{passthrough_fish}}` the first words that run
+//! the binary untouched, and lines between `#@if prompt` and `#@end` are
+//! the prompt segment that `--no-prompt` leaves out.
+
+use anyhow::{Result, bail};
+
+use super::Shell;
+
+const INIT_BASH: &str = include_str!("../../shell/init.bash");
+const INIT_ZSH: &str = include_str!("../../shell/init.zsh");
+const INIT_FISH: &str = include_str!("../../shell/init.fish");
+const COMPLETE_BASH: &str = include_str!("../../shell/complete.bash");
+const COMPLETE_ZSH: &str = include_str!("../../shell/complete.zsh");
+const COMPLETE_FISH: &str = include_str!("../../shell/complete.fish");
+
+/// How `badge init` renders the integration.
+#[derive(Debug, Clone)]
+pub struct InitOptions<'a> {
+    pub shell: Shell,
+    /// Name of the shell function (`--cmd`).
+    pub cmd: &'a str,
+    /// Whether to add the prompt segment (`--no-prompt` turns it off).
+    pub prompt: bool,
+    /// First words for which the function runs the binary untouched:
+    /// every subcommand that does not switch, help and version.
+    pub passthrough: &'a [String],
+}
+
+/// The `--cmd` name becomes a function name and a completion target in three
+/// shells; keep it to characters all of them take without quoting.
+pub fn validate_cmd_name(name: &str) -> Result<()> {
+    let valid_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let valid_rest = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid_start || !valid_rest {
+        bail!(
+            "--cmd {name:?} is not a usable function name: use letters, digits, `_` and `-`, \
+             starting with a letter or `_` (for example `--cmd awsp`)"
+        );
+    }
+    Ok(())
+}
+
+pub fn render_init(opts: &InitOptions<'_>) -> Result<String> {
+    validate_cmd_name(opts.cmd)?;
+    let template = match opts.shell {
+        Shell::Bash => INIT_BASH,
+        Shell::Zsh => INIT_ZSH,
+        Shell::Fish => INIT_FISH,
+    };
+    let completion = render_completion(opts.shell, opts.cmd)?;
+    let completion = completion.trim_end();
+    Ok(render(template, opts.cmd, opts.prompt, opts.passthrough)
+        .replace("{{completion}}", completion))
+}
+
+/// The completion part on its own, as `badge completions` prints it.
+pub fn render_completion(shell: Shell, cmd: &str) -> Result<String> {
+    validate_cmd_name(cmd)?;
+    let template = match shell {
+        Shell::Bash => COMPLETE_BASH,
+        Shell::Zsh => COMPLETE_ZSH,
+        Shell::Fish => COMPLETE_FISH,
+    };
+    Ok(render(template, cmd, true, &[]))
+}
+
+fn render(template: &str, cmd: &str, prompt: bool, passthrough: &[String]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut keep = true;
+    for line in template.split_inclusive('\n') {
+        match line.trim_end() {
+            "#@if prompt" => keep = prompt,
+            "#@end" => keep = true,
+            _ if keep => out.push_str(line),
+            _ => {}
+        }
+    }
+    out.replace("{{cmd}}", cmd)
+        .replace("{{cmd_ident}}", &cmd.replace('-', "_"))
+        .replace("{{passthrough_bash}}", &passthrough.join("|"))
+        .replace("{{passthrough_fish}}", &passthrough.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::vars;
+    use super::*;
+
+    fn init(shell: Shell, prompt: bool) -> String {
+        render_init(&InitOptions {
+            shell,
+            cmd: "badge",
+            prompt,
+            passthrough: &["ls".to_owned(), "--help".to_owned()],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn rejects_cmd_names_that_need_quoting() {
+        for bad in ["", "-x", "a b", "a;b", "a$b", "1x", "é"] {
+            assert!(validate_cmd_name(bad).is_err(), "{bad:?}");
+        }
+        for good in ["badge", "awsp", "aws-p", "_b2"] {
+            assert!(validate_cmd_name(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn prompt_block_follows_the_option() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let with = init(shell, true);
+            let without = init(shell, false);
+            assert!(with.contains("aws:"), "{shell:?}");
+            assert!(!without.contains("aws:"), "{shell:?}");
+            assert!(!with.contains("{{") && !with.contains("#@"), "{shell:?}");
+        }
+    }
+
+    /// The templates spell out the names of `vars`; each must be the one
+    /// the binary uses.
+    #[test]
+    fn templates_use_the_shared_variable_names() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let code = init(shell, true);
+            let mut names = vec![
+                vars::HOOK_SHELL,
+                vars::HOOK_PREVIOUS,
+                vars::INIT,
+                vars::PREVIOUS,
+                vars::EXPIRES_FOR,
+                vars::EXPIRES,
+                vars::MARK_WORD,
+                vars::AWS_PROFILE,
+            ];
+            if shell == Shell::Fish {
+                names.push(vars::EXPIRED);
+            }
+            for name in names {
+                assert!(code.contains(name), "{shell:?} init lacks {name}");
+            }
+        }
+    }
+}

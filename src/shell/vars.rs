@@ -1,0 +1,41 @@
+//! The names of the variables that the shell function and the binary share,
+//! in one place. The templates in `shell/` spell them out (they are shell
+//! code a user can read); a test checks that every name here is used by
+//! every template that should use it.
+
+/// Set by the shell function when it captures what the binary prints to
+/// evaluate it: the shell's name.
+pub const HOOK_SHELL: &str = "__BADGE_SHELL";
+/// Passed by the shell function with the previous profile: `=NAME`, or
+/// `=` alone when the shell had no profile.
+pub const HOOK_PREVIOUS: &str = "__BADGE_PREVIOUS";
+/// Set by the shell function on every run it does not capture, so that
+/// `badge doctor` knows the integration is loaded.
+pub const INIT: &str = "__BADGE_INIT";
+/// What the shell function sets for the binary itself, never for a
+/// command that `badge exec` runs.
+pub const FUNCTION_VARS: [&str; 3] = [HOOK_SHELL, HOOK_PREVIOUS, INIT];
+
+/// Shell variable in which the integration keeps the previous profile.
+pub const PREVIOUS: &str = "__badge_previous";
+
+/// The profile the prompt's login mark is about.
+pub const EXPIRES_FOR: &str = "__badge_expires_for";
+/// When its login expires, as an epoch second (0: it needs no login,
+/// 1: expired already).
+pub const EXPIRES: &str = "__badge_expires";
+/// The word the prompt shows once it has: `expired` or `signed out`.
+pub const MARK_WORD: &str = "__badge_mark_word";
+/// fish only (it has no clock without a process): set when the login had
+/// expired at the last switch, login or logout.
+pub const EXPIRED: &str = "__badge_expired";
+
+/// The variable every AWS tool reads the profile from.
+pub const AWS_PROFILE: &str = "AWS_PROFILE";
+
+/// Static credentials that override any profile in every AWS SDK.
+pub const STATIC_KEYS: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
