@@ -1091,6 +1091,17 @@ fn request_timeout_that_is_not_a_number() {
 }
 
 #[test]
+fn login_timeout_that_is_not_a_number() {
+    let world = World::new();
+    expect_error(
+        &world.sandbox,
+        &["login"],
+        &[("BADGE_LOGIN_TIMEOUT_SECS", "soon")],
+        "badge: BADGE_LOGIN_TIMEOUT_SECS=\"soon\" is not a number of seconds; use e.g. BADGE_LOGIN_TIMEOUT_SECS=120, or unset it to wait 300s",
+    );
+}
+
+#[test]
 fn sync_that_cannot_renew_an_expired_login() {
     let world = World::new().expired();
     world
