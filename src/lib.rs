@@ -1,13 +1,16 @@
 //! badge: switch AWS profiles in your shell, for AWS IAM Identity Center users.
 //!
 //! The binary (`src/main.rs`) is a thin wrapper around [`run`]. The library
-//! exists so that the fuzz targets under `fuzz/` can reach the parsers and
-//! quoting code; nothing here is a stable API.
+//! exists so that the fuzz targets under `fuzz/` (and their proptest twins
+//! in `tests/fuzz_props.rs`) can reach the parsers and quoting code, with
+//! the `fuzz` feature; nothing here is a stable API. ARCHITECTURE.md maps
+//! the floors.
 
 mod base;
 mod cli;
 mod cmd;
 mod config;
+#[cfg(feature = "fuzz")]
 #[doc(hidden)]
 pub mod fuzz_targets;
 mod shell;

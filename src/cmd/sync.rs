@@ -21,7 +21,7 @@ use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
 use crate::sync::naming::Collision;
-use crate::sync::plan::{Summary, SyncPlan};
+use crate::sync::plan::{PlanInput, Summary, SyncPlan};
 use crate::sync::record::{self, SyncRecord};
 use crate::sync::settings::{SyncFlags, SyncSettings};
 
@@ -91,16 +91,14 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         let session = sessions::session(doc, &session.name)?;
         SyncSettings::remember(doc, &session, flags);
         let settings = SyncSettings::resolve(doc, &session, flags)?;
-        let rules = SyncSettings::region_rules(doc, &session, flags)?;
-        let plan = SyncPlan::with_region_rules(
-            doc,
-            &credentials,
-            &session,
-            &settings,
-            &rules,
-            &discovery,
-            args.prune,
-        );
+        let plan = SyncPlan::new(&PlanInput {
+            config: doc,
+            credentials: &credentials,
+            session: &session,
+            settings: &settings,
+            discovery: &discovery,
+            prune: args.prune,
+        });
         let summary = plan.apply(doc);
         Ok((plan, summary))
     };

@@ -23,11 +23,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::naming::{Collision, Vars, assign_names};
-use super::regions::RegionRules;
 use super::settings::SyncSettings;
+use crate::base::url::same_url;
 use crate::config::document::{Document, SectionKind, key_eq};
 use crate::config::sessions::SsoSession;
-use crate::sso::portal::{Discovery, SkippedAccount};
+use crate::sso::portal::{Assignment, Discovery, SkippedAccount};
 
 /// A profile's keys and values, in order.
 pub type Entries = Vec<(String, String)>;
@@ -79,43 +79,88 @@ struct Existing {
     role_name: Option<String>,
 }
 
+/// What a plan is made from.
+#[derive(Clone, Copy)]
+pub struct PlanInput<'a> {
+    pub config: &'a Document,
+    pub credentials: &'a Document,
+    pub session: &'a SsoSession,
+    pub settings: &'a SyncSettings,
+    pub discovery: &'a Discovery,
+    /// Remove generated profiles whose assignment is gone (`--prune`).
+    pub prune: bool,
+}
+
+/// What the user's own profiles claim: names a generated profile may not
+/// take, and the assignments they already point at.
+struct Claims {
+    taken: HashSet<String>,
+    /// (account id, role name) → the user's profile.
+    users: HashMap<(String, String), String>,
+}
+
+/// The portal's assignments, sorted out.
+struct Sorted<'a> {
+    /// Left to a hand-written profile.
+    covered: Vec<Covered>,
+    /// To be generated.
+    wanted: Vec<&'a Assignment>,
+    /// Every assignment the portal listed, that a config can hold.
+    assigned: HashSet<(&'a str, &'a str)>,
+    /// Assignments no config line can hold.
+    unwritable: Vec<SkippedAccount>,
+}
+
 impl SyncPlan {
-    /// The plan for `session`, given the config and credentials files, with
-    /// no region rules.
-    pub fn new(
-        config: &Document,
-        credentials: &Document,
-        session: &SsoSession,
-        settings: &SyncSettings,
-        discovery: &Discovery,
-        prune: bool,
-    ) -> SyncPlan {
-        let no_rules = RegionRules::default();
-        SyncPlan::with_region_rules(
-            config,
-            credentials,
-            session,
-            settings,
-            &no_rules,
-            discovery,
-            prune,
-        )
+    /// The plan for the session of `input`.
+    pub fn new(input: &PlanInput<'_>) -> SyncPlan {
+        let claims = Claims::of(input);
+        let sorted = sort_assignments(input.discovery, &claims);
+        let (regions, unused_rules) = regions(&sorted.wanted, input.settings);
+        let (mut profiles, collisions) = generate(input, &claims, &sorted.wanted, &regions);
+        let (stale, unknown) = keep_old(input, &claims, &sorted.assigned, &mut profiles);
+        SyncPlan {
+            session: input.session.name.clone(),
+            profiles: profiles.into_iter().collect(),
+            collisions,
+            covered: sorted.covered,
+            stale,
+            unknown,
+            skipped: input
+                .discovery
+                .skipped
+                .iter()
+                .cloned()
+                .chain(sorted.unwritable)
+                .collect(),
+            unused_rules,
+        }
     }
 
-    /// The plan for `session`, given the config and credentials files, with
-    /// `rules` choosing the region of each profile.
-    pub fn with_region_rules(
-        config: &Document,
-        credentials: &Document,
-        session: &SsoSession,
-        settings: &SyncSettings,
-        rules: &RegionRules,
-        discovery: &Discovery,
-        prune: bool,
-    ) -> SyncPlan {
+    /// Writes the block into `doc` (removing it when it would be empty) and
+    /// says what changed.
+    pub fn apply(&self, doc: &mut Document) -> Summary {
+        let before = existing(doc, &self.session);
+        if self.profiles.is_empty() {
+            doc.remove_managed_block(&self.session);
+        } else {
+            doc.replace_managed_block(&self.session, &self.profiles);
+        }
+        let after = existing(doc, &self.session);
+        Summary::between(&before, &after)
+    }
+}
+
+impl Claims {
+    /// The names of every profile outside this session's block, of the
+    /// credentials file, and `default`; and the assignments of the
+    /// hand-written profiles that point at this session (its
+    /// `sso_session`, or its start URL as a legacy profile).
+    fn of(input: &PlanInput<'_>) -> Claims {
+        let session = input.session;
         let mut taken: HashSet<String> = HashSet::from(["default".to_owned()]);
         let mut users: HashMap<(String, String), String> = HashMap::new();
-        for section in config.sections() {
+        for section in input.config.sections() {
             let Some(name) = section.kind.profile_name() else {
                 continue;
             };
@@ -139,149 +184,163 @@ impl SyncPlan {
                     .or_insert_with(|| name.to_owned());
             }
         }
-        for section in credentials.sections() {
+        for section in input.credentials.sections() {
             if section.header != "DEFAULT" {
                 taken.insert(section.header.to_owned());
             }
         }
+        Claims { taken, users }
+    }
+}
 
-        let mut covered = Vec::new();
-        let mut wanted = Vec::new();
-        let mut assigned: HashSet<(&str, &str)> = HashSet::new();
-        // An id or role name with a line break can not be one config line
-        // (it would read as another role): such an assignment is skipped.
-        let mut unwritable = Vec::new();
-        for a in &discovery.assignments {
-            if [&a.account_id, &a.role_name]
-                .iter()
-                .any(|v| v.contains(['\r', '\n']))
-            {
-                unwritable.push(SkippedAccount {
-                    account_id: a.account_id.clone(),
-                    account_name: a.account_name.clone(),
-                    reason: format!(
-                        "role {:?} has a line break, which no config file can hold",
-                        a.role_name
-                    ),
-                });
-                continue;
-            }
-            assigned.insert((&a.account_id, &a.role_name));
-            match users.get(&(a.account_id.clone(), a.role_name.clone())) {
-                Some(profile) => covered.push(Covered {
-                    account_id: a.account_id.clone(),
-                    role_name: a.role_name.clone(),
-                    profile: profile.clone(),
-                }),
-                None => wanted.push(a),
-            }
-        }
-        covered.sort_by(|a, b| (&a.account_id, &a.role_name).cmp(&(&b.account_id, &b.role_name)));
-        covered.dedup();
-        let mut used = vec![false; rules.rules().len()];
-        let regions: Vec<&str> = wanted
+/// Which assignments the user's profiles cover, which are generated, and
+/// which no config can hold: an id or role name with a line break would
+/// read as another role.
+fn sort_assignments<'a>(discovery: &'a Discovery, claims: &Claims) -> Sorted<'a> {
+    let mut sorted = Sorted {
+        covered: Vec::new(),
+        wanted: Vec::new(),
+        assigned: HashSet::new(),
+        unwritable: Vec::new(),
+    };
+    for a in &discovery.assignments {
+        if [&a.account_id, &a.role_name]
             .iter()
-            .map(
-                |a| match rules.first_match(&a.account_name, &a.account_id, &a.role_name) {
-                    Some(i) => {
-                        used[i] = true;
-                        rules.rules()[i].region.as_str()
-                    }
-                    None => settings.region.as_str(),
-                },
-            )
-            .collect();
-        let unused_rules = (rules.rules().iter().zip(&used))
-            .filter(|(_, used)| !**used)
-            .map(|(rule, _)| rule.to_string())
-            .collect();
-        let vars: Vec<Vars<'_>> = wanted
-            .iter()
-            .zip(&regions)
-            .map(|(a, region)| Vars {
-                account_name: &a.account_name,
-                account_id: &a.account_id,
-                role_name: &a.role_name,
-                session: &session.name,
-                region,
-            })
-            .collect();
-        let (named, collisions) = assign_names(&settings.template, &vars, &|n| taken.contains(n));
-
-        let mut profiles: BTreeMap<String, Entries> = BTreeMap::new();
-        for n in named {
-            let a = wanted[n.index];
-            let mut entries = vec![
-                ("sso_session".to_owned(), session.name.clone()),
-                ("sso_account_id".to_owned(), a.account_id.clone()),
-                ("sso_role_name".to_owned(), a.role_name.clone()),
-                ("region".to_owned(), regions[n.index].to_owned()),
-            ];
-            if let Some(output) = &settings.output {
-                entries.push(("output".to_owned(), output.clone()));
-            }
-            let display = display_name(&a.account_name);
-            if !display.is_empty() {
-                entries.push(("badge_account_name".to_owned(), display));
-            }
-            profiles.insert(n.name, entries);
+            .any(|v| v.contains(['\r', '\n']))
+        {
+            sorted.unwritable.push(SkippedAccount {
+                account_id: a.account_id.clone(),
+                account_name: a.account_name.clone(),
+                reason: format!(
+                    "role {:?} has a line break, which no config file can hold",
+                    a.role_name
+                ),
+            });
+            continue;
         }
-
-        let skipped_ids: HashSet<&str> = discovery
-            .skipped
-            .iter()
-            .map(|s| s.account_id.as_str())
-            .collect();
-        let (mut stale, mut unknown) = (Vec::new(), Vec::new());
-        for old in existing(config, &session.name) {
-            if profiles.contains_key(&old.name) || taken.contains(&old.name) {
-                continue;
-            }
-            let account = old.account_id.as_deref().unwrap_or_default();
-            let role = old.role_name.as_deref().unwrap_or_default();
-            if assigned.contains(&(account, role)) {
-                // Renamed, or left to a hand-written profile.
-                continue;
-            }
-            if skipped_ids.contains(account) {
-                unknown.push(old.name.clone());
-            } else if prune {
-                continue;
-            } else {
-                stale.push(old.name.clone());
-            }
-            profiles.insert(old.name, old.entries);
-        }
-
-        SyncPlan {
-            session: session.name.clone(),
-            profiles: profiles.into_iter().collect(),
-            collisions,
-            covered,
-            stale,
-            unknown,
-            skipped: discovery
-                .skipped
-                .iter()
-                .cloned()
-                .chain(unwritable)
-                .collect(),
-            unused_rules,
+        sorted.assigned.insert((&a.account_id, &a.role_name));
+        match claims
+            .users
+            .get(&(a.account_id.clone(), a.role_name.clone()))
+        {
+            Some(profile) => sorted.covered.push(Covered {
+                account_id: a.account_id.clone(),
+                role_name: a.role_name.clone(),
+                profile: profile.clone(),
+            }),
+            None => sorted.wanted.push(a),
         }
     }
+    sorted
+        .covered
+        .sort_by(|a, b| (&a.account_id, &a.role_name).cmp(&(&b.account_id, &b.role_name)));
+    sorted.covered.dedup();
+    sorted
+}
 
-    /// Writes the block into `doc` (removing it when it would be empty) and
-    /// says what changed.
-    pub fn apply(&self, doc: &mut Document) -> Summary {
-        let before = existing(doc, &self.session);
-        if self.profiles.is_empty() {
-            doc.remove_managed_block(&self.session);
+/// The region of each wanted assignment (the first rule that matches it,
+/// else the sync's region), and the rules that set none.
+fn regions<'a>(wanted: &[&Assignment], settings: &'a SyncSettings) -> (Vec<&'a str>, Vec<String>) {
+    let rules = &settings.region_rules;
+    let mut used = vec![false; rules.rules().len()];
+    let regions = wanted
+        .iter()
+        .map(
+            |a| match rules.first_match(&a.account_name, &a.account_id, &a.role_name) {
+                Some(i) => {
+                    used[i] = true;
+                    rules.rules()[i].region.as_str()
+                }
+                None => settings.region.as_str(),
+            },
+        )
+        .collect();
+    let unused = (rules.rules().iter().zip(&used))
+        .filter(|(_, used)| !**used)
+        .map(|(rule, _)| rule.to_string())
+        .collect();
+    (regions, unused)
+}
+
+/// A named profile for every wanted assignment, with the names the user's
+/// profiles have left free.
+fn generate(
+    input: &PlanInput<'_>,
+    claims: &Claims,
+    wanted: &[&Assignment],
+    regions: &[&str],
+) -> (BTreeMap<String, Entries>, Vec<Collision>) {
+    let (session, settings) = (input.session, input.settings);
+    let vars: Vec<Vars<'_>> = wanted
+        .iter()
+        .zip(regions)
+        .map(|(a, region)| Vars {
+            account_name: &a.account_name,
+            account_id: &a.account_id,
+            role_name: &a.role_name,
+            session: &session.name,
+            region,
+        })
+        .collect();
+    let (named, collisions) =
+        assign_names(&settings.template, &vars, &|n| claims.taken.contains(n));
+    let mut profiles: BTreeMap<String, Entries> = BTreeMap::new();
+    for n in named {
+        let a = wanted[n.index];
+        let mut entries = vec![
+            ("sso_session".to_owned(), session.name.clone()),
+            ("sso_account_id".to_owned(), a.account_id.clone()),
+            ("sso_role_name".to_owned(), a.role_name.clone()),
+            ("region".to_owned(), regions[n.index].to_owned()),
+        ];
+        if let Some(output) = &settings.output {
+            entries.push(("output".to_owned(), output.clone()));
+        }
+        let display = display_name(&a.account_name);
+        if !display.is_empty() {
+            entries.push(("badge_account_name".to_owned(), display));
+        }
+        profiles.insert(n.name, entries);
+    }
+    (profiles, collisions)
+}
+
+/// The block's old profiles whose assignment is gone (stale, unless
+/// pruned) or unknown (their account could not be listed) go into
+/// `profiles` as they were; returns their names.
+fn keep_old(
+    input: &PlanInput<'_>,
+    claims: &Claims,
+    assigned: &HashSet<(&str, &str)>,
+    profiles: &mut BTreeMap<String, Entries>,
+) -> (Vec<String>, Vec<String>) {
+    let skipped_ids: HashSet<&str> = input
+        .discovery
+        .skipped
+        .iter()
+        .map(|s| s.account_id.as_str())
+        .collect();
+    let (mut stale, mut unknown) = (Vec::new(), Vec::new());
+    for old in existing(input.config, &input.session.name) {
+        if profiles.contains_key(&old.name) || claims.taken.contains(&old.name) {
+            continue;
+        }
+        let account = old.account_id.as_deref().unwrap_or_default();
+        let role = old.role_name.as_deref().unwrap_or_default();
+        if assigned.contains(&(account, role)) {
+            // Renamed, or left to a hand-written profile.
+            continue;
+        }
+        if skipped_ids.contains(account) {
+            unknown.push(old.name.clone());
+        } else if input.prune {
+            continue;
         } else {
-            doc.replace_managed_block(&self.session, &self.profiles);
+            stale.push(old.name.clone());
         }
-        let after = existing(doc, &self.session);
-        Summary::between(&before, &after)
+        profiles.insert(old.name, old.entries);
     }
+    (stale, unknown)
 }
 
 impl Summary {
@@ -353,20 +412,12 @@ fn existing(doc: &Document, session: &str) -> Vec<Existing> {
                 role_name: last("sso_role_name"),
                 entries: entries
                     .iter()
-                    .filter(|(key, _)| is_writable_key(key))
+                    .filter(|(key, _)| Document::is_writable_key(key))
                     .cloned()
                     .collect(),
             })
         })
         .collect()
-}
-
-/// Whether a key read from the file can be written back as itself.
-fn is_writable_key(key: &str) -> bool {
-    !key.is_empty()
-        && key.trim() == key
-        && !key.contains(['=', ':', '\r', '\n'])
-        && !key.starts_with(['[', '#', ';'])
 }
 
 /// The account name as `badge_account_name` holds it: one line.
@@ -376,10 +427,6 @@ fn display_name(name: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     one_line.trim().to_owned()
-}
-
-fn same_url(a: &str, b: &str) -> bool {
-    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
 }
 
 #[cfg(test)]

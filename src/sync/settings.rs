@@ -42,6 +42,8 @@ pub struct SyncSettings {
     pub region: String,
     /// `output` of every generated profile, if any.
     pub output: Option<String>,
+    /// The rules that give some profiles another region.
+    pub region_rules: RegionRules,
 }
 
 impl SyncSettings {
@@ -92,39 +94,11 @@ impl SyncSettings {
                 OUTPUT_FORMATS.join(", ")
             );
         }
-        // Checked here too, so that bad rules fail with the other settings.
-        SyncSettings::region_rules(doc, session, flags)?;
         Ok(SyncSettings {
             template,
             region,
             output,
-        })
-    }
-
-    /// The region rules: the flags, else what the section remembers, else
-    /// none.
-    pub fn region_rules(
-        doc: &Document,
-        session: &SsoSession,
-        flags: SyncFlags<'_>,
-    ) -> Result<RegionRules> {
-        if let Some(rules) = flags.region_rules {
-            return RegionRules::parse_each(rules.iter().map(String::as_str))
-                .map_err(|err| anyhow!(err));
-        }
-        let Some(line) = doc
-            .sso_session(&session.name)
-            .and_then(|id| doc.get(id, REGION_RULES_KEY))
-        else {
-            return Ok(RegionRules::default());
-        };
-        RegionRules::parse_line(line).map_err(|err| {
-            anyhow!(
-                "[sso-session {}] remembers {REGION_RULES_KEY} = {}, but {err}; give new rules \
-                 with `badge sync --region-rule RULE`, or none with `--region-rule ''`",
-                session.name,
-                line.trim()
-            )
+            region_rules: region_rules(doc, session, flags)?,
         })
     }
 
@@ -163,6 +137,29 @@ impl SyncSettings {
         }
         doc.to_bytes() != before
     }
+}
+
+/// The region rules: the flags, else what the section remembers, else
+/// none.
+fn region_rules(doc: &Document, session: &SsoSession, flags: SyncFlags<'_>) -> Result<RegionRules> {
+    if let Some(rules) = flags.region_rules {
+        return RegionRules::parse_each(rules.iter().map(String::as_str))
+            .map_err(|err| anyhow!(err));
+    }
+    let Some(line) = doc
+        .sso_session(&session.name)
+        .and_then(|id| doc.get(id, REGION_RULES_KEY))
+    else {
+        return Ok(RegionRules::default());
+    };
+    RegionRules::parse_line(line).map_err(|err| {
+        anyhow!(
+            "[sso-session {}] remembers {REGION_RULES_KEY} = {}, but {err}; give new rules \
+             with `badge sync --region-rule RULE`, or none with `--region-rule ''`",
+            session.name,
+            line.trim()
+        )
+    })
 }
 
 #[cfg(test)]
@@ -248,7 +245,7 @@ mod tests {
     fn region_rules_are_remembered_replaced_and_forgotten() {
         let mut doc = Document::parse(CONFIG.as_bytes());
         let s = session(&doc, "acme").unwrap();
-        let none = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        let none = region_rules(&doc, &s, SyncFlags::default()).unwrap();
         assert!(none.is_empty());
 
         let given = [
@@ -267,10 +264,10 @@ mod tests {
                 "{CONFIG}badge_sync_region_rules = account:prod-*=us-east-1 | role:*ReadOnly*=ap-south-1\n"
             )
         );
-        let again = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        let again = region_rules(&doc, &s, SyncFlags::default()).unwrap();
         assert_eq!(
             again,
-            SyncSettings::region_rules(&doc, &s, flags).unwrap(),
+            region_rules(&doc, &s, flags).unwrap(),
             "remembered as given"
         );
         assert!(!SyncSettings::remember(&mut doc, &s, flags));
@@ -282,7 +279,7 @@ mod tests {
             ..Default::default()
         };
         assert!(SyncSettings::remember(&mut doc, &s, replace));
-        let now = SyncSettings::region_rules(&doc, &s, SyncFlags::default()).unwrap();
+        let now = region_rules(&doc, &s, SyncFlags::default()).unwrap();
         assert_eq!(now.to_line(), "id:1*=eu-north-1");
 
         // Bad rules are not written.

@@ -71,13 +71,6 @@ fn preamble(doc: &Document) -> Vec<u8> {
     raw[..end].to_vec()
 }
 
-/// Section bytes with the header line's indentation removed (the only
-/// change an edit may make outside its target).
-fn unindented(bytes: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(bytes);
-    text.trim_start_matches(is_py_space).as_bytes().to_vec()
-}
-
 // ----- reading -----
 
 #[test]
@@ -439,34 +432,6 @@ fn add_section_appends_after_one_blank_line() {
     assert!(d.profile("b c").is_some());
 }
 
-#[test]
-fn remove_section_keeps_comments_about_what_follows() {
-    let before =
-        "[a]\nk = v\n\n# about b\n[b]\nk = v\n# c inside\nj = w\n# about c\n\n[c]\nk = v\n";
-    let mut d = doc(before);
-    d.remove_section(id(&d, "b"));
-    assert_eq!(
-        text(&d),
-        "[a]\nk = v\n\n# about b\n# about c\n\n[c]\nk = v\n"
-    );
-
-    let mut d = doc("[a]\nk = v\n\n[b]\nk = v\n\n[c]\n");
-    d.remove_section(id(&d, "b"));
-    assert_eq!(text(&d), "[a]\nk = v\n\n[c]\n");
-    d.remove_section(id(&d, "c"));
-    assert_eq!(text(&d), "[a]\nk = v\n");
-    d.remove_section(id(&d, "a"));
-    assert_eq!(text(&d), "");
-}
-
-#[test]
-fn removing_a_section_never_turns_the_next_header_into_a_value() {
-    let mut d = doc("[a]\nk = v\n[b]\n  [c]\nx = 1\n");
-    d.remove_section(id(&d, "b"));
-    assert_eq!(text(&d), "[a]\nk = v\n[c]\nx = 1\n");
-    assert_eq!(entries(&d, "c"), [("x".to_owned(), "1".to_owned())]);
-}
-
 fn generated(names: &[&str]) -> Vec<(String, Vec<(String, String)>)> {
     names
         .iter()
@@ -740,32 +705,6 @@ proptest! {
                 prop_assert_eq!(&after_meaning[i], &before_meaning[i]);
                 prop_assert_eq!(&after_bytes[i], &before_bytes[i]);
             }
-        }
-    }
-
-    #[test]
-    fn remove_section_keeps_every_other_section(text in config_with_sections(), which in any::<prop::sample::Index>()) {
-        let mut d = Document::parse(text.as_bytes());
-        let target = which.index(d.sections.len());
-        let mut expected_meaning = meaning(&d);
-        expected_meaning.remove(target);
-        let mut expected_bytes = section_bytes(&d);
-        expected_bytes.remove(target);
-        let before_preamble = preamble(&d);
-
-        d.remove_section(SectionId(target));
-
-        prop_assert_eq!(meaning(&d), expected_meaning);
-        let after_bytes = section_bytes(&d);
-        for (i, (after, before)) in after_bytes.iter().zip(&expected_bytes).enumerate() {
-            // The section before the removed one may lose trailing blank lines.
-            if i + 1 == target {
-                continue;
-            }
-            prop_assert_eq!(unindented(after), unindented(before));
-        }
-        if target > 0 {
-            prop_assert_eq!(preamble(&d), before_preamble);
         }
     }
 

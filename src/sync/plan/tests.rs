@@ -77,14 +77,14 @@ fn discovery() -> Discovery {
 fn plan(doc: &Document, prune: bool) -> SyncPlan {
     let s = session(doc, "acme").unwrap();
     let settings = SyncSettings::resolve(doc, &s, SyncFlags::default()).unwrap();
-    SyncPlan::new(
-        doc,
-        &Document::parse(b"[cred-only]\n"),
-        &s,
-        &settings,
-        &discovery(),
+    SyncPlan::new(&PlanInput {
+        config: doc,
+        credentials: &Document::parse(b"[cred-only]\n"),
+        session: &s,
+        settings: &settings,
+        discovery: &discovery(),
         prune,
-    )
+    })
 }
 
 fn names(plan: &SyncPlan) -> Vec<&str> {
@@ -174,14 +174,14 @@ fn a_new_template_renames() {
     };
     SyncSettings::remember(&mut doc, &s, flags);
     let settings = SyncSettings::resolve(&doc, &s, SyncFlags::default()).unwrap();
-    let p = SyncPlan::new(
-        &doc,
-        &Document::parse(b""),
-        &s,
-        &settings,
-        &discovery(),
-        false,
-    );
+    let p = SyncPlan::new(&PlanInput {
+        config: &doc,
+        credentials: &Document::parse(b""),
+        session: &s,
+        settings: &settings,
+        discovery: &discovery(),
+        prune: false,
+    });
     let summary = p.apply(&mut doc);
     assert_eq!(
         summary.renamed,
@@ -199,14 +199,14 @@ fn nothing_assigned_and_no_block_writes_nothing() {
     let doc = Document::parse(b"[sso-session acme]\nsso_start_url = u\nsso_region = eu-west-1\n");
     let s = session(&doc, "acme").unwrap();
     let settings = SyncSettings::resolve(&doc, &s, SyncFlags::default()).unwrap();
-    let p = SyncPlan::new(
-        &doc,
-        &Document::parse(b""),
-        &s,
-        &settings,
-        &Discovery::default(),
-        true,
-    );
+    let p = SyncPlan::new(&PlanInput {
+        config: &doc,
+        credentials: &Document::parse(b""),
+        session: &s,
+        settings: &settings,
+        discovery: &Discovery::default(),
+        prune: true,
+    });
     let mut edited = doc.clone();
     assert_eq!(p.apply(&mut edited), Summary::default());
     assert_eq!(edited.to_bytes(), doc.to_bytes());
