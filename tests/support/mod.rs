@@ -120,6 +120,13 @@ fn missing(what: &str) -> bool {
     false
 }
 
+/// Test data that is not there (the shared conformance suites): a failure
+/// on CI, a loud skip elsewhere, as for a missing program.
+#[track_caller]
+pub fn missing_data(what: &str) -> bool {
+    missing(what)
+}
+
 /// Whether the Debian AWS CLI v2 (`/usr/bin/aws`, not a pip `aws` v1 on the
 /// PATH) is installed; missing, a failure on CI and a loud skip elsewhere.
 #[track_caller]
