@@ -186,9 +186,31 @@ fn badge(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// for developers, the HOME unchanged, and the line in the table.
 #[track_caller]
 fn expect_error(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)], expected: &str) -> Run {
+    expect_exit(1, sandbox, args, env, expected)
+}
+
+/// [`expect_error`] for a usage error: exit 2.
+#[track_caller]
+fn expect_usage_error(
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Run {
+    expect_exit(2, sandbox, args, env, expected)
+}
+
+#[track_caller]
+fn expect_exit(
+    code: i32,
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Run {
     let before = snapshot(sandbox.home());
     let run = badge(sandbox, args, env);
-    assert_eq!(run.code(), Some(1), "exit code\n{}", run.report());
+    assert_eq!(run.code(), Some(code), "exit code\n{}", run.report());
     assert_for_users(&run);
     assert!(
         run.stdout.is_empty(),
@@ -787,6 +809,33 @@ fn a_name_that_matches_several_profiles_names_the_command_that_was_run() {
         &[],
         &format!("{several} `badge console Staging-001/AdministratorAccess`"),
     );
+}
+
+/// `badge logn` is a typo of `login`, not a profile: with or without the
+/// shell integration, the command it is close to is suggested, unless a
+/// profile matches the word.
+#[test]
+fn a_mistyped_subcommand_suggests_the_subcommand() {
+    let sandbox = sandbox_with(STAGING);
+    for (typed, meant) in [("logn", "login"), ("sycn", "sync"), ("currnet", "current")] {
+        for env in [&[][..], HOOK] {
+            expect_usage_error(
+                &sandbox,
+                &[typed],
+                env,
+                &format!(
+                    "badge: {typed:?} is no profile and no command; did you mean `badge {meant}`? \
+                     (`badge --help` lists the commands, `badge ls` the profiles)"
+                ),
+            );
+        }
+    }
+    // A word that is a profile's start is a switch, however close to a
+    // command it is.
+    let sandbox = sandbox_with("[profile lss-prod]\nregion = eu-west-1\n");
+    let run = badge(&sandbox, &["lss"], HOOK);
+    assert_eq!(run.code(), Some(0), "{}", run.report());
+    assert!(run.stdout.contains("lss-prod"), "{}", run.report());
 }
 
 #[test]

@@ -20,6 +20,7 @@ per_shell!(
     dash_returns_to_profile_set_outside_badge,
     dash_without_history_fails,
     unknown_name_fails_and_changes_nothing,
+    mistyped_subcommand_is_suggested,
     stderr_of_the_function_can_be_redirected,
     ambiguous_name_without_terminal_lists_candidates,
     bare_badge_without_terminal_fails,
@@ -334,6 +335,23 @@ fn unknown_name_fails_and_changes_nothing(sh: Shell) {
     assert!(out.stderr.starts_with("badge: "), "{}", out.report());
     assert!(out.stderr.contains("\"nope\""), "{}", out.report());
     assert_eq!(out.stderr.lines().count(), 2, "{}", out.report());
+}
+
+/// `badge logn` through the function: the command meant, exit 2, the
+/// shell as it was.
+fn mistyped_subcommand_is_suggested(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let p = show_profile(sh);
+    let st = sh.status();
+    let body = format!("badge prod\nbadge logn; echo \"rc={st}\"\n{p}\n");
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_stdout("rc=2\nAWS_PROFILE=[prod]\n");
+    assert!(
+        out.stderr
+            .contains("badge: \"logn\" is no profile and no command; did you mean `badge login`?"),
+        "{}",
+        out.report()
+    );
 }
 
 /// `badge NAME 2>/dev/null` silences badge like any command.

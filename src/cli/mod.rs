@@ -430,6 +430,66 @@ pub struct CompletionsArgs {
 /// that the login changed; they print nothing else on stdout.
 pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout"];
 
+/// The subcommands a user types (help's own `help` among them), for "did
+/// you mean" on a word that is no profile; a unit test keeps it clap's.
+pub const SUBCOMMANDS: &[&str] = &[
+    "use",
+    "off",
+    "current",
+    "ls",
+    "init",
+    "completions",
+    "session",
+    "login",
+    "logout",
+    "sync",
+    "exec",
+    "creds",
+    "console",
+    "doctor",
+    "help",
+];
+
+/// The subcommand `word` is a typo of: one edit from it (a letter missing,
+/// added, changed, or two neighbours swapped), or two for names of five
+/// letters or more; `None` for a word that is a subcommand or far from all.
+pub fn mistyped_subcommand(word: &str) -> Option<&'static str> {
+    if SUBCOMMANDS.contains(&word) || word.chars().count() < 2 {
+        return None;
+    }
+    SUBCOMMANDS
+        .iter()
+        .map(|sub| (typo_distance(word, sub), *sub))
+        .filter(|(d, sub)| *d <= if sub.len() >= 5 { 2 } else { 1 })
+        .min()
+        .map(|(_, sub)| sub)
+}
+
+/// Edits from `a` to `b`, a swap of neighbours counting as one (the
+/// optimal string alignment distance); for words of a few letters.
+fn typo_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// The hidden subcommand the completion functions call on Tab.
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 
@@ -454,4 +514,39 @@ pub fn passthrough_words() -> Vec<String> {
         .map(String::from),
     );
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subcommand_list_is_clap_s() {
+        let cli = Cli::command();
+        let mut names: Vec<&str> = cli.get_subcommands().map(|s| s.get_name()).collect();
+        names.push("help");
+        let mut listed = SUBCOMMANDS.to_vec();
+        names.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(names, listed);
+    }
+
+    #[test]
+    fn typos_of_subcommands() {
+        for (typed, meant) in [
+            ("logn", Some("login")),
+            ("lgoin", Some("login")),
+            ("sycn", Some("sync")),
+            ("snyc", Some("sync")),
+            ("currnet", Some("current")),
+            ("docter", Some("doctor")),
+            ("lss", Some("ls")),
+            ("login", None),
+            ("prod", None),
+            ("x", None),
+            ("staging", None),
+        ] {
+            assert_eq!(mistyped_subcommand(typed), meant, "{typed}");
+        }
+    }
 }

@@ -75,7 +75,14 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Creds(args)) => creds::run(&ctx, &args),
         Some(Command::Console(args)) => console::run(&ctx, &args),
         Some(Command::Doctor(args)) => doctor::run(&ctx, &args),
-        None => switch::run(&ctx, cli.profile.as_deref(), false),
+        None => {
+            if let Some(word) = cli.profile.as_deref()
+                && let Some(code) = common::choose::mistyped_command(&ctx, word)
+            {
+                return Ok(code);
+            }
+            switch::run(&ctx, cli.profile.as_deref(), false)
+        }
     }
 }
 

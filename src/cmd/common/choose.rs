@@ -2,12 +2,15 @@
 //! command that takes a profile: the match itself is `config::matching`;
 //! here are the picker for several matches and the messages for none.
 
+use std::process::ExitCode;
+
 use anyhow::{Result, bail};
 
 use crate::base::text::printable;
+use crate::cli::mistyped_subcommand;
 use crate::cmd::Context;
 use crate::config::document::Document;
-use crate::config::matching::{closest, find_matches};
+use crate::config::matching::{Matcher, closest, find_matches};
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
@@ -52,6 +55,26 @@ pub fn resolve(
             )
         }
     }
+}
+
+/// `badge WORD` where WORD is no profile but a typo of a subcommand
+/// (`badge logn`): says which one, and the exit code of a usage error.
+/// `None` when WORD is far from every subcommand or a profile matches it.
+pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
+    let meant = mistyped_subcommand(word)?;
+    let paths = ctx.paths().ok()?;
+    let matcher = Matcher::new(word);
+    let profiles =
+        Profiles::load_matching(&paths, "", false, |name| matcher.matches(name, true)).ok()?;
+    if profiles.names().any(|name| matcher.matches(name, true)) {
+        return None;
+    }
+    eprintln!(
+        "badge: {:?} is no profile and no command; did you mean `badge {meant}`? \
+         (`badge --help` lists the commands, `badge ls` the profiles)",
+        printable(word)
+    );
+    Some(ExitCode::from(2))
 }
 
 /// The picker over `profiles`, starting with `query` typed in.
