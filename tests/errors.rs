@@ -811,6 +811,32 @@ fn a_name_that_matches_several_profiles_names_the_command_that_was_run() {
     );
 }
 
+/// `badge exec PROFILE COMMAND` without `--`: the command as it should be.
+#[test]
+fn exec_without_the_double_dash_shows_where_it_goes() {
+    let sandbox = sandbox_with(STAGING);
+    expect_usage_error(
+        &sandbox,
+        &["exec", "dev-1", "env"],
+        &[],
+        "badge: the command to run goes after `--`: `badge exec dev-1 -- env`",
+    );
+    expect_usage_error(
+        &sandbox,
+        &[
+            "exec",
+            "--env-credentials",
+            "dev-1",
+            "aws",
+            "s3",
+            "ls",
+            "a b",
+        ],
+        &[],
+        "badge: the command to run goes after `--`: `badge exec --env-credentials dev-1 -- aws s3 ls 'a b'`",
+    );
+}
+
 /// `badge logn` is a typo of `login`, not a profile: with or without the
 /// shell integration, the command it is close to is suggested, unless a
 /// profile matches the word.

@@ -33,8 +33,9 @@ use clap::error::ErrorKind;
 pub use context::{Context, Previous};
 pub use settings::Settings;
 
+use crate::base::text::printable;
 use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, SessionCommand};
-use crate::shell::Script;
+use crate::shell::{Script, shell_word};
 use crate::ui::verbose::{self, verbose};
 
 pub fn run() -> Result<ExitCode> {
@@ -54,7 +55,7 @@ pub fn run() -> Result<ExitCode> {
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(err) => return Ok(clap_error(&ctx, err)),
+        Err(err) => return Ok(clap_error(&ctx, &args, err)),
     };
     if verbose || cli.verbose || ctx.settings.log {
         verbose::enable();
@@ -136,7 +137,11 @@ fn log_setting(ctx: &Context) {
 
 /// Help and version go to stdout, which the shell function evaluates for a
 /// switching command: hand them over as code that prints them.
-fn clap_error(ctx: &Context, err: clap::Error) -> ExitCode {
+fn clap_error(ctx: &Context, args: &[OsString], err: clap::Error) -> ExitCode {
+    if let Some(fixed) = exec_without_double_dash(args, &err) {
+        eprintln!("badge: the command to run goes after `--`: `{fixed}`");
+        return ExitCode::from(2);
+    }
     let prints_to_stdout = matches!(
         err.kind(),
         ErrorKind::DisplayHelp
@@ -151,4 +156,26 @@ fn clap_error(ctx: &Context, err: clap::Error) -> ExitCode {
     }
     let _ = err.print();
     ExitCode::from(err.exit_code().clamp(0, 255) as u8)
+}
+
+/// `badge exec PROFILE COMMAND…` without `--`, which clap reads as stray
+/// arguments: the command line with `--` where it belongs.
+fn exec_without_double_dash(args: &[OsString], err: &clap::Error) -> Option<String> {
+    if err.kind() != ErrorKind::UnknownArgument
+        || args.get(1).is_none_or(|a| a != "exec")
+        || args.iter().any(|a| a == "--")
+    {
+        return None;
+    }
+    let words: Vec<String> = args[2..]
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // Flags first, then the profile; everything after it is the command.
+    let profile = words.iter().position(|w| !w.starts_with('-'))?;
+    let mut fixed = vec!["badge".to_owned(), "exec".to_owned()];
+    fixed.extend(words[..=profile].iter().map(|w| shell_word(w)));
+    fixed.push("--".to_owned());
+    fixed.extend(words[profile + 1..].iter().map(|w| shell_word(w)));
+    Some(printable(&fixed.join(" ")).into_owned())
 }
