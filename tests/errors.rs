@@ -811,6 +811,42 @@ fn a_name_that_matches_several_profiles_names_the_command_that_was_run() {
     );
 }
 
+/// A typo in a region is refused with the region it is close to, in sync
+/// (`--region` and a region rule) and session add; a region of a known
+/// area with another number, or of an area far from every known one, may
+/// be one AWS opened since, and is taken.
+#[test]
+fn a_region_with_a_typo_gets_the_nearest_one() {
+    let sandbox = sandbox_with(STAGING);
+    expect_error(
+        &sandbox,
+        &["sync", "--region", "eu-wst-1"],
+        &[],
+        "badge: \"eu-wst-1\" is not an AWS region; did you mean eu-west-1? give it with `--region eu-west-1`",
+    );
+    expect_error(
+        &sandbox,
+        &["sync", "--region-rule", "account:prod=us-esat-1"],
+        &[],
+        "badge: region rule \"account:prod=us-esat-1\": \"us-esat-1\" is not an AWS region; did you mean us-east-1?",
+    );
+    expect_usage_error(
+        &sandbox,
+        &["session", "add", "acme", "--region", "ap-southest-2"],
+        &[],
+        "badge: \"ap-southest-2\" is not an AWS region; did you mean ap-southeast-2?",
+    );
+    // A new number in a known area, or a new area: taken as they are.
+    for region in ["eu-west-9", "xx-newland-1"] {
+        let run = badge(
+            &sandbox,
+            &["session", "add", "acme", "--region", region],
+            &[],
+        );
+        assert_eq!(run.code(), Some(0), "{}", run.report());
+    }
+}
+
 /// `badge exec PROFILE COMMAND` without `--`: the command as it should be.
 #[test]
 fn exec_without_the_double_dash_shows_where_it_goes() {

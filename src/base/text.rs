@@ -37,6 +37,31 @@ pub fn padded(text: &str, width: usize) -> String {
     format!("{text}{:pad$}", "")
 }
 
+/// Edits from `a` to `b`, a swap of neighbours counting as one (the
+/// optimal string alignment distance); for words of a few letters.
+pub fn typo_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +80,14 @@ mod tests {
         assert_eq!(display_width("中文"), 4);
         assert_eq!(padded("中", 4), "中  ");
         assert_eq!(padded("toolong", 3), "toolong");
+    }
+
+    #[test]
+    fn typos_count_a_swap_as_one_edit() {
+        assert_eq!(typo_distance("sycn", "sync"), 1);
+        assert_eq!(typo_distance("logn", "login"), 1);
+        assert_eq!(typo_distance("eu-wst-1", "eu-west-1"), 1);
+        assert_eq!(typo_distance("abc", "xyz"), 3);
+        assert_eq!(typo_distance("", "ls"), 2);
     }
 }

@@ -10,6 +10,7 @@ pub mod complete;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, ArgValueCompleter};
 
+use crate::base::text::typo_distance;
 pub use crate::shell::Shell;
 use complete::{profile_candidates, session_candidates};
 
@@ -463,31 +464,6 @@ pub fn mistyped_subcommand(word: &str) -> Option<&'static str> {
         .filter(|(d, sub)| *d <= if sub.len() >= 5 { 2 } else { 1 })
         .min()
         .map(|(_, sub)| sub)
-}
-
-/// Edits from `a` to `b`, a swap of neighbours counting as one (the
-/// optimal string alignment distance); for words of a few letters.
-fn typo_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// The hidden subcommand the completion functions call on Tab.

@@ -16,7 +16,7 @@ use super::common::files::{check_before_writing, read_config};
 use crate::base::text::printable;
 use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
-use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region};
+use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region, region_typo};
 use crate::config::writer::ConfigWriter;
 use crate::shell::shell_word;
 
@@ -295,6 +295,9 @@ fn check_region(region: &str) -> Result<String> {
         bail!(
             "{region:?} is not an AWS region name; IAM Identity Center's region looks like eu-west-1"
         );
+    }
+    if let Some(meant) = region_typo(region) {
+        bail!("{region:?} is not an AWS region; did you mean {meant}?");
     }
     Ok(region.to_owned())
 }

@@ -5,11 +5,82 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::document::{Document, SectionKind};
+use crate::base::text::typo_distance;
 use crate::shell::shell_word;
 use crate::ui::verbose::verbose;
 
 /// Default scope of an sso-session login, as `aws configure sso` writes it.
 pub const DEFAULT_SCOPES: &str = "sso:account:access";
+
+/// The regions AWS had when this badge was built (botocore's endpoint
+/// data), to catch a typo in a region; a region that is not here may be one
+/// opened since.
+const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-isoe-west-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isob-west-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The known region that `region` is a typo of: not known itself, not of a
+/// known area (`eu-west-9` may be new), and one edit from a known region
+/// (two for a name of ten letters or more), the nearest.
+pub fn region_typo(region: &str) -> Option<&'static str> {
+    let area = |r: &str| r.rsplit_once('-').map_or("", |(area, _)| area).to_owned();
+    let areas: Vec<String> = KNOWN_REGIONS.iter().map(|r| area(r)).collect();
+    if KNOWN_REGIONS.contains(&region) || areas.contains(&area(region)) {
+        return None;
+    }
+    let allowed = if region.len() >= 10 { 2 } else { 1 };
+    KNOWN_REGIONS
+        .iter()
+        .map(|known| (typo_distance(region, known), *known))
+        .filter(|(d, _)| *d <= allowed)
+        .min()
+        .map(|(_, known)| known)
+}
 
 /// Whether `region` looks like an AWS region name (`eu-west-1`,
 /// `us-gov-west-1`, `eusc-de-east-1`).

@@ -20,6 +20,8 @@
 
 use std::fmt;
 
+use crate::config::sessions::{looks_like_region, region_typo};
+
 /// Separates the rules where they are remembered.
 pub const SEPARATOR: char = '|';
 
@@ -96,9 +98,14 @@ impl RegionRule {
             ));
         }
         let region = region.trim();
-        if !crate::config::sessions::looks_like_region(region) {
+        if !looks_like_region(region) {
             return Err(format!(
                 "region rule {rule:?}: {region:?} is not an AWS region name (like eu-west-1)"
+            ));
+        }
+        if let Some(meant) = region_typo(region) {
+            return Err(format!(
+                "region rule {rule:?}: {region:?} is not an AWS region; did you mean {meant}?"
             ));
         }
         Ok(RegionRule {

@@ -13,7 +13,7 @@ use anyhow::{Result, anyhow, bail};
 use super::naming::{DEFAULT_TEMPLATE, Template};
 use super::regions::RegionRules;
 use crate::config::document::Document;
-use crate::config::sessions::{SsoSession, looks_like_region};
+use crate::config::sessions::{SsoSession, looks_like_region, region_typo};
 
 pub const TEMPLATE_KEY: &str = "badge_sync_template";
 pub const REGION_KEY: &str = "badge_sync_region";
@@ -79,6 +79,12 @@ impl SyncSettings {
         };
         if !looks_like_region(&region) {
             bail!("{region:?} is not an AWS region name (like eu-west-1); give one with --region");
+        }
+        if let Some(meant) = region_typo(&region) {
+            bail!(
+                "{region:?} is not an AWS region; did you mean {meant}? give it with \
+                 `--region {meant}`"
+            );
         }
         let output = match flags.output {
             Some(o) if o.trim().is_empty() => None,
