@@ -315,3 +315,28 @@ fn screen_parsing_finds_the_command_line() {
     assert_eq!(command_line("test> a\n\n"), Some("a"));
     assert_eq!(command_line("> beta"), None);
 }
+
+/// `badge session add` with no flags, typed at a terminal like `aws
+/// configure sso`: the start URL may be typed without `https://`.
+#[test]
+fn session_add_asks_and_takes_a_start_url_without_a_scheme() {
+    let sandbox = Sandbox::new("");
+    let Some(tmux) = start(&sandbox, Shell::Bash, "") else {
+        return;
+    };
+    tmux.send_line("badge session add");
+    tmux.wait_for_text("SSO session name:");
+    tmux.send_line("acme");
+    tmux.wait_for_text("SSO start URL:");
+    tmux.send_line("acme.awsapps.com/start");
+    tmux.wait_for_text("SSO region:");
+    tmux.send_line("eu-west-1");
+    tmux.wait_for_text("SSO registration scopes [sso:account:access]:");
+    tmux.send_line("");
+    tmux.wait_for_text("badge: added [sso-session acme]");
+    let config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    assert!(
+        config.contains("sso_start_url = https://acme.awsapps.com/start\n"),
+        "{config}"
+    );
+}

@@ -272,8 +272,17 @@ fn check_name(name: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
+/// The access portal URL; `acme.awsapps.com/start`, as people copy it
+/// from the console's address bar, is taken as `https://…`.
 fn check_url(url: &str) -> Result<String> {
     let url = url.trim();
+    let with_scheme;
+    let url = if url.contains("://") || url.is_empty() {
+        url
+    } else {
+        with_scheme = format!("https://{url}");
+        &with_scheme
+    };
     let host_follows = |rest: &str| !rest.is_empty() && !rest.starts_with('/');
     let local = ["http://127.0.0.1", "http://localhost"].iter().any(|base| {
         url.strip_prefix(base)
@@ -376,7 +385,6 @@ mod tests {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "acme.awsapps.com",
             "http://acme.awsapps.com/start",
             "https://",
             "http://127.0.0.1.evil.com/",
@@ -390,6 +398,11 @@ mod tests {
         );
         assert!(check_scopes("a,,b").is_err());
         assert!(check_region("Ireland").is_err());
+        assert_eq!(
+            check_url("acme.awsapps.com/start").unwrap(),
+            "https://acme.awsapps.com/start"
+        );
+        assert!(check_url("ftp://acme.awsapps.com/start").is_err());
     }
 
     #[test]
