@@ -1018,7 +1018,7 @@ fn token_cache_for_another_start_url() {
         &["use", "p"],
         HOOK,
         &[
-            "badge: switched to p, but sso-session acme is not signed in yet; sign in with `badge login --sso-session acme`",
+            "badge: switched to p, but sso-session acme is signed out; sign in with `badge login --sso-session acme`",
         ],
     );
 }

@@ -818,6 +818,31 @@ fn login_and_logout_in_the_shell_update_the_prompt_marker() {
     assert_no_secrets(&out, &token);
 }
 
+/// After `badge logout`, a switch to a profile of that session says it is
+/// signed out (it used to say "not signed in yet", as if it never was).
+#[test]
+fn a_switch_after_logout_says_signed_out() {
+    if !require("bash") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = sandbox(&emu);
+    curl_browser(&mut sandbox);
+    let shell = Shell::Bash;
+    let script = format!(
+        "{}\nbadge login 2>/dev/null\nbadge logout 2>/dev/null\nbadge use p\n",
+        shell.init()
+    );
+    let out = run_shell(shell, &sandbox, &script);
+    assert_eq!(
+        out.stderr,
+        "badge: switched to p, but sso-session acme is signed out; sign in with \
+         `badge login --sso-session acme`\n",
+        "{}",
+        out.report()
+    );
+}
+
 /// `badge use` on a profile whose session is signed out still switches and
 /// names the login command; `badge use --login` signs in first.
 #[test]
@@ -840,7 +865,7 @@ badge use p; echo \"use=$? [$AWS_PROFILE] at=$__badge_expires\"\n\
     assert_eq!(lines.first(), Some(&"use=0 [p] at=1"), "{}", out.report());
     assert!(
         out.stderr.contains(
-            "sso-session acme is not signed in yet; sign in with `badge login --sso-session acme`"
+            "sso-session acme is signed out; sign in with `badge login --sso-session acme`"
         ),
         "{}",
         out.report()

@@ -113,7 +113,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             states = LoginStates::new(ctx.token_cache().ok());
         } else {
             let why = match state {
-                LoginState::Missing => "is not signed in yet",
+                LoginState::Missing => "is signed out",
                 LoginState::Unreadable => "has an unreadable token cache",
                 _ => "has an expired login",
             };
