@@ -283,6 +283,34 @@ fn pkce_login_in_headless_chromium() {
 
 // ---- PKCE without a real browser --------------------------------------------
 
+/// `badge login --profile` finds the profile as `badge use` does: a unique
+/// start or part of a name will do.
+#[test]
+fn login_profile_matches_names_like_use() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = sandbox(&emu);
+    let config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    sandbox.write(
+        ".aws/config",
+        config.replace("[profile p]", "[profile prod-admin]"),
+    );
+    curl_browser(&mut sandbox);
+    let login = badge(&sandbox, &["login", "--profile", "prod"]);
+    login.assert_success();
+    assert!(
+        login.stderr.starts_with("badge: prod → prod-admin\n")
+            && login
+                .stderr
+                .contains("badge: signed in to sso-session \"acme\", valid until "),
+        "{}",
+        login.report()
+    );
+    assert_aws_cli_cache(&sandbox, &emu);
+}
+
 #[test]
 fn pkce_login_reuses_the_client_registration_and_checks_the_url() {
     if !require("curl") {

@@ -1,14 +1,16 @@
 //! The sso-session a command signs in to, and how this process signs in.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
-use super::files::{read_config, warn_if_refused};
+use super::choose::resolve;
+use super::files::{load_profiles, read_config, warn_if_refused};
 use crate::cmd::Context;
 use crate::config::sessions::{self, SsoSession};
+use crate::shell::shell_word;
 use crate::sso::login::LoginOptions;
 
-/// The sso-session named, or that of the profile named, or of the active
-/// profile, or the only one.
+/// The sso-session named, or that of the profile named (found as `badge
+/// use` finds one), or of the active profile, or the only one.
 pub fn select_session(
     ctx: &Context,
     requested: Option<&str>,
@@ -17,11 +19,22 @@ pub fn select_session(
     let paths = ctx.paths()?;
     let doc = read_config(&paths)?;
     warn_if_refused(&paths);
+    let profile = match profile {
+        Some(query) => {
+            let again = |name: &str| format!("badge login --profile {}", shell_word(name));
+            let profiles = load_profiles(&paths)?;
+            match resolve(ctx, &paths, &profiles, query, again)? {
+                Some(name) => Some(name),
+                None => bail!("no profile chosen; nothing was signed in"),
+            }
+        }
+        None => None,
+    };
     let session = sessions::select(
         &doc,
         &paths.config,
         requested,
-        profile,
+        profile.as_deref(),
         ctx.active.as_deref(),
     )?;
     session.log();
