@@ -283,6 +283,37 @@ fn pkce_login_in_headless_chromium() {
 
 // ---- PKCE without a real browser --------------------------------------------
 
+/// A sign-in service that hands out logins shorter than the minute badge
+/// needs to give one to a command: `badge login` says so once, clearly,
+/// instead of "signed in", then sync "expires soon, run badge login", and
+/// round again.
+#[test]
+fn a_login_too_short_to_use_says_so_instead_of_looping() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|o| {
+        o.token_lifetime = Duration::from_secs(30);
+        o.refresh_allowed = false;
+    });
+    let mut sandbox = sandbox(&emu);
+    curl_browser(&mut sandbox);
+    let login = badge(&sandbox, &["login"]);
+    assert_eq!(login.code(), Some(1), "{}", login.report());
+    assert_eq!(
+        login.stderr.lines().last().unwrap_or_default(),
+        "badge: signed in to sso-session \"acme\", but the sign-in service gave a login that \
+         lasts less than a minute, and badge hands a login to a command only with a minute or \
+         more left: sync, creds, exec and console cannot use it; ask your IAM Identity Center \
+         administrator for a longer session",
+        "{}",
+        login.report()
+    );
+    assert!(!login.stderr.contains("valid until"), "{}", login.report());
+    // The AWS tools may still use the token: it is cached.
+    assert!(sandbox.home().join(CACHE_FILE).is_file());
+}
+
 /// `badge login --profile` finds the profile as `badge use` does: a unique
 /// start or part of a name will do.
 #[test]

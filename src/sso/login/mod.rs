@@ -323,6 +323,18 @@ pub fn login_interactive(
 ) -> Result<()> {
     let outcome = super::client::runtime()?.block_on(login(session, cache, &opts))?;
     let name = session.label();
+    // A login that ends within the minute every command needs would have
+    // sync say "expires soon, run badge login", and login sign in again.
+    if let Outcome::SignedIn(at) | Outcome::Renewed(at) = outcome
+        && at < SystemTime::now() + MIN_VALIDITY
+    {
+        bail!(
+            "signed in to {name}, but the sign-in service gave a login that lasts less than a \
+             minute, and badge hands a login to a command only with a minute or more left: \
+             sync, creds, exec and console cannot use it; ask your IAM Identity Center \
+             administrator for a longer session"
+        );
+    }
     match outcome {
         Outcome::AlreadySignedIn(at) => {
             eprintln!(
