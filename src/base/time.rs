@@ -96,6 +96,15 @@ pub fn took(duration: Duration) -> String {
     }
 }
 
+/// "1.6s", "1m32s": how long something took, as a user reads a clock.
+pub fn span(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs < 60 {
+        return seconds(duration);
+    }
+    format!("{}m{:02}s", secs / 60, secs % 60)
+}
+
 /// "30s", "1.5s": a limit, as a user would set it.
 pub fn seconds(duration: Duration) -> String {
     format!("{}s", (duration.as_secs_f64() * 10.0).round() / 10.0)
@@ -125,5 +134,7 @@ mod tests {
         assert_eq!(took(Duration::from_millis(1250)), "1.25 s");
         assert_eq!(seconds(Duration::from_secs(30)), "30s");
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(span(Duration::from_millis(1640)), "1.6s");
+        assert_eq!(span(Duration::from_secs(92)), "1m32s");
     }
 }

@@ -31,6 +31,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const REQUEST_TIMEOUT_VAR: &str = "BADGE_REQUEST_TIMEOUT_SECS";
 /// How long connecting may take (at most the request timeout).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts the OIDC client makes of a request (the SDK's standard
+/// retries); the portal client makes one, `sso::portal` retries itself.
+pub const OIDC_ATTEMPTS: u32 = 3;
 
 /// A service endpoint the environment points elsewhere, and the variable
 /// that did (worth naming when that endpoint cannot be reached).
@@ -116,6 +119,10 @@ impl Network {
         let mut config = aws_sdk_ssooidc::Config::builder()
             .behavior_version(aws_sdk_ssooidc::config::BehaviorVersion::latest())
             .region(aws_sdk_ssooidc::config::Region::new(region.to_owned()))
+            .retry_config(
+                aws_sdk_ssooidc::config::retry::RetryConfig::standard()
+                    .with_max_attempts(OIDC_ATTEMPTS),
+            )
             .timeout_config(
                 aws_sdk_ssooidc::config::timeout::TimeoutConfig::builder()
                     .connect_timeout(self.connect_timeout())

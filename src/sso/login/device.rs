@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, anyhow, bail};
 use tokio::time::{Instant, sleep};
 
-use super::errors::{create_token_error, service_error};
+use super::errors::{Sent, create_token_error, service_error};
 use super::registration::{self, Flow, Registration};
 use super::{LoginOptions, browser, cached_token, login_command};
 use crate::config::sessions::SsoSession;
@@ -28,6 +28,7 @@ pub async fn sign_in(
 ) -> Result<CachedToken> {
     let (dir, net) = (opts.registration_dir.as_deref(), &opts.network);
     let mut client = registration::obtain(net, oidc, session, Flow::DeviceCode, dir).await?;
+    let sent = Sent::oidc();
     let start = |client: &Registration| {
         oidc.start_device_authorization()
             .client_id(&client.client_id)
@@ -40,14 +41,16 @@ pub async fn sign_in(
         Err(err) => {
             let err = err.into_service_error();
             if !err.is_invalid_client_exception() {
-                return Err(service_error(net, err)).context("cannot start the device sign-in");
+                return Err(service_error(net, sent, err))
+                    .context("cannot start the device sign-in");
             }
             // The service forgot the cached registration: register again.
             registration::forget(dir, session, Flow::DeviceCode);
             client = registration::obtain(net, oidc, session, Flow::DeviceCode, dir).await?;
+            let sent = Sent::oidc();
             start(&client)
                 .await
-                .map_err(|err| service_error(net, err.into_service_error()))
+                .map_err(|err| service_error(net, sent, err.into_service_error()))
                 .context("cannot start the device sign-in")?
         }
     };
@@ -78,6 +81,7 @@ pub async fn sign_in(
             );
         }
         sleep(interval).await;
+        let sent = Sent::oidc();
         let polled = oidc
             .create_token()
             .client_id(&client.client_id)
@@ -119,7 +123,7 @@ pub async fn sign_in(
                 login_command(session)
             );
         }
-        return Err(create_token_error(net, err)).context("the device sign-in failed");
+        return Err(create_token_error(net, sent, err)).context("the device sign-in failed");
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::error::Error;
 use std::fmt;
+use std::time::Instant;
 
 use anyhow::anyhow;
 use aws_sdk_ssooidc::config::http::HttpResponse;
@@ -12,8 +13,35 @@ use aws_sdk_ssooidc::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ssooidc::operation::create_token::CreateTokenError;
 
 use super::login_command;
+use crate::base::time::span;
 use crate::config::sessions::SsoSession;
-use crate::sso::client::{Network, REQUEST_TIMEOUT_VAR};
+use crate::sso::client::{Network, OIDC_ATTEMPTS, REQUEST_TIMEOUT_VAR};
+
+/// A request as its error is told: when it was sent, and how many
+/// attempts its client makes of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Sent {
+    pub at: Instant,
+    pub attempts: u32,
+}
+
+impl Sent {
+    /// A request of the OIDC client, sent now.
+    pub fn oidc() -> Sent {
+        Sent {
+            at: Instant::now(),
+            attempts: OIDC_ATTEMPTS,
+        }
+    }
+
+    /// A request of the portal client (one attempt), sent now.
+    pub fn portal() -> Sent {
+        Sent {
+            at: Instant::now(),
+            attempts: 1,
+        }
+    }
+}
 
 /// The sign-in service could not be used just now: it did not answer, or
 /// answered with a server error. Trying again later, or fixing the network,
@@ -89,15 +117,15 @@ pub fn with_retry_hint(net: &Network, err: anyhow::Error, again: &str) -> anyhow
 
 /// An SDK error as one line: the service's error name and message, or the
 /// transport failure. Never the request, so never a secret.
-pub fn service_error<E>(net: &Network, err: E) -> anyhow::Error
+pub fn service_error<E>(net: &Network, sent: Sent, err: E) -> anyhow::Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    describe_error(net, err, None)
+    describe_error(net, sent, err, None)
 }
 
 /// CreateToken's errors carry their text in OAuth's `error_description`.
-pub fn create_token_error(net: &Network, err: CreateTokenError) -> anyhow::Error {
+pub fn create_token_error(net: &Network, sent: Sent, err: CreateTokenError) -> anyhow::Error {
     use CreateTokenError as E;
     let description = match &err {
         E::AccessDeniedException(e) => e.error_description(),
@@ -114,10 +142,10 @@ pub fn create_token_error(net: &Network, err: CreateTokenError) -> anyhow::Error
         _ => None,
     }
     .map(str::to_owned);
-    describe_error(net, err, description.as_deref())
+    describe_error(net, sent, err, description.as_deref())
 }
 
-fn describe_error<E>(net: &Network, err: E, description: Option<&str>) -> anyhow::Error
+fn describe_error<E>(net: &Network, sent: Sent, err: E, description: Option<&str>) -> anyhow::Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -129,8 +157,20 @@ where
         .and_then(|source| source.downcast_ref::<SdkError<E, HttpResponse>>())
         && let Some(reason) = net.no_answer(sdk)
     {
+        let timed_out = matches!(sdk, SdkError::TimeoutError(_));
+        // "no answer within 30s" after a minute and a half of waiting
+        // reads wrong: say how many attempts and how long in all.
+        let reason = if timed_out && sent.attempts > 1 {
+            format!(
+                "{reason} ({} attempts in {})",
+                sent.attempts,
+                span(sent.at.elapsed())
+            )
+        } else {
+            reason
+        };
         return anyhow::Error::new(Unavailable {
-            timed_out: matches!(sdk, SdkError::TimeoutError(_)),
+            timed_out,
             reason,
             server_error: false,
         });

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use super::errors::service_error;
+use super::errors::{Sent, service_error};
 use super::refresh;
 use crate::config::sessions::SsoSession;
 use crate::sso::client::Network;
@@ -73,6 +73,7 @@ pub async fn logout(
             LoggedOut::NotRevoked("the cached token names no region".to_owned())
         }
         Some(access_token) => {
+            let request = Sent::portal();
             let sent = net
                 .portal(&region)
                 .logout()
@@ -86,7 +87,7 @@ pub async fn logout(
                     if err.is_unauthorized_exception() {
                         LoggedOut::AlreadyEnded
                     } else {
-                        LoggedOut::NotRevoked(format!("{:#}", service_error(net, err)))
+                        LoggedOut::NotRevoked(format!("{:#}", service_error(net, request, err)))
                     }
                 }
             }

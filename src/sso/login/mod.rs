@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Result, anyhow, bail};
 
-use self::errors::{Unavailable, create_token_error, with_fix, with_retry_hint};
+use self::errors::{Sent, Unavailable, create_token_error, with_fix, with_retry_hint};
 pub use self::logout::{LoggedOut, logout};
 use crate::base::time::{format_time, human_time};
 use crate::base::url::same_url;
@@ -192,6 +192,7 @@ pub async fn refresh(
     ) else {
         bail!("the cached login has no refresh token");
     };
+    let sent = Sent::oidc();
     let out = net
         .oidc(&session.region)
         .create_token()
@@ -201,7 +202,7 @@ pub async fn refresh(
         .refresh_token(refresh_token)
         .send()
         .await
-        .map_err(|err| create_token_error(net, err.into_service_error()))?;
+        .map_err(|err| create_token_error(net, sent, err.into_service_error()))?;
     let renewed = cached_token(
         session,
         &out,

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use tokio::time::Instant;
 
-use super::errors::create_token_error;
+use super::errors::{Sent, create_token_error};
 use super::loopback::{Callback, Loopback};
 use super::registration::{self, Flow};
 use super::{DEFAULT_TIMEOUT, LoginOptions, browser, cached_token};
@@ -123,6 +123,7 @@ pub async fn sign_in(
             ));
         }
     };
+    let sent = Sent::oidc();
     let out = oidc
         .create_token()
         .client_id(&client.client_id)
@@ -138,7 +139,7 @@ pub async fn sign_in(
             if err.is_invalid_client_exception() {
                 registration::forget(dir, session, Flow::AuthorizationCode);
             }
-            create_token_error(net, err)
+            create_token_error(net, sent, err)
         })
         .with_context(|| {
             format!(

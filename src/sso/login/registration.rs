@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, Result, anyhow};
 use serde::{Deserialize, Serialize};
 
-use super::errors::service_error;
+use super::errors::{Sent, service_error};
 use crate::base::hash::sha1_hex;
 use crate::base::time::{format_time, parse_time};
 use crate::config::sessions::SsoSession;
@@ -200,10 +200,11 @@ async fn register(
             .redirect_uris(REGISTERED_REDIRECT_URI)
             .issuer_url(&session.start_url);
     }
+    let sent = Sent::oidc();
     let out = request
         .send()
         .await
-        .map_err(|err| service_error(net, err.into_service_error()))
+        .map_err(|err| service_error(net, sent, err.into_service_error()))
         .with_context(|| {
             format!(
                 "cannot register badge with the sign-in service at {}",
