@@ -1270,6 +1270,27 @@ fn login_when_the_sign_in_service_fails() {
     }
 }
 
+/// An OIDC endpoint that is not the sign-in service (a wrong
+/// AWS_ENDPOINT_URL_SSO_OIDC, a proxy's error page) answers 404: the
+/// message says so without `-v`.
+#[test]
+fn login_against_an_endpoint_that_answers_404() {
+    let mut world = World::new().signed_out();
+    let server = support::FixedServer::start(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\n\
+         Connection: close\r\n\r\nnot found",
+    );
+    world
+        .sandbox
+        .set_env("AWS_ENDPOINT_URL_SSO_OIDC", &server.url);
+    expect_error(
+        &world.sandbox,
+        LOGIN,
+        &[],
+        "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: it answered 404 Not Found, and named no error; check sso_start_url, sso_region and sso_registration_scopes of [sso-session acme], then run `badge login --sso-session acme` again",
+    );
+}
+
 #[test]
 fn login_against_a_sign_in_service_that_hangs() {
     let world = World::new().signed_out();

@@ -446,6 +446,54 @@ pub fn run_within(mut cmd: Command, what: impl Into<String>, timeout: Duration) 
     }
 }
 
+// ---- a fixed answer -------------------------------------------------------------
+
+/// A server on 127.0.0.1 that answers every request with the same whole
+/// HTTP `response`, for a service that is not what it should be (a wrong
+/// endpoint, a proxy's error page). It stops when dropped.
+pub struct FixedServer {
+    pub url: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FixedServer {
+    pub fn start(response: &str) -> FixedServer {
+        use std::io::{Read, Write as _};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (response, stopped) = (response.to_owned(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                // Read the request head (and whatever body came with it).
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 1 << 16 {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        FixedServer { url, stop }
+    }
+}
+
+impl Drop for FixedServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = std::net::TcpStream::connect(self.url.trim_start_matches("http://"));
+    }
+}
+
 // ---- python3, boto3 and botocore --------------------------------------------
 
 /// What a `python3` child takes from the test process's environment: the

@@ -39,6 +39,7 @@ pub async fn sign_in(
     let authorization = match start(&client).await {
         Ok(out) => out,
         Err(err) => {
+            let sent = sent.answered(&err);
             let err = err.into_service_error();
             if !err.is_invalid_client_exception() {
                 return Err(service_error(net, sent, err))
@@ -50,7 +51,7 @@ pub async fn sign_in(
             let sent = Sent::oidc();
             start(&client)
                 .await
-                .map_err(|err| service_error(net, sent, err.into_service_error()))
+                .map_err(|err| service_error(net, sent.answered(&err), err.into_service_error()))
                 .context("cannot start the device sign-in")?
         }
     };
@@ -90,7 +91,7 @@ pub async fn sign_in(
             .device_code(device_code)
             .send()
             .await;
-        let err = match polled {
+        let (sent, err) = match polled {
             Ok(out) => {
                 return cached_token(
                     session,
@@ -101,7 +102,7 @@ pub async fn sign_in(
                     None,
                 );
             }
-            Err(err) => err.into_service_error(),
+            Err(err) => (sent.answered(&err), err.into_service_error()),
         };
         if err.is_authorization_pending_exception() {
             continue;

@@ -17,12 +17,13 @@ use crate::base::time::span;
 use crate::config::sessions::SsoSession;
 use crate::sso::client::{Network, OIDC_ATTEMPTS, REQUEST_TIMEOUT_VAR};
 
-/// A request as its error is told: when it was sent, and how many
-/// attempts its client makes of it.
+/// A request as its error is told: when it was sent, how many attempts
+/// its client makes of it, and the HTTP status of the last answer.
 #[derive(Clone, Copy, Debug)]
 pub struct Sent {
     pub at: Instant,
     pub attempts: u32,
+    pub status: Option<u16>,
 }
 
 impl Sent {
@@ -31,6 +32,7 @@ impl Sent {
         Sent {
             at: Instant::now(),
             attempts: OIDC_ATTEMPTS,
+            status: None,
         }
     }
 
@@ -39,6 +41,16 @@ impl Sent {
         Sent {
             at: Instant::now(),
             attempts: 1,
+            status: None,
+        }
+    }
+
+    /// The same request, answered as `err` says (the status is lost once
+    /// the SDK's error becomes the operation's).
+    pub fn answered<E>(self, err: &SdkError<E, HttpResponse>) -> Sent {
+        Sent {
+            status: err.raw_response().map(|r| r.status().as_u16()),
+            ..self
         }
     }
 }
@@ -176,7 +188,17 @@ where
         });
     }
     let Some(code) = err.code() else {
-        return anyhow!("the sign-in service answered with an error it did not name");
+        // Not the sign-in service's answer: a wrong endpoint, a proxy.
+        let Some(status) = sent.status else {
+            return anyhow!("the sign-in service answered with an error it did not name");
+        };
+        let reason = hyper::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .map_or(String::new(), |r| format!(" {r}"));
+        return anyhow::Error::new(Refused(format!(
+            "it answered {status}{reason}, and named no error"
+        )));
     };
     let text = match err
         .message()

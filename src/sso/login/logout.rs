@@ -83,6 +83,7 @@ pub async fn logout(
             match sent {
                 Ok(_) => LoggedOut::SignedOut,
                 Err(err) => {
+                    let request = request.answered(&err);
                     let err = err.into_service_error();
                     if err.is_unauthorized_exception() {
                         LoggedOut::AlreadyEnded

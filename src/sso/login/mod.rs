@@ -202,7 +202,7 @@ pub async fn refresh(
         .refresh_token(refresh_token)
         .send()
         .await
-        .map_err(|err| create_token_error(net, sent, err.into_service_error()))?;
+        .map_err(|err| create_token_error(net, sent.answered(&err), err.into_service_error()))?;
     let renewed = cached_token(
         session,
         &out,

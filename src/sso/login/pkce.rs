@@ -135,6 +135,7 @@ pub async fn sign_in(
         .send()
         .await
         .map_err(|err| {
+            let sent = sent.answered(&err);
             let err = err.into_service_error();
             if err.is_invalid_client_exception() {
                 registration::forget(dir, session, Flow::AuthorizationCode);

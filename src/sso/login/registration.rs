@@ -204,7 +204,7 @@ async fn register(
     let out = request
         .send()
         .await
-        .map_err(|err| service_error(net, sent, err.into_service_error()))
+        .map_err(|err| service_error(net, sent.answered(&err), err.into_service_error()))
         .with_context(|| {
             format!(
                 "cannot register badge with the sign-in service at {}",
