@@ -1333,3 +1333,62 @@ fn ls_columns_line_up_with_wide_characters() {
         out.stdout
     );
 }
+
+/// The playground end to end, with the binaries of this test build: sign
+/// in, sync, and the Debian AWS CLI v2 (which ignores AWS_ENDPOINT_URL_*)
+/// gets credentials from the emulator through the endpoint rules
+/// `scripts/try` hands it in AWS_DATA_PATH. Cargo is a stand-in that
+/// builds nothing.
+#[test]
+fn try_script_signs_in_syncs_and_the_aws_cli_gets_credentials() {
+    if !require("bash") || !require("python3") || !support::aws_cli_v2_available() {
+        return;
+    }
+    let built = support::badge_bin().parent().unwrap().to_owned();
+    let emulator = built.join("examples/emulator");
+    assert!(emulator.is_file(), "{} is built by cargo test", emulator.display());
+    let mut sandbox = Sandbox::new("");
+    let home = sandbox.home().to_owned();
+    let release = home.join("built/release");
+    std::fs::create_dir_all(release.join("examples")).unwrap();
+    std::os::unix::fs::symlink(support::badge_bin(), release.join("badge")).unwrap();
+    std::os::unix::fs::symlink(&emulator, release.join("examples/emulator")).unwrap();
+    let cargo = sandbox.write(
+        "fake/cargo",
+        "#!/bin/sh\n[ \"$1\" = metadata ] && printf '{\"target_directory\": \"%s\"}\\n' \"$CARGO_TARGET_DIR\"\nexit 0\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_, path) = sandbox.env().find(|(k, _)| *k == "PATH").unwrap();
+    let path = format!("{}:{}", home.join("fake").display(), path.display());
+    sandbox
+        .set_env("PATH", path)
+        .set_env("CARGO_TARGET_DIR", home.join("built"));
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
+    let mut cmd = sandbox.command("bash");
+    cmd.arg(&script).arg("bash").stdin(std::process::Stdio::piped());
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(
+                b"badge login\nbadge sync\nname=$(badge ls --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"name\"])')\n\
+                  aws configure export-credentials --profile \"$name\" --format env-no-export | cut -d= -f1\nexit\n",
+            )
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("AWS_ACCESS_KEY_ID\nAWS_SECRET_ACCESS_KEY\nAWS_SESSION_TOKEN\n"),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("STS is not emulated"), "{stdout}");
+}
+
