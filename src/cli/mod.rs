@@ -63,6 +63,7 @@ Examples:
   badge use prod/AdministratorAccess   exact name
   badge use prod                       unique prefix, then unique substring
   badge use -                          the previous profile of this shell
+  badge use --login prod               sign in first if its login has expired
 
 An exact name always wins. When several profiles match, the picker opens
 pre-filtered on a terminal; elsewhere the candidates are listed.")]
@@ -88,7 +89,10 @@ Examples:
   badge ls --sso-session acme
   badge ls --json | jq -r '.[].name'
 
-The active profile is marked with `*`; generated profiles show their session.")]
+The active profile is marked with `*`. SESSION is the profile's sso-session,
+LOGIN the state of that session's cached login (valid, refreshable, expired,
+none), SOURCE where the profile is: generated (by `badge sync`), config or
+credentials.")]
     Ls(LsArgs),
 
     /// Print the shell integration; evaluate it in your rc file
@@ -202,7 +206,7 @@ Examples:
 Signs in through the federation endpoint (https://signin.aws.amazon.com, or
 that of the region's partition; BADGE_SIGNIN_URL points elsewhere, for a
 proxy or tests). The browser is $BROWSER if set. The URL signs anyone in who
-has it for a few minutes: do not share it.")]
+has it for the next 15 minutes: do not share it.")]
     Console(ConsoleArgs),
 
     /// Check the shell integration, the AWS files, logins and generated profiles
@@ -378,7 +382,7 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    /// Sign in first when the profile's login has expired
+    /// Sign in first when the profile's login has expired or there is none
     #[arg(long)]
     pub login: bool,
 
