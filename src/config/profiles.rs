@@ -34,6 +34,8 @@ pub struct Profile<'a> {
     /// `sso_role_name`.
     pub role_name: Option<&'a str>,
     pub region: Option<&'a str>,
+    /// `sso_start_url`: a legacy SSO profile's own portal.
+    pub sso_start_url: Option<&'a str>,
     /// The sso-session of the managed block the profile is in.
     pub generated_by: Option<&'a str>,
 }
@@ -201,9 +203,9 @@ impl Profiles {
         if let Some(session) = profile.sso_session {
             return Some(LoginKey::Session(session));
         }
-        let doc = &self.config;
-        let id = doc.profile(profile.name)?;
-        doc.get(id, "sso_start_url").map(LoginKey::StartUrl)
+        // Read with the profile's other fields: looking the profile up by
+        // name here made `badge ls` quadratic in hand-written profiles.
+        profile.sso_start_url.map(LoginKey::StartUrl)
     }
 
     /// The `sso_start_url` of `[sso-session session]`.
@@ -242,7 +244,14 @@ impl Profiles {
                 *field = value.or(*field);
             }
         }
-        let [sso_session, account_id, account_name, role_name, region] = found;
+        let [
+            sso_session,
+            account_id,
+            account_name,
+            role_name,
+            region,
+            sso_start_url,
+        ] = found;
         Profile {
             name: self.name(listed),
             source: listed.source,
@@ -251,29 +260,30 @@ impl Profiles {
             account_name,
             role_name,
             region,
+            sso_start_url,
             generated_by: doc.managed_by(listed.section),
         }
     }
 }
 
 /// The keys `fields` reads, in the order of `Profile`'s fields.
-const KEYS: [&str; 5] = [
+const KEYS: [&str; 6] = [
     "sso_session",
     "sso_account_id",
     "badge_account_name",
     "sso_role_name",
     "region",
+    "sso_start_url",
 ];
 
-fn fields(doc: &Document, id: SectionId) -> [Option<&str>; 5] {
+fn fields(doc: &Document, id: SectionId) -> [Option<&str>; 6] {
     // One pass over the section instead of a lookup per key.
-    let mut found: [Option<&str>; 5] = [None; 5];
+    let mut found: [Option<&str>; 6] = [None; 6];
     for (key, value) in doc.entries_of(id) {
         let known = if key.is_ascii() {
-            // The keys have different lengths: at most one can match.
+            // The length first: most keys differ from all of these in it.
             KEYS.iter()
-                .position(|k| k.len() == key.len())
-                .filter(|&i| key.eq_ignore_ascii_case(KEYS[i]))
+                .position(|k| k.len() == key.len() && key.eq_ignore_ascii_case(k))
         } else {
             KEYS.iter().position(|k| key_eq(key, k))
         };

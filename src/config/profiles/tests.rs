@@ -75,6 +75,7 @@ fn config_profiles_first_then_credentials_only_names() {
             account_name: Some("Prod"),
             role_name: Some("Admin"),
             region: None,
+            sso_start_url: None,
             generated_by: Some("acme"),
         }
     );
