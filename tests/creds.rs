@@ -274,6 +274,39 @@ fn boto3_uses_badge_creds_as_credential_process() {
     assert_eq!(world.role_credentials_issued(), 1);
 }
 
+/// A credential_process line that names a fragment (`badge creds d`, meant
+/// for `dev-admin/…`) gets nothing: boto3 fails with badge's reason, and
+/// no role credentials are asked for. Before, boto3 got another profile's
+/// credentials, and the stderr line that said which was thrown away.
+#[test]
+fn boto3_gets_no_credentials_for_a_fragment_of_a_name() {
+    if !support::python_module_available("boto3") {
+        return;
+    }
+    let world = World::new();
+    let config = std::fs::read_to_string(world.sandbox.config_path()).unwrap();
+    world.sandbox.write(
+        ".aws/config",
+        format!(
+            "{config}\n[profile fragment]\ncredential_process = badge creds q- --format process\n"
+        )
+        .replace("[profile q]", "[profile q-admin/AdministratorAccess]"),
+    );
+    let script = "import sys, boto3\n\
+        try:\n    boto3.Session(profile_name='fragment').get_credentials().get_frozen_credentials()\n\
+        except Exception as e:\n    print('refused:', e)\n    sys.exit(0)\n\
+        print('got credentials')";
+    let out = python(&world.sandbox, script, &[]);
+    out.assert_success();
+    assert!(
+        out.stdout.contains("refused:")
+            && out.stdout.contains("no profile is named exactly \"q-\""),
+        "{}",
+        out.report()
+    );
+    assert_eq!(world.role_credentials_issued(), 0);
+}
+
 #[test]
 fn aws_cli_v2_uses_badge_creds_as_credential_process() {
     if !support::aws_cli_v2_available() {

@@ -810,15 +810,36 @@ fn a_name_that_matches_several_profiles_names_the_command_that_was_run() {
     );
     expect_error(
         &sandbox,
-        &["creds", "Staging"],
-        &[],
-        &format!("{several} `badge creds Staging-001/AdministratorAccess`"),
-    );
-    expect_error(
-        &sandbox,
         &["console", "Staging"],
         &[],
         &format!("{several} `badge console Staging-001/AdministratorAccess`"),
+    );
+}
+
+/// `badge creds` and `badge exec` whose output goes to a program
+/// (credential_process, a script, a pipe: here, a pipe) take exact names:
+/// a fragment that a person would have the picker for is refused, with the
+/// names it could mean.
+#[test]
+fn tools_get_exact_names_only() {
+    let sandbox = sandbox_with(STAGING);
+    expect_error(
+        &sandbox,
+        &["creds", "Staging", "--format", "process"],
+        &[],
+        "badge: no profile is named exactly \"Staging\", and `badge creds` takes exact names when its output goes to a program (credential_process, a script, a pipe); did you mean Staging-001/AdministratorAccess or Staging-002/ReadOnly? `badge ls` lists all profiles",
+    );
+    expect_error(
+        &sandbox,
+        &["exec", "Staging-001", "--", "true"],
+        &[],
+        "badge: no profile is named exactly \"Staging-001\", and `badge exec` takes exact names when its output goes to a program (credential_process, a script, a pipe); did you mean Staging-001/AdministratorAccess? `badge ls` lists all profiles",
+    );
+    expect_error(
+        &sandbox,
+        &["creds", "prod"],
+        &[],
+        "badge: no profile is named exactly \"prod\", and `badge creds` takes exact names when its output goes to a program (credential_process, a script, a pipe); `badge ls` lists all profiles",
     );
 }
 
@@ -914,9 +935,10 @@ fn a_mistyped_subcommand_suggests_the_subcommand() {
 #[test]
 fn a_name_that_matches_no_profile_suggests_the_closest_in_one_sentence() {
     let sandbox = sandbox_with(STAGING);
+    // (`console`: `creds` in a pipe takes exact names, see below.)
     expect_error(
         &sandbox,
-        &["creds", "dev-4"],
+        &["console", "dev-4"],
         &[],
         "badge: no profile matches \"dev-4\" in ~/.aws/config; did you mean dev-1, dev-2 or dev-3? `badge ls` lists all profiles",
     );

@@ -1346,7 +1346,11 @@ fn try_script_signs_in_syncs_and_the_aws_cli_gets_credentials() {
     }
     let built = support::badge_bin().parent().unwrap().to_owned();
     let emulator = built.join("examples/emulator");
-    assert!(emulator.is_file(), "{} is built by cargo test", emulator.display());
+    assert!(
+        emulator.is_file(),
+        "{} is built by cargo test",
+        emulator.display()
+    );
     let mut sandbox = Sandbox::new("");
     let home = sandbox.home().to_owned();
     let release = home.join("built/release");
@@ -1366,7 +1370,9 @@ fn try_script_signs_in_syncs_and_the_aws_cli_gets_credentials() {
         .set_env("CARGO_TARGET_DIR", home.join("built"));
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/try");
     let mut cmd = sandbox.command("bash");
-    cmd.arg(&script).arg("bash").stdin(std::process::Stdio::piped());
+    cmd.arg(&script)
+        .arg("bash")
+        .stdin(std::process::Stdio::piped());
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1391,4 +1397,3 @@ fn try_script_signs_in_syncs_and_the_aws_cli_gets_credentials() {
     );
     assert!(stdout.contains("STS is not emulated"), "{stdout}");
 }
-

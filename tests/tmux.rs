@@ -340,3 +340,16 @@ fn session_add_asks_and_takes_a_start_url_without_a_scheme() {
         "{config}"
     );
 }
+
+/// At a terminal, `badge exec` still takes a fragment of a name, as
+/// switching does (a program gets exact names only: tests/errors.rs).
+#[test]
+fn exec_at_a_terminal_takes_a_fragment() {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, Shell::Bash, "") else {
+        return;
+    };
+    tmux.send_line("badge exec dev-a -- sh -c 'echo \"P\"\"=[$AWS_PROFILE]\"'");
+    tmux.wait_for_text("P=[dev-alpha]");
+    tmux.wait_for_text("badge: dev-a → dev-alpha");
+}

@@ -335,7 +335,8 @@ pub struct ExecArgs {
     #[arg(long)]
     pub env_credentials: bool,
 
-    /// Profile name, unique prefix or substring [default: AWS_PROFILE]
+    /// Profile name; at a terminal also a unique prefix or substring
+    /// (exact when the output goes to a program) [default: AWS_PROFILE]
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
 
@@ -346,7 +347,8 @@ pub struct ExecArgs {
 
 #[derive(Debug, Args)]
 pub struct CredsArgs {
-    /// Profile name, unique prefix or substring [default: AWS_PROFILE]
+    /// Profile name; at a terminal also a unique prefix or substring
+    /// (exact when the output goes to a program) [default: AWS_PROFILE]
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
     pub profile: Option<String>,
 

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
         );
     }
     let again = |name: &str| format!("badge console {}", shell_word(name));
-    let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
+    let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
     let credentials = fetch(ctx, &profile, &again(&profile.name))?;
     let base = federation::signin_base(
         profile.region.as_deref(),

@@ -15,7 +15,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::choose::resolve;
+use super::common::choose::{exact, resolve};
 use super::common::files::load_profiles;
 use super::common::role::{fetch, sso_profile, variables};
 use crate::base::text::printable;
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
     if args.env_credentials {
         let again =
             |name: &str| format!("badge exec {} --env-credentials -- ...", shell_word(name));
-        let profile = sso_profile(ctx, args.profile.as_deref(), again)?;
+        let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
         let credentials = fetch(ctx, &profile, &again(&profile.name))?;
         // The credentials are the profile: another profile must not win.
         command.env_remove("AWS_PROFILE");
@@ -83,11 +83,20 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     };
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
+    if let Some(command) = tool(ctx) {
+        return exact(&profiles, query, command);
+    }
     let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
     match resolve(ctx, &paths, &profiles, query, again)? {
         Some(name) => Ok(name),
         None => bail!("no profile chosen"),
     }
+}
+
+/// A command run by a program (a script, a pipe: its output is not a
+/// terminal) gets the profile it names exactly; a person, the match.
+fn tool(ctx: &Context) -> Option<&'static str> {
+    (!ctx.stdout_tty).then_some("badge exec")
 }
 
 /// A shell's answer to a command it cannot run: 127 for one that is not

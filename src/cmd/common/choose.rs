@@ -57,6 +57,41 @@ pub fn resolve(
     }
 }
 
+/// The profile a command gives a program: `query` must be a name, exactly.
+/// A tool that calls `badge creds dev` would otherwise get the credentials
+/// of `dev-admin/…` while the line that says so goes to a stderr nobody
+/// reads. `command` is what ran (`badge creds`), for the message.
+pub fn exact(profiles: &Profiles, query: &str, command: &str) -> Result<String> {
+    if profiles.get(query).is_some() {
+        return Ok(query.to_owned());
+    }
+    let matches = find_matches(profiles, query);
+    let mut close: Vec<&str> = matches.iter().take(3).map(|p| p.name).collect();
+    if close.is_empty() {
+        close = closest(profiles.names(), query);
+    }
+    let mut message = format!(
+        "no profile is named exactly {:?}, and `{command}` takes exact names when its output \
+         goes to a program (credential_process, a script, a pipe); ",
+        printable(query)
+    );
+    match close.as_slice() {
+        [] => {}
+        [only] => message.push_str(&format!("did you mean {}? ", printable(only))),
+        [first @ .., last] => message.push_str(&format!(
+            "did you mean {} or {}? ",
+            first
+                .iter()
+                .map(|n| printable(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            printable(last)
+        )),
+    }
+    message.push_str("`badge ls` lists all profiles");
+    bail!("{message}")
+}
+
 /// `badge WORD` where WORD is no profile but a typo of a subcommand
 /// (`badge logn`): says which one, and the exit code of a usage error.
 /// `None` when WORD is far from every subcommand or a profile matches it.

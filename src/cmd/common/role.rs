@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 
-use super::choose::resolve;
+use super::choose::{exact, resolve};
 use super::files::load_profiles;
 use crate::base::text::printable;
 use crate::cmd::Context;
@@ -26,10 +26,12 @@ pub struct SsoProfile {
 
 /// The profile `query` names (exact, unique prefix, unique substring), or
 /// the active one without a query. `again` turns a profile name into the
-/// command the user ran, for hints.
+/// command the user ran, for hints. With `tool` (the command, `badge
+/// creds`), a program reads the output: the name must be exact.
 pub fn sso_profile(
     ctx: &Context,
     query: Option<&str>,
+    tool: Option<&str>,
     again: impl Fn(&str) -> String,
 ) -> Result<SsoProfile> {
     let query = match query.or(ctx.active.as_deref()) {
@@ -42,8 +44,12 @@ pub fn sso_profile(
     };
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
-    let Some(name) = resolve(ctx, &paths, &profiles, &query, &again)? else {
-        bail!("no profile chosen");
+    let name = match tool {
+        Some(command) => exact(&profiles, &query, command)?,
+        None => match resolve(ctx, &paths, &profiles, &query, &again)? {
+            Some(name) => name,
+            None => bail!("no profile chosen"),
+        },
     };
     let Some(profile) = profiles.get(&name) else {
         bail!("there is no profile {name:?}; `badge ls` lists them");
