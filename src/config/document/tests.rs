@@ -1,3 +1,4 @@
+use super::lex::{py_rstrip, py_trim, shlex_split};
 use super::*;
 use proptest::prelude::*;
 use std::path::PathBuf;
