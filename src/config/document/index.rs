@@ -11,17 +11,6 @@ use super::lex::{
 };
 use super::{Block, Document, Entry, Line, LineKind, Name, Pos, SINGLE, SectionData, Span, pos};
 
-/// configparser's state between lines.
-#[derive(Clone, Copy, Debug, Default)]
-struct State {
-    in_section: bool,
-    /// The entry that a deeper-indented line would continue (none after a
-    /// header or a key with an empty name).
-    key: Option<Pos>,
-    /// Indentation, in characters, of the last header, key or invalid line.
-    indent: Pos,
-}
-
 impl Document {
     /// Builds botocore's view, and the line table if asked. The table of
     /// entries is built for every section only for edits; when reading, only
@@ -76,162 +65,13 @@ impl Document {
         }
     }
 
-    /// One pass of configparser's reading; tells whether a continuation line
-    /// was seen.
+    /// One pass of configparser's reading (see [`Pass`]); tells whether a
+    /// continuation line was seen.
     fn index_pass(&mut self, with_lines: bool, with_entries: bool) -> bool {
-        let text = self.text.as_str();
-        let mut continued = false;
+        let mut pass = Pass::new(&self.text, with_entries);
         let mut lines = Vec::new();
-        // Room for a section every 32 bytes costs only address space, and
-        // growing would copy (and touch) it all again.
-        let mut sections: Vec<SectionData> = Vec::with_capacity((text.len() / 32).min(1 << 20));
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut joined: Vec<String> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        let mut blocks = Vec::new();
-        let mut defaults = Vec::new();
-        // An open `# BEGIN` line: (line, session, first section after it).
-        let mut open: Option<(usize, Span, usize)> = None;
-        let mut state = State::default();
-        // Blank lines seen since the current key's last line.
-        let mut blanks = 0;
-        let mut line_count = 0;
-
-        for (i, (start, end, next)) in LineSplit::new(text.as_bytes()).enumerate() {
-            line_count = i + 1;
-            let content = &text[start..end];
-            // Stripped on the left only: the right end matters to few lines
-            // (comments, and values when entries are read), which strip it.
-            // Most lines start with a character that is not whitespace.
-            let trimmed = match content.as_bytes().first() {
-                Some(&b) if b < 0x80 && !is_py_space_byte(b) => content,
-                _ => py_lstrip(content),
-            };
-            let lead = content.len() - trimmed.len();
-            let at = start + lead;
-            let kind = if trimmed.is_empty() {
-                if state.key.is_some() {
-                    blanks += 1;
-                }
-                LineKind::Blank
-            } else if trimmed.starts_with(['#', ';']) {
-                let trimmed = py_rstrip(trimmed);
-                if let Some(name) = begin_marker(trimmed) {
-                    let name_at = at + offset(trimmed, name);
-                    open = Some((i, (pos(name_at), pos(name_at + name.len())), sections.len()));
-                } else if let Some(name) = trimmed.strip_prefix(END_MARK)
-                    && let Some((begin, session, first)) = open
-                    && &text[session.0 as usize..session.1 as usize] == name
-                {
-                    for s in &mut sections[first..] {
-                        s.block = Some(pos(blocks.len()));
-                    }
-                    blocks.push(Block {
-                        session,
-                        begin: pos(begin),
-                        end: pos(i),
-                        end_at: pos(start),
-                    });
-                    open = None;
-                }
-                LineKind::Comment
-            } else {
-                let indent = pos(indent_chars(&content[..lead]));
-                let trimmed_right = || py_rstrip(trimmed);
-                let kind = match state.key {
-                    Some(_) if indent > state.indent && !with_entries => {
-                        continued = true;
-                        if let Some(s) = sections.last_mut() {
-                            s.continued = true;
-                        }
-                        LineKind::Continuation
-                    }
-                    Some(e) if indent > state.indent => {
-                        continued = true;
-                        let entry = &mut entries[e as usize];
-                        if entry.joined == SINGLE {
-                            joined.push(
-                                text[entry.first.0 as usize..entry.first.1 as usize].to_owned(),
-                            );
-                            entry.joined = pos(joined.len() - 1);
-                        }
-                        let value = &mut joined[entry.joined as usize];
-                        for _ in 0..blanks {
-                            value.push('\n');
-                        }
-                        value.push('\n');
-                        value.push_str(trimmed_right());
-                        entry.last = pos(i);
-                        blanks = 0;
-                        LineKind::Continuation
-                    }
-                    _ => {
-                        state.indent = indent;
-                        if let Some(header) = header_of(trimmed) {
-                            if let Some(prev) = sections.last_mut() {
-                                prev.end = pos(i);
-                                prev.body.1 = pos(start);
-                            }
-                            let header_at = at + 1;
-                            let (kind, name) = kind_of(header);
-                            let name = match name {
-                                None => Name::None,
-                                Some(Cow::Borrowed(n)) => {
-                                    let name_at = header_at + offset(header, n);
-                                    Name::Span(pos(name_at), pos(name_at + n.len()))
-                                }
-                                Some(Cow::Owned(n)) => {
-                                    names.push(n);
-                                    Name::Unquoted(pos(names.len() - 1))
-                                }
-                            };
-                            if header == "DEFAULT" {
-                                defaults.push(pos(sections.len()));
-                            }
-                            state.in_section = true;
-                            state.key = None;
-                            sections.push(SectionData {
-                                line: pos(i),
-                                start: pos(start),
-                                end: pos(i + 1),
-                                last: pos(i),
-                                header: (pos(header_at), pos(header_at + header.len())),
-                                body: (pos(next), pos(text.len())),
-                                kind,
-                                name,
-                                entries: (pos(entries.len()), pos(entries.len())),
-                                continued: false,
-                                block: None,
-                                end_key: false,
-                                end_indent: indent,
-                            });
-                            LineKind::Header
-                        } else if !state.in_section {
-                            LineKind::Invalid
-                        } else if let Some(eq) = delimiter(trimmed) {
-                            // configparser: an empty name takes no continuation
-                            // (the stripped line starts with no space).
-                            state.key = (eq > 0).then_some(pos(entries.len()));
-                            blanks = 0;
-                            if with_entries {
-                                entries.push(parse_entry(trimmed_right(), at, pos(i), eq));
-                                if let Some(s) = sections.last_mut() {
-                                    s.entries.1 = pos(entries.len());
-                                }
-                            }
-                            LineKind::Key
-                        } else {
-                            LineKind::Invalid
-                        }
-                    }
-                };
-                if let Some(s) = sections.last_mut().filter(|_| state.in_section) {
-                    s.last = pos(i);
-                    s.end_key = state.key.is_some();
-                    s.end_indent = state.indent;
-                }
-                kind
-            };
+        for (start, end, next) in LineSplit::new(self.text.as_bytes()) {
+            let kind = pass.line(start, end, next);
             if with_lines {
                 lines.push(Line {
                     raw: (start, next),
@@ -241,9 +81,7 @@ impl Document {
                 });
             }
         }
-        if let Some(last) = sections.last_mut() {
-            last.end = pos(line_count);
-        }
+        pass.finish();
         // Map lines to the raw bytes where they differ from the text.
         if let Some(raw) = self.raw.as_ref().filter(|_| with_lines) {
             for (line, (start, _, next)) in lines.iter_mut().zip(LineSplit::new(raw)) {
@@ -251,14 +89,14 @@ impl Document {
             }
         }
         self.lines = lines;
-        self.sections = sections;
-        self.entries = entries;
+        self.sections = pass.sections;
+        self.entries = pass.entries;
         self.has_entries = with_entries;
-        self.joined = joined;
-        self.names = names;
-        self.blocks = blocks;
-        self.defaults = defaults;
-        continued
+        self.joined = pass.joined;
+        self.names = pass.names;
+        self.blocks = pass.blocks;
+        self.defaults = pass.defaults;
+        pass.continued
     }
 
     /// A section's own entries: from the table, or read from its lines.
@@ -302,6 +140,275 @@ impl Iterator for EntriesIn<'_> {
                 let eq = delimiter(trimmed)?;
                 Some(parse_entry(trimmed, offset(text, trimmed), 0, eq))
             }),
+        }
+    }
+}
+
+/// configparser's state between lines.
+#[derive(Clone, Copy, Debug, Default)]
+struct State {
+    in_section: bool,
+    /// The entry that a deeper-indented line would continue (none after a
+    /// header or a key with an empty name).
+    key: Option<Pos>,
+    /// Indentation, in characters, of the last header, key or invalid line.
+    indent: Pos,
+}
+
+/// One pass of configparser's reading over a text: what it has read so
+/// far, and its state between lines. Each kind of line is a step of its
+/// own; [`Pass::line`] tells which one a line takes.
+struct Pass<'t> {
+    text: &'t str,
+    /// Whether to keep every entry (for edits), or only to note which
+    /// sections have continuation lines (for reading; see `index`).
+    with_entries: bool,
+    /// Whether a continuation line was seen.
+    continued: bool,
+    sections: Vec<SectionData>,
+    entries: Vec<Entry>,
+    joined: Vec<String>,
+    names: Vec<String>,
+    blocks: Vec<Block>,
+    defaults: Vec<Pos>,
+    /// An open `# BEGIN` line: (line, session, first section after it).
+    open: Option<(usize, Span, usize)>,
+    state: State,
+    /// Blank lines seen since the current key's last line.
+    blanks: usize,
+    /// Lines read so far; the number of the next one.
+    line: usize,
+}
+
+/// One line of the text, as the steps of a [`Pass`] see it.
+struct LineAt<'t> {
+    /// Its number, from 0.
+    i: usize,
+    /// Where it starts in the text, and where the next line starts.
+    start: usize,
+    next: usize,
+    /// The line without its terminator.
+    content: &'t str,
+    /// `content` stripped on the left, and where that starts in the text.
+    trimmed: &'t str,
+    at: usize,
+}
+
+impl<'t> Pass<'t> {
+    fn new(text: &'t str, with_entries: bool) -> Pass<'t> {
+        Pass {
+            text,
+            with_entries,
+            continued: false,
+            // Room for a section every 32 bytes costs only address space,
+            // and growing would copy (and touch) it all again.
+            sections: Vec::with_capacity((text.len() / 32).min(1 << 20)),
+            entries: Vec::new(),
+            joined: Vec::new(),
+            names: Vec::new(),
+            blocks: Vec::new(),
+            defaults: Vec::new(),
+            open: None,
+            state: State::default(),
+            blanks: 0,
+            line: 0,
+        }
+    }
+
+    /// Reads the next line, `text[start..end]`, whose terminator ends at
+    /// `next`, and says what it is.
+    fn line(&mut self, start: usize, end: usize, next: usize) -> LineKind {
+        let text = self.text;
+        let content = &text[start..end];
+        // Stripped on the left only: the right end matters to few lines
+        // (comments, and values when entries are read), which strip it.
+        // Most lines start with a character that is not whitespace.
+        let trimmed = match content.as_bytes().first() {
+            Some(&b) if b < 0x80 && !is_py_space_byte(b) => content,
+            _ => py_lstrip(content),
+        };
+        let line = LineAt {
+            i: self.line,
+            start,
+            next,
+            content,
+            trimmed,
+            at: start + content.len() - trimmed.len(),
+        };
+        self.line += 1;
+        if trimmed.is_empty() {
+            self.blank()
+        } else if trimmed.starts_with(['#', ';']) {
+            self.comment(&line)
+        } else {
+            self.content_line(&line)
+        }
+    }
+
+    /// A blank line: it does not end a value, but a continuation line
+    /// after it puts a line break in the value for it.
+    fn blank(&mut self) -> LineKind {
+        if self.state.key.is_some() {
+            self.blanks += 1;
+        }
+        LineKind::Blank
+    }
+
+    /// A comment, wherever it is; block markers open and close blocks.
+    fn comment(&mut self, line: &LineAt<'t>) -> LineKind {
+        let trimmed = py_rstrip(line.trimmed);
+        if let Some(name) = begin_marker(trimmed) {
+            let name_at = line.at + offset(trimmed, name);
+            let session = (pos(name_at), pos(name_at + name.len()));
+            self.open = Some((line.i, session, self.sections.len()));
+        } else if let Some(name) = trimmed.strip_prefix(END_MARK) {
+            self.close_block(line, name);
+        }
+        LineKind::Comment
+    }
+
+    /// An `# END` line of `session`: it closes the open block if that is
+    /// the same session's.
+    fn close_block(&mut self, line: &LineAt<'t>, session: &str) {
+        let Some((begin, open, first)) = self.open else {
+            return;
+        };
+        if &self.text[open.0 as usize..open.1 as usize] != session {
+            return;
+        }
+        for s in &mut self.sections[first..] {
+            s.block = Some(pos(self.blocks.len()));
+        }
+        self.blocks.push(Block {
+            session: open,
+            begin: pos(begin),
+            end: pos(line.i),
+            end_at: pos(line.start),
+        });
+        self.open = None;
+    }
+
+    /// A line that is neither blank nor a comment: a continuation line when
+    /// indented deeper than the key before it, else a header, a key, or a
+    /// line that means nothing.
+    fn content_line(&mut self, line: &LineAt<'t>) -> LineKind {
+        let indent = pos(indent_chars(&line.content[..line.at - line.start]));
+        let kind = match self.state.key {
+            Some(entry) if indent > self.state.indent => self.continuation(line, entry),
+            _ => {
+                self.state.indent = indent;
+                if let Some(header) = header_of(line.trimmed) {
+                    self.header(line, header, indent)
+                } else if !self.state.in_section {
+                    LineKind::Invalid
+                } else if let Some(eq) = delimiter(line.trimmed) {
+                    self.key(line, eq)
+                } else {
+                    LineKind::Invalid
+                }
+            }
+        };
+        // The state at the section's last line is the state at the next
+        // header, which an edit at the end of the section must know.
+        if let Some(s) = self.sections.last_mut().filter(|_| self.state.in_section) {
+            s.last = pos(line.i);
+            s.end_key = self.state.key.is_some();
+            s.end_indent = self.state.indent;
+        }
+        kind
+    }
+
+    /// A line of the value of `entry`, joined to it like configparser does
+    /// (after the blank lines since its last line); without a table of
+    /// entries, only noted.
+    fn continuation(&mut self, line: &LineAt<'t>, entry: Pos) -> LineKind {
+        self.continued = true;
+        if !self.with_entries {
+            if let Some(s) = self.sections.last_mut() {
+                s.continued = true;
+            }
+            return LineKind::Continuation;
+        }
+        let entry = &mut self.entries[entry as usize];
+        if entry.joined == SINGLE {
+            let first = &self.text[entry.first.0 as usize..entry.first.1 as usize];
+            self.joined.push(first.to_owned());
+            entry.joined = pos(self.joined.len() - 1);
+        }
+        let value = &mut self.joined[entry.joined as usize];
+        for _ in 0..self.blanks {
+            value.push('\n');
+        }
+        value.push('\n');
+        value.push_str(py_rstrip(line.trimmed));
+        entry.last = pos(line.i);
+        self.blanks = 0;
+        LineKind::Continuation
+    }
+
+    /// A `[header]` line: it ends the section before it and starts one.
+    fn header(&mut self, line: &LineAt<'t>, header: &str, indent: Pos) -> LineKind {
+        if let Some(prev) = self.sections.last_mut() {
+            prev.end = pos(line.i);
+            prev.body.1 = pos(line.start);
+        }
+        let header_at = line.at + 1;
+        let (kind, name) = kind_of(header);
+        let name = match name {
+            None => Name::None,
+            Some(Cow::Borrowed(n)) => {
+                let name_at = header_at + offset(header, n);
+                Name::Span(pos(name_at), pos(name_at + n.len()))
+            }
+            Some(Cow::Owned(n)) => {
+                self.names.push(n);
+                Name::Unquoted(pos(self.names.len() - 1))
+            }
+        };
+        if header == "DEFAULT" {
+            self.defaults.push(pos(self.sections.len()));
+        }
+        self.state.in_section = true;
+        self.state.key = None;
+        let entries = pos(self.entries.len());
+        self.sections.push(SectionData {
+            line: pos(line.i),
+            start: pos(line.start),
+            end: pos(line.i + 1),
+            last: pos(line.i),
+            header: (pos(header_at), pos(header_at + header.len())),
+            body: (pos(line.next), pos(self.text.len())),
+            kind,
+            name,
+            entries: (entries, entries),
+            continued: false,
+            block: None,
+            end_key: false,
+            end_indent: indent,
+        });
+        LineKind::Header
+    }
+
+    /// A `key = value` line in a section, its delimiter at `eq`.
+    fn key(&mut self, line: &LineAt<'t>, eq: usize) -> LineKind {
+        // configparser: an empty name takes no continuation (the stripped
+        // line starts with no space).
+        self.state.key = (eq > 0).then_some(pos(self.entries.len()));
+        self.blanks = 0;
+        if self.with_entries {
+            let entry = parse_entry(py_rstrip(line.trimmed), line.at, pos(line.i), eq);
+            self.entries.push(entry);
+            if let Some(s) = self.sections.last_mut() {
+                s.entries.1 = pos(self.entries.len());
+            }
+        }
+        LineKind::Key
+    }
+
+    /// After the last line: the last section ends with the text.
+    fn finish(&mut self) {
+        if let Some(last) = self.sections.last_mut() {
+            last.end = pos(self.line);
         }
     }
 }
