@@ -525,4 +525,4 @@ pub(crate) fn key_eq(stored: &str, query: &str) -> bool {
 }
 
 #[cfg(test)]
-pub(super) mod tests;
+pub(crate) mod tests;
