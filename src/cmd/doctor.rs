@@ -225,11 +225,8 @@ fn editor(ctx: &Context) -> String {
         .unwrap_or_else(|| "vi".to_owned())
 }
 
-fn edit_at(editor: &str, path: &Path, line: Option<usize>) -> String {
-    match line {
-        Some(line) => format!("{editor} +{line} {}", path_word(path)),
-        None => format!("{editor} {}", path_word(path)),
-    }
+fn edit_at(editor: &str, path: &Path, line: usize) -> String {
+    format!("{editor} +{line} {}", path_word(path))
 }
 
 /// The binary cannot see shell functions, so the function says it ran us:
@@ -369,7 +366,7 @@ fn read_file(
                 refusal.fix()
             ),
         )
-        .fix(edit_at(editor, path, Some(refusal.line))),
+        .fix(edit_at(editor, path, refusal.line)),
         None => Finding::new(
             check,
             Severity::Ok,
@@ -482,58 +479,18 @@ fn sessions(paths: &Paths, config: &Document, findings: &mut Vec<Finding>) {
     }
 }
 
-/// The 1-based line of each section header, in order.
-fn header_lines(doc: &Document) -> Vec<usize> {
-    let text = String::from_utf8_lossy(&doc.to_bytes()).into_owned();
-    let mut lines = Vec::new();
-    let mut number = 0;
-    let mut rest = text.as_str();
-    while !rest.is_empty() {
-        number += 1;
-        let (line, next) = match rest.find(['\n', '\r']) {
-            Some(at) => {
-                let len = if rest[at..].starts_with("\r\n") { 2 } else { 1 };
-                (&rest[..at], &rest[at + len..])
-            }
-            None => (rest, ""),
-        };
-        let trimmed = line.trim();
-        // A header starts its line and has a `]` after at least one
-        // character; an indented `[x]` continues a value only after a key,
-        // which a file of ordinary profiles does not have.
-        if trimmed.starts_with('[') && trimmed.rfind(']').is_some_and(|at| at >= 2) {
-            lines.push(number);
-        }
-        rest = next;
-    }
-    lines
-}
-
-/// The line of each section, by its place in [`Document::sections`], when
-/// the file's headers and sections line up one for one.
-fn section_lines(doc: &Document) -> Vec<Option<usize>> {
-    let lines = header_lines(doc);
-    let count = doc.sections().count();
-    if lines.len() == count {
-        lines.into_iter().map(Some).collect()
-    } else {
-        vec![None; count]
-    }
-}
-
 /// The same profile defined by two sections the parser tells apart
 /// (`[default]` and `[profile default]`, `[profile a]` and `[profile "a"]`).
 fn duplicates(paths: &Paths, config: &Document, editor: &str, findings: &mut Vec<Finding>) {
     let check = "duplicate-profile";
-    let lines = section_lines(config);
-    let mut by_name: BTreeMap<&str, Vec<(String, Option<usize>)>> = BTreeMap::new();
+    let mut by_name: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
     let sections: Vec<_> = config.sections().collect();
-    for (i, section) in sections.iter().enumerate() {
+    for section in &sections {
         if let Some(name) = section.kind.profile_name() {
             by_name
                 .entry(name)
                 .or_default()
-                .push((section.header.to_owned(), lines[i]));
+                .push((section.header, section.line()));
         }
     }
     let before = findings.len();
@@ -543,10 +500,7 @@ fn duplicates(paths: &Paths, config: &Document, editor: &str, findings: &mut Vec
         }
         let described: Vec<String> = places
             .iter()
-            .map(|(header, line)| match line {
-                Some(line) => format!("[{header}] on line {line}"),
-                None => format!("[{header}]"),
-            })
+            .map(|(header, line)| format!("[{header}] on line {line}"))
             .collect();
         findings.push(
             Finding::new(
@@ -582,9 +536,8 @@ fn shadowed(
     findings: &mut Vec<Finding>,
 ) {
     let check = "shadowed-profile";
-    let lines = section_lines(credentials);
     let before = findings.len();
-    for (i, section) in credentials.sections().enumerate() {
+    for section in credentials.sections() {
         let name = section.header;
         if name == "DEFAULT" {
             continue;
@@ -620,7 +573,7 @@ fn shadowed(
                     paths.credentials.display()
                 ),
             )
-            .fix(edit_at(editor, &paths.credentials, lines[i]))
+            .fix(edit_at(editor, &paths.credentials, section.line()))
             .path(&paths.credentials)
             .profile(name),
         );
@@ -829,7 +782,6 @@ fn sync_records(
     findings: &mut Vec<Finding>,
 ) {
     let check = "sync";
-    let bytes = config.to_bytes();
     let file = paths.config.display();
     let mut names: Vec<String> = Vec::new();
     for section in config.sections() {
@@ -845,7 +797,7 @@ fn sync_records(
             Some(dir) => SyncRecord::load(dir, &paths.config, &name),
             None => Ok(None),
         };
-        let hash = block_hash(&bytes, &name);
+        let hash = block_hash(config, &name);
         let finding = match (record, &hash) {
             (Err(err), _) => Finding::new(
                 check,
@@ -917,16 +869,5 @@ fn sync_records(
             }
         };
         findings.push(finding.path(&paths.config).session(&name));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_lines_follow_every_line_ending() {
-        let doc = Document::parse(b"# c\r\n[default]\rregion = x\n\n[profile a]\n  [not]\n");
-        assert_eq!(header_lines(&doc), [2, 5, 6]);
     }
 }

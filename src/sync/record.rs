@@ -28,10 +28,6 @@ use crate::config::paths::real_path;
 /// Format of the record files; a newer badge may write another.
 const VERSION: u32 = 1;
 
-/// Start of the line that opens a managed block (as `config::document`
-/// writes it); the session name follows.
-const BEGIN_MARK: &str = "# BEGIN badge sso-session=";
-const END_MARK: &str = "# END badge sso-session=";
 /// What every key `badge sync` remembers starts with (see `settings`).
 const REMEMBERED_PREFIX: &str = "badge_sync_";
 
@@ -48,7 +44,8 @@ pub struct SyncRecord {
     /// writes (see [`settings_of`]), lower case, values trimmed.
     pub settings: BTreeMap<String, String>,
     /// SHA-256 of the managed block (its lines, `# BEGIN` to `# END`,
-    /// joined by `\n`), or `None` when the sync left no block.
+    /// joined by `\n`; see [`block_hash`]), or `None` when the sync left
+    /// no block.
     pub block_sha256: Option<String>,
 }
 
@@ -72,61 +69,14 @@ pub fn settings_of(doc: &Document, session: &str) -> BTreeMap<String, String> {
     settings
 }
 
-/// SHA-256 hex of the managed block of `session` in the config's `bytes`,
-/// line endings left out (an editor that turns the file to CRLF edits no
-/// profile); `None` when there is no such block.
-pub fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut block: Option<Vec<&str>> = None;
-    for line in split_lines(&text) {
-        let trimmed = line.trim();
-        match &mut block {
-            None => {
-                if begin_marker(trimmed) == Some(session) {
-                    block = Some(vec![line]);
-                }
-            }
-            Some(lines) => {
-                lines.push(line);
-                if trimmed.strip_prefix(END_MARK) == Some(session) {
-                    return Some(sha256_hex(lines.join("\n").as_bytes()));
-                }
-            }
-        }
-    }
-    None
-}
-
-fn begin_marker(trimmed: &str) -> Option<&str> {
-    let rest = trimmed.strip_prefix(BEGIN_MARK)?;
-    Some(
-        rest.split_once(" (")
-            .map_or(rest, |(name, _)| name)
-            .trim_end(),
-    )
-}
-
-/// Lines without their `\n`, `\r\n` or `\r`.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let current = rest?;
-        match current.find(['\n', '\r']) {
-            Some(at) => {
-                let len = if current[at..].starts_with("\r\n") {
-                    2
-                } else {
-                    1
-                };
-                rest = Some(&current[at + len..]).filter(|r| !r.is_empty());
-                Some(&current[..at])
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
-    })
+/// SHA-256 hex of the managed block of `session` in `doc`, line endings
+/// left out (an editor that turns the file to CRLF edits no profile);
+/// `None` when there is no such block. The lines hashed are
+/// [`Document::recorded_block`]'s, which keeps the reading that records
+/// already written hold.
+pub fn block_hash(doc: &Document, session: &str) -> Option<String> {
+    let lines = doc.recorded_block(session)?;
+    Some(sha256_hex(lines.text().as_bytes()))
 }
 
 impl SyncRecord {
@@ -138,7 +88,7 @@ impl SyncRecord {
             config: real_path(config),
             synced_at: format_time(SystemTime::now()),
             settings: settings_of(doc, session),
-            block_sha256: block_hash(&doc.to_bytes(), session),
+            block_sha256: block_hash(doc, session),
         }
     }
 
@@ -193,6 +143,11 @@ mod tests {
 
     use super::*;
     use crate::config::document::tests::config_text;
+
+    /// [`super::block_hash`] of a config given as bytes.
+    fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
+        super::block_hash(&Document::parse(bytes), session)
+    }
 
     const CONFIG: &str = "[sso-session acme]\nsso_start_url = https://acme/start\n\
         sso_region = eu-west-1\nbadge_sync_template = {role_name}\nsso_registration_scopes = x\n\n\

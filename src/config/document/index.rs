@@ -9,7 +9,9 @@ use super::lex::{
     LineSplit, SplitLines, begin_marker, delimiter, header_of, indent_chars, is_py_space_byte,
     kind_of, offset, parse_entry, py_lstrip, py_rstrip, py_trim,
 };
-use super::{Block, Document, Entry, Line, LineKind, Name, Pos, SINGLE, SectionData, Span, pos};
+use super::{
+    Block, Document, Entry, Line, LineKind, Marker, Name, Pos, SINGLE, SectionData, Span, pos,
+};
 
 impl Document {
     /// Builds botocore's view, and the line table if asked. The table of
@@ -95,6 +97,7 @@ impl Document {
         self.joined = pass.joined;
         self.names = pass.names;
         self.blocks = pass.blocks;
+        self.markers = pass.markers;
         self.defaults = pass.defaults;
         pass.continued
     }
@@ -170,8 +173,9 @@ struct Pass<'t> {
     joined: Vec<String>,
     names: Vec<String>,
     blocks: Vec<Block>,
+    markers: Vec<Marker>,
     defaults: Vec<Pos>,
-    /// An open `# BEGIN` line: (line, session, first section after it).
+    /// An open `# BEGIN` line: (its marker, session, first section after it).
     open: Option<(usize, Span, usize)>,
     state: State,
     /// Blank lines seen since the current key's last line.
@@ -207,6 +211,7 @@ impl<'t> Pass<'t> {
             joined: Vec::new(),
             names: Vec::new(),
             blocks: Vec::new(),
+            markers: Vec::new(),
             defaults: Vec::new(),
             open: None,
             state: State::default(),
@@ -257,33 +262,40 @@ impl<'t> Pass<'t> {
     /// A comment, wherever it is; block markers open and close blocks.
     fn comment(&mut self, line: &LineAt<'t>) -> LineKind {
         let trimmed = py_rstrip(line.trimmed);
+        let marker = Marker {
+            line: pos(line.i),
+            text: (pos(line.start), pos(line.start + line.content.len())),
+        };
         if let Some(name) = begin_marker(trimmed) {
             let name_at = line.at + offset(trimmed, name);
             let session = (pos(name_at), pos(name_at + name.len()));
-            self.open = Some((line.i, session, self.sections.len()));
+            self.open = Some((self.markers.len(), session, self.sections.len()));
+            self.markers.push(marker);
         } else if let Some(name) = trimmed.strip_prefix(END_MARK) {
-            self.close_block(line, name);
+            self.markers.push(marker);
+            self.close_block(name);
         }
         LineKind::Comment
     }
 
-    /// An `# END` line of `session`: it closes the open block if that is
-    /// the same session's.
-    fn close_block(&mut self, line: &LineAt<'t>, session: &str) {
+    /// An `# END` line of `session`, the last marker: it closes the open
+    /// block if that is the same session's.
+    fn close_block(&mut self, session: &str) {
         let Some((begin, open, first)) = self.open else {
             return;
         };
         if &self.text[open.0 as usize..open.1 as usize] != session {
             return;
         }
+        let (begin, end) = (self.markers[begin], self.markers[self.markers.len() - 1]);
         for s in &mut self.sections[first..] {
             s.block = Some(pos(self.blocks.len()));
         }
         self.blocks.push(Block {
             session: open,
-            begin: pos(begin),
-            end: pos(line.i),
-            end_at: pos(line.start),
+            begin: begin.line,
+            end: end.line,
+            end_at: end.text.0,
         });
         self.open = None;
     }

@@ -198,6 +198,15 @@ struct Block {
     end_at: Pos,
 }
 
+/// A line that reads as a `# BEGIN badge` or `# END badge` marker, whether
+/// it pairs into a block or not.
+#[derive(Clone, Copy, Debug)]
+struct Marker {
+    line: Pos,
+    /// The line without its line end.
+    text: Span,
+}
+
 /// The generated profiles of one sso-session, between its `# BEGIN badge`
 /// and `# END badge` lines.
 #[derive(Clone, Debug)]
@@ -209,6 +218,18 @@ pub struct ManagedBlock<'a> {
     pub session: &'a str,
     doc: &'a Document,
     index: usize,
+}
+
+/// Whole lines of a [`Document`], from a `# BEGIN badge` line to an
+/// `# END badge` line: a block's, or those a sync record hashes (see
+/// [`Document::recorded_block`]).
+#[derive(Clone, Copy, Debug)]
+pub struct BlockLines<'a> {
+    /// From the start of the first line to the end of the last one, without
+    /// its line end.
+    text: &'a str,
+    /// The number of the first line, from 1.
+    first: usize,
 }
 
 impl Entry {
@@ -241,6 +262,8 @@ pub struct Document {
     /// Section names that shlex unquoted.
     names: Vec<String>,
     blocks: Vec<Block>,
+    /// Every marker line, in a block or stray, in file order.
+    markers: Vec<Marker>,
     /// `[DEFAULT]` sections, whose keys every section sees.
     defaults: Vec<Pos>,
 }
@@ -258,6 +281,12 @@ pub struct Section<'a> {
 }
 
 impl<'a> Section<'a> {
+    /// The number of the header's line, from 1, counting lines as botocore
+    /// does (`\n`, `\r\n` and a lone `\r` each end one).
+    pub fn line(&self) -> usize {
+        self.doc.sections[self.id.0].line as usize + 1
+    }
+
     /// The value of `key` as botocore reads it (see [`Document::get`]).
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.doc.get(self.id, key)
@@ -303,6 +332,7 @@ impl Document {
             joined: Vec::new(),
             names: Vec::new(),
             blocks: Vec::new(),
+            markers: Vec::new(),
             defaults: Vec::new(),
         }
     }
