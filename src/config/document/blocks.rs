@@ -33,7 +33,7 @@ impl<'a> ManagedBlock<'a> {
     }
 
     /// The sections whose header is inside the block, in file order.
-    pub fn sections(&self) -> impl Iterator<Item = Section<'a>> + 'a {
+    pub fn sections(&self) -> impl Iterator<Item = Section<'a>> + use<'a> {
         let (doc, index) = (self.doc, self.index);
         (0..doc.sections.len())
             .filter(move |&i| doc.sections[i].block == Some(pos(index)))
