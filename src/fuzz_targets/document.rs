@@ -257,6 +257,37 @@ pub fn check_reading(doc: &Document, reading: &Reading) {
         let found = doc.managed_block(&block.session);
         assert!(found.is_some(), "block {:?} not found", block.session);
     }
+    // Each block, with its lines from `# BEGIN` to `# END` and their numbers.
+    let bytes = doc.to_bytes();
+    let blocks: Vec<_> = doc.managed_blocks().collect();
+    assert_eq!(blocks.len(), reading.blocks.len(), "number of blocks");
+    for (block, r) in blocks.iter().zip(&reading.blocks) {
+        assert_eq!(block.session, r.session, "session of a block");
+        let lines: Vec<(usize, &str)> = block.lines().iter().collect();
+        let expected: Vec<(usize, String)> = (r.begin..=r.end)
+            .map(|i| {
+                let line = &reading.lines[i];
+                let text = String::from_utf8_lossy(&bytes[line.start..line.end]);
+                (i + 1, text.into_owned())
+            })
+            .collect();
+        let expected: Vec<(usize, &str)> = expected.iter().map(|(n, l)| (*n, l.as_str())).collect();
+        assert_eq!(lines, expected, "lines of the block of {:?}", r.session);
+        let text: Vec<&str> = expected.iter().map(|(_, l)| *l).collect();
+        assert_eq!(
+            block.lines().text(),
+            text.join("\n"),
+            "text of the block of {:?}",
+            r.session
+        );
+    }
+    for (i, s) in sections.iter().enumerate() {
+        assert_eq!(
+            s.line(),
+            reading.sections[i].line + 1,
+            "line of section {i}"
+        );
+    }
 }
 
 fn section_index(reading: &Reading, at: usize) -> Option<usize> {

@@ -28,10 +28,6 @@ use crate::config::paths::real_path;
 /// Format of the record files; a newer badge may write another.
 const VERSION: u32 = 1;
 
-/// Start of the line that opens a managed block (as `config::document`
-/// writes it); the session name follows.
-const BEGIN_MARK: &str = "# BEGIN badge sso-session=";
-const END_MARK: &str = "# END badge sso-session=";
 /// What every key `badge sync` remembers starts with (see `settings`).
 const REMEMBERED_PREFIX: &str = "badge_sync_";
 
@@ -48,7 +44,8 @@ pub struct SyncRecord {
     /// writes (see [`settings_of`]), lower case, values trimmed.
     pub settings: BTreeMap<String, String>,
     /// SHA-256 of the managed block (its lines, `# BEGIN` to `# END`,
-    /// joined by `\n`), or `None` when the sync left no block.
+    /// joined by `\n`; see [`block_hash`]), or `None` when the sync left
+    /// no block.
     pub block_sha256: Option<String>,
 }
 
@@ -72,61 +69,14 @@ pub fn settings_of(doc: &Document, session: &str) -> BTreeMap<String, String> {
     settings
 }
 
-/// SHA-256 hex of the managed block of `session` in the config's `bytes`,
-/// line endings left out (an editor that turns the file to CRLF edits no
-/// profile); `None` when there is no such block.
-pub fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut block: Option<Vec<&str>> = None;
-    for line in split_lines(&text) {
-        let trimmed = line.trim();
-        match &mut block {
-            None => {
-                if begin_marker(trimmed) == Some(session) {
-                    block = Some(vec![line]);
-                }
-            }
-            Some(lines) => {
-                lines.push(line);
-                if trimmed.strip_prefix(END_MARK) == Some(session) {
-                    return Some(sha256_hex(lines.join("\n").as_bytes()));
-                }
-            }
-        }
-    }
-    None
-}
-
-fn begin_marker(trimmed: &str) -> Option<&str> {
-    let rest = trimmed.strip_prefix(BEGIN_MARK)?;
-    Some(
-        rest.split_once(" (")
-            .map_or(rest, |(name, _)| name)
-            .trim_end(),
-    )
-}
-
-/// Lines without their `\n`, `\r\n` or `\r`.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    std::iter::from_fn(move || {
-        let current = rest?;
-        match current.find(['\n', '\r']) {
-            Some(at) => {
-                let len = if current[at..].starts_with("\r\n") {
-                    2
-                } else {
-                    1
-                };
-                rest = Some(&current[at + len..]).filter(|r| !r.is_empty());
-                Some(&current[..at])
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
-    })
+/// SHA-256 hex of the managed block of `session` in `doc`, line endings
+/// left out (an editor that turns the file to CRLF edits no profile);
+/// `None` when there is no such block. The lines hashed are
+/// [`Document::recorded_block`]'s, which keeps the reading that records
+/// already written hold.
+pub fn block_hash(doc: &Document, session: &str) -> Option<String> {
+    let lines = doc.recorded_block(session)?;
+    Some(sha256_hex(lines.text().as_bytes()))
 }
 
 impl SyncRecord {
@@ -138,7 +88,7 @@ impl SyncRecord {
             config: real_path(config),
             synced_at: format_time(SystemTime::now()),
             settings: settings_of(doc, session),
-            block_sha256: block_hash(&doc.to_bytes(), session),
+            block_sha256: block_hash(doc, session),
         }
     }
 
@@ -189,7 +139,15 @@ fn record_path(state_dir: &Path, real_config: &Path, session: &str) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::config::document::tests::config_text;
+
+    /// [`super::block_hash`] of a config given as bytes.
+    fn block_hash(bytes: &[u8], session: &str) -> Option<String> {
+        super::block_hash(&Document::parse(bytes), session)
+    }
 
     const CONFIG: &str = "[sso-session acme]\nsso_start_url = https://acme/start\n\
         sso_region = eu-west-1\nbadge_sync_template = {role_name}\nsso_registration_scopes = x\n\n\
@@ -235,5 +193,194 @@ mod tests {
         assert_eq!(SyncRecord::load(&state, &config, "other").unwrap(), None);
         let elsewhere = tmp.path().join("config2");
         assert_eq!(SyncRecord::load(&state, &elsewhere, "acme").unwrap(), None);
+    }
+
+    /// `block_hash` as badge 0.1 wrote it into every record, kept here to
+    /// hold the one that reads the document's markers to the same values:
+    /// records already on users' disks must keep matching their blocks.
+    fn reference_block_hash(bytes: &[u8], session: &str) -> Option<String> {
+        const BEGIN_MARK: &str = "# BEGIN badge sso-session=";
+        const END_MARK: &str = "# END badge sso-session=";
+        fn begin_marker(trimmed: &str) -> Option<&str> {
+            let rest = trimmed.strip_prefix(BEGIN_MARK)?;
+            Some(
+                rest.split_once(" (")
+                    .map_or(rest, |(name, _)| name)
+                    .trim_end(),
+            )
+        }
+        fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+            let mut rest = Some(text);
+            std::iter::from_fn(move || {
+                let current = rest?;
+                match current.find(['\n', '\r']) {
+                    Some(at) => {
+                        let len = if current[at..].starts_with("\r\n") {
+                            2
+                        } else {
+                            1
+                        };
+                        rest = Some(&current[at + len..]).filter(|r| !r.is_empty());
+                        Some(&current[..at])
+                    }
+                    None => {
+                        rest = None;
+                        Some(current)
+                    }
+                }
+            })
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let mut block: Option<Vec<&str>> = None;
+        for line in split_lines(&text) {
+            let trimmed = line.trim();
+            match &mut block {
+                None => {
+                    if begin_marker(trimmed) == Some(session) {
+                        block = Some(vec![line]);
+                    }
+                }
+                Some(lines) => {
+                    lines.push(line);
+                    if trimmed.strip_prefix(END_MARK) == Some(session) {
+                        return Some(sha256_hex(lines.join("\n").as_bytes()));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn pick(options: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
+        prop::sample::select(options)
+    }
+
+    /// Sessions a block is written for: names `badge sync` can write.
+    const WRITTEN: &[&str] = &["acme", "other", "a (b", "a"];
+    /// Sessions hashed: those, and names only a hand edit makes.
+    const HASHED: &[&str] = &["acme", "other", "a (b", "a", "acm", "acme ", ""];
+
+    /// A marker line as a hand edit, a bad merge or a copied block leaves
+    /// it: indented (also by whitespace only Python sees), with space after
+    /// it, with the note, another one or none, of any session.
+    fn marker_line() -> impl Strategy<Value = String> {
+        (
+            pick(&["", "", " ", "\t", "\u{a0}", "\x0c", "\x1c", "\u{3000}"]),
+            pick(&["# BEGIN badge sso-session=", "# END badge sso-session="]),
+            pick(HASHED),
+            pick(&[
+                " (generated by `badge sync`; edits inside are replaced)",
+                "",
+                "  (generated by `badge sync`; edits inside are replaced)",
+                "(generated by `badge sync`; edits inside are replaced)",
+                "\t(generated by `badge sync`; edits inside are replaced)",
+                " (x)",
+            ]),
+            pick(&["", "", " ", "\t", "\x1c", "\u{a0}"]),
+        )
+            .prop_map(|(lead, mark, session, note, trail)| {
+                format!("{lead}{mark}{session}{note}{trail}")
+            })
+    }
+
+    type Pieces = (
+        Vec<(String, &'static str)>,
+        bool,
+        Vec<(&'static str, Vec<String>, bool)>,
+    );
+
+    /// A config with marker lines anywhere, any line ends, with or without
+    /// a final one, and then blocks written or removed by `badge sync`.
+    fn config_with_markers() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![1 => config_text(), 3 => marker_line()];
+        let pieces = prop::collection::vec((piece, pick(&["\n", "\r\n", "\r"])), 0..8);
+        let names = prop::collection::vec("[a-z/]{1,6}", 0..3);
+        let edits = prop::collection::vec((pick(WRITTEN), names, any::<bool>()), 0..3);
+        (pieces, any::<bool>(), edits).prop_map(|(pieces, final_newline, edits): Pieces| {
+            let mut text = String::new();
+            let count = pieces.len();
+            for (i, (piece, end)) in pieces.into_iter().enumerate() {
+                text.push_str(&piece);
+                if i + 1 < count || final_newline {
+                    text.push_str(end);
+                }
+            }
+            let mut doc = Document::parse(text.as_bytes());
+            for (session, names, remove) in edits {
+                if remove {
+                    doc.remove_managed_block(session);
+                } else {
+                    let profiles: Vec<(String, Vec<(String, String)>)> = names
+                        .into_iter()
+                        .map(|n| (n, vec![("sso_session".to_owned(), session.to_owned())]))
+                        .collect();
+                    doc.replace_managed_block(session, &profiles);
+                }
+            }
+            doc.to_bytes()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn block_hashes_are_those_records_hold(bytes in config_with_markers()) {
+            for session in HASHED {
+                prop_assert_eq!(
+                    block_hash(&bytes, session),
+                    reference_block_hash(&bytes, session),
+                    "session {:?} of {:?}", session, String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+    }
+
+    /// Every sequence of up to three marker lines from a small set, between
+    /// key lines of a profile, hashed for every session.
+    #[test]
+    fn block_hashes_are_those_records_hold_for_every_small_sequence() {
+        let mut variants = Vec::new();
+        for mark in ["# BEGIN badge sso-session=", "# END badge sso-session="] {
+            for session in ["acme", "other", "a (b", "acme "] {
+                for note in [
+                    " (generated by `badge sync`; edits inside are replaced)",
+                    "",
+                ] {
+                    variants.push(format!("{mark}{session}{note}"));
+                }
+            }
+        }
+        let mut sequences: Vec<Vec<&str>> = vec![Vec::new()];
+        let mut compared = 0;
+        for _ in 0..3 {
+            let longer: Vec<Vec<&str>> = sequences
+                .iter()
+                .flat_map(|s| {
+                    variants.iter().map(move |v| {
+                        let mut s = s.clone();
+                        s.push(v.as_str());
+                        s
+                    })
+                })
+                .collect();
+            for sequence in &longer {
+                let mut text = String::from("[profile a]\nregion = x\n");
+                for marker in sequence {
+                    text.push_str(marker);
+                    text.push_str("\n[profile b]\nk = v\n");
+                }
+                for session in ["acme", "other", "a (b", "acme ", "a"] {
+                    assert_eq!(
+                        block_hash(text.as_bytes(), session),
+                        reference_block_hash(text.as_bytes(), session),
+                        "session {session:?} of {text:?}"
+                    );
+                    compared += 1;
+                }
+            }
+            sequences = longer;
+        }
+        assert_eq!(compared, (16 + 16 * 16 + 16 * 16 * 16) * 5);
     }
 }

@@ -1,0 +1,84 @@
+//! The config and credentials files themselves: there, readable, and read
+//! by the AWS tools as badge reads them.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use super::{Finding, Severity, edit_at, path_word};
+use crate::config::document::Document;
+use crate::config::{paths, strict};
+
+/// The file at `path` (named by the variable `var`; `what` is `config` or
+/// `credentials`) and what is wrong with it, if anything: the document is
+/// `None` when there is nothing to check further (no file, or one that
+/// cannot be read). A missing credentials file is no finding: most users
+/// have none.
+pub(super) fn read(
+    path: &Path,
+    var: &str,
+    what: &'static str,
+    editor: &str,
+) -> (Option<Finding>, Option<Document>) {
+    let check = if what == "config" {
+        "config-file"
+    } else {
+        "credentials-file"
+    };
+    let shown = path.display();
+    if let Err(err) = paths::check_file(path, var) {
+        let finding = Finding::new(check, Severity::Problem, format!("{err:#}")).path(path);
+        return (Some(finding), None);
+    }
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == ErrorKind::NotFound => {
+            let finding = (what == "config").then(|| {
+                Finding::new(
+                    check,
+                    Severity::Warning,
+                    format!("there is no config file at {shown}: no profile to switch to"),
+                )
+                .fix("badge session add")
+                .path(path)
+            });
+            return (finding, None);
+        }
+        Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+            let finding = Finding::new(
+                check,
+                Severity::Problem,
+                format!("cannot read the {what} file {shown}: permission denied"),
+            )
+            .fix(format!("chmod u+r {}", path_word(path)))
+            .path(path);
+            return (Some(finding), None);
+        }
+        Err(err) => {
+            let finding = Finding::new(
+                check,
+                Severity::Problem,
+                format!("cannot read the {what} file {shown}: {}", err.kind()),
+            )
+            .path(path);
+            return (Some(finding), None);
+        }
+    };
+    let finding = match strict::check(&bytes) {
+        Some(refusal) => Finding::new(
+            check,
+            Severity::Problem,
+            format!(
+                "{shown}: {refusal}, so the AWS CLI and SDKs cannot read this file; {}",
+                refusal.fix()
+            ),
+        )
+        .fix(edit_at(editor, path, refusal.line)),
+        None => Finding::new(
+            check,
+            Severity::Ok,
+            format!("{shown} reads as the AWS CLI reads it"),
+        ),
+    };
+    (Some(finding.path(path)), Some(Document::parse(&bytes)))
+}
