@@ -579,6 +579,35 @@ fn a_rate_limited_portal_is_waited_out_with_retry_after() {
     assert_eq!(counts.portal() - counts.throttled, 4, "{counts:?}");
 }
 
+/// A sync killed while it saved its record leaves the record's temporary
+/// file; whichever command edits the config next (here `session add`)
+/// removes it under the lock.
+#[test]
+fn session_add_removes_what_a_killed_sync_left_in_its_records() {
+    let sandbox = Sandbox::new("[default]\nregion = us-east-1\n");
+    let real = std::fs::canonicalize(sandbox.config_path()).unwrap();
+    let mut sha1 = sandbox.command("sh");
+    sha1.args(["-c", "printf '%s' \"$1\" | sha1sum", "sh"])
+        .arg(&real);
+    let key = run(sha1, "sha1sum").stdout[..16].to_owned();
+    let left = sandbox.write(
+        &format!(".local/state/badge/synced/{key}/.0123456789abcdef.json.badge-999999999-0.tmp"),
+        "{\"half\":",
+    );
+    sandbox
+        .run_badge(&[
+            "session",
+            "add",
+            "acme",
+            "--start-url",
+            "https://acme.awsapps.com/start",
+            "--region",
+            "eu-west-1",
+        ])
+        .assert_success();
+    assert!(!left.exists(), "{} is left", left.display());
+}
+
 #[test]
 fn session_add_creates_and_updates_in_place() {
     let original = "# mine\n[default]\nregion = us-east-1\n";

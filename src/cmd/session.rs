@@ -12,12 +12,11 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::files::{check_before_writing, read_config};
+use super::common::files::{check_before_writing, config_writer, read_config};
 use crate::base::text::printable;
 use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
 use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region, region_typo};
-use crate::config::writer::ConfigWriter;
 use crate::shell::shell_word;
 
 const START_URL: &str = "sso_start_url";
@@ -76,7 +75,7 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
     };
     let name = values.name.clone().expect("the name is known by now");
 
-    let writer = ConfigWriter::new(&paths.config, state_dir, ctx.settings.lock_timeout()?);
+    let writer = config_writer(&paths, &state_dir, ctx.settings.lock_timeout()?);
     let edited = writer.edit(|doc| Ok(apply(doc, &name, &values)))?;
     let path = paths.config.display();
     // The section as the file spells it, and a command that works pasted.

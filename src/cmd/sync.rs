@@ -12,17 +12,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::files::{check_before_writing, read_config};
+use super::common::files::{check_before_writing, config_writer, read_config};
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
-use crate::config::writer::ConfigWriter;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
 use crate::sync::naming::Collision;
 use crate::sync::plan::{PlanInput, Summary, SyncPlan};
-use crate::sync::record::{self, SyncRecord};
+use crate::sync::record::SyncRecord;
 use crate::sync::settings::{SyncFlags, SyncSettings};
 
 /// Names listed in one report line before "and N more".
@@ -64,12 +63,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let options = PortalOptions::new(ctx.settings.portal_rate()?, network.clone());
     let cache = ctx.token_cache()?;
     let state_dir = ctx.state_dir()?;
-    let writer = ConfigWriter::new(
-        &paths.config,
-        state_dir.clone(),
-        ctx.settings.lock_timeout()?,
-    )
-    .also_clean(record::folder_for(&state_dir, &paths.config));
+    let writer = config_writer(&paths, &state_dir, ctx.settings.lock_timeout()?);
 
     let started = Instant::now();
     let mut line = ProgressLine::new(io::stderr().is_terminal(), &session.name);

@@ -4,6 +4,8 @@
 
 use std::fs::{self, File};
 use std::io;
+use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
@@ -11,6 +13,8 @@ use crate::config::document::Document;
 use crate::config::paths::{self, Paths};
 use crate::config::profiles::Profiles;
 use crate::config::strict;
+use crate::config::writer::ConfigWriter;
+use crate::sync::record;
 
 /// The profiles of the config and credentials files, once each is known to
 /// be a file (or nothing), with a read error said plainly.
@@ -63,6 +67,15 @@ pub fn warn_if_refused(paths: &Paths) {
             return;
         }
     }
+}
+
+/// The one writer of the config, with badge's state folder: its lock and
+/// backups, and the sync records, which are written beside the config's
+/// edits and so cleaned of what a killed badge left under the same lock,
+/// whichever command edits next.
+pub fn config_writer(paths: &Paths, state_dir: &Path, lock_wait: Duration) -> ConfigWriter {
+    ConfigWriter::new(&paths.config, state_dir.to_path_buf(), lock_wait)
+        .also_clean(record::folder_for(state_dir, &paths.config))
 }
 
 /// Before `command` writes the config, whose bytes are `bytes`: a file the
