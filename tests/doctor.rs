@@ -250,6 +250,41 @@ fn a_hand_edit_in_the_block_warns_and_sync_clears_it() {
     assert_ok_check(&report, "sync");
 }
 
+/// A generated section copied by hand above the block (same name): the
+/// AWS CLI refuses the file; doctor says what happened and that `badge
+/// sync` mends it, and after the fix the file reads again.
+#[test]
+fn a_generated_section_copied_by_hand_names_sync_as_the_fix() {
+    let world = World::synced();
+    let text = world.config();
+    let start = text.find("[profile ").unwrap();
+    let section = &text[start..start + text[start..].find("\n\n").unwrap() + 1];
+    let name = section["[profile ".len()..section.find(']').unwrap()].to_owned();
+    let begin = text.find(BEGIN).unwrap();
+    world.set_config(&format!(
+        "{}{}\n{}",
+        &text[..begin],
+        section.replace("region = eu-west-1", "region = us-west-2"),
+        &text[begin..]
+    ));
+    let (run, report) = world.doctor(&[]);
+    assert_eq!(run.code(), Some(1), "{}", run.report());
+    let finding = only(&report, "config-file");
+    assert_eq!(finding["severity"], "problem");
+    assert_eq!(finding["sso_session"], "acme", "{finding}");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("[profile {name}] appears twice"))
+            && message.contains("copied out of the managed block of sso-session acme")
+            && message.contains("`badge sync --sso-session acme` gives the name to yours"),
+        "{finding}"
+    );
+    assert_eq!(finding["fix"], "badge sync --sso-session acme");
+    world.run_fix(finding["fix"].as_str().unwrap());
+    let (_, report) = world.doctor(&[]);
+    assert_ok_check(&report, "config-file");
+}
+
 #[test]
 fn changed_sync_settings_make_the_profiles_stale() {
     let world = World::synced();

@@ -579,6 +579,83 @@ fn a_rate_limited_portal_is_waited_out_with_retry_after() {
     assert_eq!(counts.portal() - counts.throttled, 4, "{counts:?}");
 }
 
+/// After a sync the user copies a generated section above the block and
+/// edits it, keeping its name: the AWS CLI refuses the file (the section
+/// appears twice) and sync used to refuse to touch it. The next sync mends
+/// it: the user's section stays byte for byte where it is, the generated
+/// profile gives way as when the user's came first (here the copy names
+/// another role, so the assignment's profile gets the collision name and
+/// it is reported), and botocore reads the file again.
+#[test]
+fn sync_mends_a_generated_section_copied_by_hand() {
+    let world = World::new(Org::generated(2, 2, false), "", "\n", |_| {});
+    world.badge(&["sync"]).assert_success();
+    let text = world.config_text();
+    let generated_profiles = profile_headers(&text);
+    let copied = generated_profiles[0].clone();
+    let start = text.find(&format!("[profile {copied}]")).unwrap();
+    let end = start + text[start..].find("\n\n").unwrap_or(text.len() - start) + 1;
+    let section = &text[start..end];
+    let role_line = section
+        .lines()
+        .find(|l| l.starts_with("sso_role_name"))
+        .unwrap();
+    let mine = format!(
+        "{}\n",
+        section
+            .trim_end()
+            .replace(role_line, "sso_role_name = MyOwnRole")
+            .replace("region = eu-west-1", "region = us-west-2")
+    );
+    let begin = text.find(BEGIN).unwrap();
+    let edited = format!("{}{mine}\n{}", &text[..begin], &text[begin..]);
+    world.sandbox.write(".aws/config", &edited);
+    let refused = support::botocore_script(
+        &world.sandbox,
+        "import botocore.configloader, sys\n\
+         try:\n    botocore.configloader.load_config(sys.argv[1])\n\
+         except Exception as e:\n    print('refused')",
+        &[],
+    );
+    assert_eq!(
+        refused.trim(),
+        "refused",
+        "botocore must refuse the copied section"
+    );
+    let ls = world.badge(&["ls"]);
+    assert!(
+        ls.stderr
+            .contains(&format!("[profile {copied}] appears twice"))
+            && ls.stderr.contains(
+                "so the AWS CLI cannot read this file; it was copied out of the managed block of \
+                 sso-session acme: `badge sync --sso-session acme` gives the name to yours"
+            ),
+        "{}",
+        ls.report()
+    );
+
+    let sync = world.badge(&["sync"]);
+    sync.assert_success();
+    assert!(
+        sync.stderr.contains(&format!(
+            "badge: {copied:?} is a profile of yours outside the managed block; the generated one is named"
+        )),
+        "{}",
+        sync.report()
+    );
+    let after = world.config_text();
+    assert!(
+        after.starts_with(&edited[..begin + mine.len()]),
+        "the user's section moved or changed:\n{after}"
+    );
+    let profiles = botocore_profiles(&world.sandbox, &[&copied]);
+    assert_eq!(profiles[&copied]["sso_role_name"], "MyOwnRole");
+    // Every assignment still has its profile, the copied one's renamed.
+    let by_assignment = generated(&profiles);
+    let others = by_assignment.values().filter(|n| **n != copied).count();
+    assert_eq!(others, generated_profiles.len(), "{after}");
+}
+
 /// A sync killed while it saved its record leaves the record's temporary
 /// file; whichever command edits the config next (here `session add`)
 /// removes it under the lock.

@@ -12,10 +12,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::files::{check_before_writing, config_writer, read_config};
+use super::common::files::{
+    check_before_writing_unless, check_written, config_writer, copied_out_of_its_block, read_config,
+};
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
+use crate::config::strict::Refusal;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
@@ -31,14 +34,23 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
     paths.check_files()?;
     let doc = read_config(&paths)?;
-    check_before_writing(&paths, &doc.to_bytes(), "badge sync", args.dry_run)?;
     let session = sessions::select(
         &doc,
         &paths.config,
         args.sso_session.as_deref(),
         None,
         ctx.active.as_deref(),
-    )?;
+    );
+    // A section of the block copied by hand outside it (same name, so the
+    // AWS CLI refuses the file) is what this sync mends; anything else the
+    // AWS CLI refuses stays as it is.
+    let mended = |refusal: &Refusal| {
+        session
+            .as_ref()
+            .is_ok_and(|s| copied_out_of_its_block(&doc, refusal) == Some(s.name.as_str()))
+    };
+    check_before_writing_unless(&paths, &doc.to_bytes(), "badge sync", args.dry_run, mended)?;
+    let session = session?;
     session.log();
     let odd_end = |c: char| c.is_whitespace() || c.is_control();
     if session.name.starts_with(odd_end)
@@ -94,6 +106,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
             prune: args.prune,
         });
         let summary = plan.apply(doc);
+        check_written(&paths, &doc.to_bytes(), "badge sync")?;
         Ok((plan, summary))
     };
 

@@ -7,13 +7,14 @@ use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 
 use crate::config::document::Document;
 use crate::config::paths::{self, Paths};
 use crate::config::profiles::Profiles;
-use crate::config::strict;
+use crate::config::strict::{self, Reason, Refusal};
 use crate::config::writer::ConfigWriter;
+use crate::shell::shell_word;
 use crate::sync::record;
 
 /// The profiles of the config and credentials files, once each is known to
@@ -59,10 +60,18 @@ pub fn warn_if_refused(paths: &Paths) {
             continue;
         };
         if let Some(refusal) = strict::check(&bytes) {
+            let doc = Document::parse(&bytes);
+            let fix = match copied_out_of_its_block(&doc, &refusal) {
+                Some(session) => format!(
+                    "it was copied out of the managed block of sso-session {session}: `badge \
+                     sync --sso-session {}` gives the name to yours",
+                    shell_word(session)
+                ),
+                None => refusal.fix().to_owned(),
+            };
             eprintln!(
-                "badge: warning: {}: {refusal}, so the AWS CLI cannot read this file; {}",
+                "badge: warning: {}: {refusal}, so the AWS CLI cannot read this file; {fix}",
                 path.display(),
-                refusal.fix()
             );
             return;
         }
@@ -87,16 +96,62 @@ pub fn check_before_writing(
     command: &str,
     dry_run: bool,
 ) -> Result<()> {
-    if let Some(refusal) = strict::check(bytes) {
-        bail!(
-            "{}: {refusal}, so the AWS CLI cannot read this file and `{command}` will not \
-             change it; {}, then run `{command}` again",
-            paths.config.display(),
-            refusal.fix()
-        );
+    check_before_writing_unless(paths, bytes, command, dry_run, |_| false)
+}
+
+/// [`check_before_writing`], but a refusal that `mended` says the command
+/// itself mends is let through; the command checks its result with
+/// [`check_written`] before it writes.
+pub fn check_before_writing_unless(
+    paths: &Paths,
+    bytes: &[u8],
+    command: &str,
+    dry_run: bool,
+    mended: impl Fn(&Refusal) -> bool,
+) -> Result<()> {
+    if let Some(refusal) = strict::check(bytes)
+        && !mended(&refusal)
+    {
+        return Err(refused(paths, &refusal, command));
     }
     if !dry_run {
         paths::check_writable(&paths.config, command)?;
     }
     Ok(())
+}
+
+/// What `command` is about to write, as the AWS CLI would read it: a file
+/// it still refuses is not written.
+pub fn check_written(paths: &Paths, bytes: &[u8], command: &str) -> Result<()> {
+    match strict::check(bytes) {
+        Some(refusal) => Err(refused(paths, &refusal, command)),
+        None => Ok(()),
+    }
+}
+
+/// The sso-session whose managed block holds a profile section that
+/// `refusal` says appears twice, when the other copy, outside every block,
+/// is the user's: a generated section copied by hand and edited. The AWS
+/// CLI refuses such a file; a sync of that session mends it, giving the
+/// name to the user's section.
+pub fn copied_out_of_its_block<'a>(doc: &'a Document, refusal: &Refusal) -> Option<&'a str> {
+    let Reason::DuplicateSection { first, .. } = refusal.reason else {
+        return None;
+    };
+    let at = |line: usize| doc.sections().find(|s| s.line() == line);
+    let (a, b) = (at(first)?, at(refusal.line)?);
+    a.kind.profile_name()?;
+    match (a.managed_by, b.managed_by) {
+        (Some(session), None) | (None, Some(session)) => Some(session),
+        _ => None,
+    }
+}
+
+fn refused(paths: &Paths, refusal: &Refusal, command: &str) -> anyhow::Error {
+    anyhow!(
+        "{}: {refusal}, so the AWS CLI cannot read this file and `{command}` will not \
+         change it; {}, then run `{command}` again",
+        paths.config.display(),
+        refusal.fix()
+    )
 }

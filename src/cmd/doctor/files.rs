@@ -6,8 +6,10 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use super::{Finding, Severity, edit_at, path_word};
+use crate::cmd::common::files::copied_out_of_its_block;
 use crate::config::document::Document;
 use crate::config::{paths, strict};
+use crate::shell::shell_word;
 
 /// The file at `path` (named by the variable `var`; `what` is `config` or
 /// `credentials`) and what is wrong with it, if anything: the document is
@@ -64,7 +66,23 @@ pub(super) fn read(
             return (Some(finding), None);
         }
     };
+    let doc = Document::parse(&bytes);
     let finding = match strict::check(&bytes) {
+        Some(refusal) if let Some(session) = copied_out_of_its_block(&doc, &refusal) => {
+            Finding::new(
+                check,
+                Severity::Problem,
+                format!(
+                    "{shown}: {refusal}: a profile copied out of the managed block of \
+                     sso-session {session} and kept under its name, so the AWS CLI and SDKs \
+                     cannot read this file; `badge sync --sso-session {}` gives the name to \
+                     yours",
+                    shell_word(session)
+                ),
+            )
+            .fix(format!("badge sync --sso-session {}", shell_word(session)))
+            .session(session)
+        }
         Some(refusal) => Finding::new(
             check,
             Severity::Problem,
@@ -80,5 +98,5 @@ pub(super) fn read(
             format!("{shown} reads as the AWS CLI reads it"),
         ),
     };
-    (Some(finding.path(path)), Some(Document::parse(&bytes)))
+    (Some(finding.path(path)), Some(doc))
 }
