@@ -579,6 +579,51 @@ fn a_rate_limited_portal_is_waited_out_with_retry_after() {
     assert_eq!(counts.portal() - counts.throttled, 4, "{counts:?}");
 }
 
+/// A sync that renames or removes the profile of the shell it runs in says
+/// so: with a new template, its new name; with `--prune` after the
+/// assignment went, that it is gone.
+#[test]
+fn sync_names_what_became_of_the_active_profile() {
+    let world = World::new(Org::generated(2, 2, false), "", "\n", |_| {});
+    world.badge(&["sync"]).assert_success();
+    let old = profile_headers(&world.config_text())[0].clone();
+    let mut cmd = world.sandbox.badge();
+    cmd.args(["sync", "--template", "{account_id}.{role_name}"])
+        .env("AWS_PROFILE", &old);
+    let renamed = run(cmd, "badge sync --template");
+    renamed.assert_success();
+    let profiles = botocore_profiles(&world.sandbox, &[]);
+    let line = renamed.stderr_line("badge: the profile of this shell, ");
+    assert!(
+        line.starts_with(&format!(
+            "badge: the profile of this shell, {old:?}, is now named \""
+        )),
+        "{}",
+        renamed.report()
+    );
+    let now = line.split('"').nth(3).unwrap().to_owned();
+    assert!(profiles.contains_key(&now), "{now}: {profiles:?}");
+
+    // Its assignment goes: pruned, it is gone.
+    let (account, role) = (
+        &profiles[&now]["sso_account_id"],
+        &profiles[&now]["sso_role_name"],
+    );
+    assert!(world.emu.remove_assignment(account, role));
+    let mut cmd = world.sandbox.badge();
+    cmd.args(["sync", "--prune"]).env("AWS_PROFILE", &now);
+    let pruned = run(cmd, "badge sync --prune");
+    pruned.assert_success();
+    assert!(
+        pruned.stderr.contains(&format!(
+            "badge: the profile of this shell, {now:?}, was removed: its assignment is gone; \
+             switch to another with `badge NAME`"
+        )),
+        "{}",
+        pruned.report()
+    );
+}
+
 /// After a sync the user copies a generated section above the block and
 /// edits it, keeping its name: the AWS CLI refuses the file (the section
 /// appears twice) and sync used to refuse to touch it. The next sync mends

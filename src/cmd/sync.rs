@@ -15,10 +15,12 @@ use super::Context;
 use super::common::files::{
     check_before_writing_unless, check_written, config_writer, copied_out_of_its_block, read_config,
 };
+use crate::base::text::printable;
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::config::strict::Refusal;
+use crate::shell::shell_word;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
@@ -126,15 +128,22 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
             None => eprintln!("badge: {path} is already up to date"),
         }
         report(&plan, &summary, true);
+        report_active(ctx, &summary, true);
         return Ok(ExitCode::SUCCESS);
     }
 
+    let previous = SyncRecord::load(&state_dir, &paths.config, &session.name)
+        .ok()
+        .flatten();
     let edited = writer.edit(|doc| {
-        let done = sync(doc)?;
-        Ok((done, SyncRecord::of(doc, &paths.config, &session.name)))
+        let (plan, summary) = sync(doc)?;
+        let record = SyncRecord::of(doc, &paths.config, &session.name)
+            .with_renames(previous.as_ref(), &summary.renamed);
+        Ok(((plan, summary), record))
     })?;
     let ((plan, summary), record) = &edited.value;
     report(plan, summary, false);
+    report_active(ctx, summary, false);
     // For `badge doctor`; the profiles are written whether or not this is.
     if let Err(err) = record.save(&state_dir) {
         eprintln!("badge: warning: the record of this sync was not kept: {err:#}");
@@ -165,6 +174,33 @@ fn report_listing(session: &SsoSession, discovery: &Discovery, took: Duration) {
         took.as_secs_f64(),
         discovery.requests,
     );
+}
+
+/// What became of the profile of the shell badge runs in, when the sync
+/// renamed or removed it: its `AWS_PROFILE` would name nothing.
+fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
+    let Some(active) = ctx.active.as_deref() else {
+        return;
+    };
+    let (is, was) = if dry_run {
+        ("would be", "would be")
+    } else {
+        ("is now", "was")
+    };
+    if let Some((_, to)) = summary.renamed.iter().find(|(from, _)| from == active) {
+        eprintln!(
+            "badge: the profile of this shell, {:?}, {is} named {:?}; switch to it with `badge {}`",
+            printable(active),
+            printable(to),
+            shell_word(to)
+        );
+    } else if summary.removed.iter().any(|name| name == active) {
+        eprintln!(
+            "badge: the profile of this shell, {:?}, {was} removed: its assignment is gone; \
+             switch to another with `badge NAME`",
+            printable(active)
+        );
+    }
 }
 
 fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {

@@ -47,7 +47,17 @@ pub struct SyncRecord {
     /// joined by `\n`; see [`block_hash`]), or `None` when the sync left
     /// no block.
     pub block_sha256: Option<String>,
+    /// Profiles the syncs of this session renamed, by old name, each to its
+    /// newest name, for a shell whose `AWS_PROFILE` still names the old one
+    /// (`badge current`, `badge doctor`). Added in badge 0.1; older records
+    /// have none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub renamed: BTreeMap<String, String>,
 }
+
+/// Renames a record keeps at most; a record past it keeps only the last
+/// sync's.
+const MAX_RENAMES: usize = 20_000;
 
 /// The settings of `session` that a sync depends on: where the portal is
 /// (`sso_start_url`, `sso_region`, the default region) and every
@@ -89,7 +99,39 @@ impl SyncRecord {
             synced_at: format_time(SystemTime::now()),
             settings: settings_of(doc, session),
             block_sha256: block_hash(doc, session),
+            renamed: BTreeMap::new(),
         }
+    }
+
+    /// This record with the renames of `previous` (the session's last
+    /// record) followed through `renamed`, this sync's (old, new) names.
+    pub fn with_renames(
+        mut self,
+        previous: Option<&SyncRecord>,
+        renamed: &[(String, String)],
+    ) -> SyncRecord {
+        let now: BTreeMap<&str, &str> = renamed
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        let mut all: BTreeMap<String, String> = previous
+            .map(|p| p.renamed.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(from, to)| {
+                let to = now.get(to.as_str()).map_or(to, |t| (*t).to_owned());
+                (from, to)
+            })
+            .collect();
+        for (from, to) in renamed {
+            all.insert(from.clone(), to.clone());
+        }
+        all.retain(|from, to| from != to);
+        if all.len() > MAX_RENAMES {
+            all = renamed.iter().cloned().collect();
+        }
+        self.renamed = all;
+        self
     }
 
     /// Writes the record into `state_dir`, atomically.
