@@ -198,7 +198,7 @@ fn ask_missing(
             output,
             "SSO start URL",
             have.start_url.as_deref(),
-            check_url,
+            check_typed_url,
         )?);
     }
     if values.region.is_none() {
@@ -271,17 +271,19 @@ fn check_name(name: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-/// The access portal URL; `acme.awsapps.com/start`, as people copy it
-/// from the console's address bar, is taken as `https://…`.
+/// The access portal URL typed at the prompt: `acme.awsapps.com/start`, as
+/// people copy it from the console's address bar, is taken as `https://…`
+/// (`--start-url` in a script takes the whole URL).
+fn check_typed_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    if url.contains("://") || url.is_empty() {
+        return check_url(url);
+    }
+    check_url(&format!("https://{url}"))
+}
+
 fn check_url(url: &str) -> Result<String> {
     let url = url.trim();
-    let with_scheme;
-    let url = if url.contains("://") || url.is_empty() {
-        url
-    } else {
-        with_scheme = format!("https://{url}");
-        &with_scheme
-    };
     let host_follows = |rest: &str| !rest.is_empty() && !rest.starts_with('/');
     let local = ["http://127.0.0.1", "http://localhost"].iter().any(|base| {
         url.strip_prefix(base)
@@ -384,6 +386,7 @@ mod tests {
             assert!(check_url(ok).is_ok(), "{ok}");
         }
         for bad in [
+            "acme.awsapps.com",
             "http://acme.awsapps.com/start",
             "https://",
             "http://127.0.0.1.evil.com/",
@@ -398,10 +401,10 @@ mod tests {
         assert!(check_scopes("a,,b").is_err());
         assert!(check_region("Ireland").is_err());
         assert_eq!(
-            check_url("acme.awsapps.com/start").unwrap(),
+            check_typed_url("acme.awsapps.com/start").unwrap(),
             "https://acme.awsapps.com/start"
         );
-        assert!(check_url("ftp://acme.awsapps.com/start").is_err());
+        assert!(check_typed_url("ftp://acme.awsapps.com/start").is_err());
     }
 
     #[test]
