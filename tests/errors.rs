@@ -397,6 +397,22 @@ fn config_that_is_not_utf8() {
 }
 
 #[test]
+fn nested_block_split_by_a_line_break_of_python() {
+    // A vertical tab pasted into an `s3 =` block: one line for badge and
+    // configparser, two for the str.splitlines() of botocore.
+    let text = format!(
+        "{}s3 =\n    addressing_style = path\x0bsignature_version s3v4\n",
+        config(START_URL)
+    );
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file and `badge sync` will not change it; delete that character, then run `badge sync` again",
+        "badge: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file and `badge session add` will not change it; delete that character, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file; delete that character",
+    );
+}
+
+#[test]
 fn badge_refuses_exactly_the_files_botocore_refuses() {
     if !support::python_module_available("botocore") {
         return;
@@ -436,6 +452,25 @@ fn badge_refuses_exactly_the_files_botocore_refuses() {
         b"[a]\nk = v\n  \n  ;comment\n  [b]\nk = w\n",
         b"[profile \"a b\"]\nregion = x\n[profile a b]\n",
         b"[a] \n[a]\n",
+        // Python's str.splitlines() breaks a nested block's text at these
+        // (not at \x1f, nor at other spaces); configparser does not.
+        b"[a]\ns3 =\n  x = 1\x0bjunk\n",
+        b"[a]\ns3 =\n  x = 1\x0by = 2\n",
+        b"[a]\ns3 =\n  x\x0c= 1\n",
+        b"[a]\ns3 =\n  x = 1\x1c\n",
+        b"[a]\ns3 =\n  x = 1\x1djunk\n",
+        b"[a]\ns3 =\n  x = 1\x1ejunk\n",
+        b"[a]\ns3 =\n  x = 1\x1fjunk\n",
+        b"[a]\ns3 =\n  x = 1\xc2\x85junk\n",
+        b"[a]\ns3 =\n  x = 1\xe2\x80\xa8junk\n",
+        b"[a]\ns3 =\n  x = 1\xe2\x80\xa9junk\n",
+        b"[a]\ns3 =\n  x = 1\xc2\xa0junk\n",
+        b"[a]\ns3 =\x0b\n  x = 1\n",
+        b"[a]\ns3 =\n\x0cx = 1\n",
+        b"[a]\nk = v\x0bjunk\n",
+        b"[a]\nk = first\n  more\xe2\x80\xa8junk\n",
+        b"[DEFAULT]\ns3 =\n  x = 1\x0cjunk\n[b]\n",
+        b"[DEFAULT]\ns3 =\n  x = 1\x0cjunk\n",
     ];
     let sandbox = sandbox_with("");
     let files: Vec<PathBuf> = (0..samples.len())
