@@ -30,6 +30,7 @@ per_shell!(
     prompt_marks_an_expired_login,
     no_prompt_leaves_prompt_identical,
     switch_removes_static_keys_and_says_so_once,
+    switch_removes_aws_default_profile_and_says_so_once,
     without_integration_switching_prints_init_line,
     custom_cmd_name,
     custom_cmd_name_with_dash,
@@ -675,6 +676,81 @@ fn switch_removes_static_keys_and_says_so_once(sh: Shell) {
     assert!(
         !out.stderr.contains("EXAMPLE") && !out.stderr.contains("-SECRET"),
         "secrets never printed\n{}",
+        out.report()
+    );
+}
+
+/// botocore and boto3 read AWS_DEFAULT_PROFILE before AWS_PROFILE, so one
+/// left in the shell would win over every switch. `badge current --json`
+/// names the profile botocore uses (as botocore itself does), switching
+/// removes the variable and says so once, and `badge off` leaves neither.
+fn switch_removes_aws_default_profile_and_says_so_once(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox
+        .set_env("AWS_PROFILE", "prod")
+        .set_env("AWS_DEFAULT_PROFILE", "dev-beta");
+    let show_both = format!(
+        "{}\n{}",
+        sh.show("AWS_PROFILE"),
+        sh.show("AWS_DEFAULT_PROFILE")
+    );
+    let hostile = match sh {
+        Shell::Fish => r"set -gx AWS_DEFAULT_PROFILE ev\e\[31mil",
+        _ => r"export AWS_DEFAULT_PROFILE=$'ev\e[31mil'",
+    };
+    let body = format!(
+        "badge current --json\nbadge prod-readonly\n{show_both}\nbadge current --json\n\
+         badge dev-alpha\ncommand env | grep '^AWS_' | sort\n\
+         {hostile}\nbadge off\n{show_both}\nbadge current --json\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "{}", out.report());
+    let json = |line: &str| -> serde_json::Value {
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}\n{}", out.report()))
+    };
+    let before = json(lines[0]);
+    assert_eq!(before["profile"], "dev-beta", "{}", out.report());
+    assert_eq!(
+        before["profile_from"],
+        "AWS_DEFAULT_PROFILE",
+        "{}",
+        out.report()
+    );
+    assert_eq!(before["aws_profile"], "prod", "{}", out.report());
+    if support::python_module_available("botocore") {
+        let mut cmd = sandbox.python3();
+        cmd.args([
+            "-c",
+            "import botocore.session; print(botocore.session.Session().profile)",
+        ]);
+        let botocore = run(cmd, "botocore's profile");
+        assert_eq!(botocore.stdout, "dev-beta\n", "{}", botocore.report());
+    }
+    assert_eq!(
+        &lines[1..3],
+        ["AWS_PROFILE=[prod-readonly]", "AWS_DEFAULT_PROFILE unset"],
+        "{}",
+        out.report()
+    );
+    let after = json(lines[3]);
+    assert_eq!(after["profile"], "prod-readonly", "{}", out.report());
+    assert_eq!(after["profile_from"], "AWS_PROFILE", "{}", out.report());
+    assert_eq!(lines[4], "AWS_PROFILE=dev-alpha", "{}", out.report());
+    assert_eq!(
+        &lines[5..7],
+        ["AWS_PROFILE unset", "AWS_DEFAULT_PROFILE unset"],
+        "{}",
+        out.report()
+    );
+    assert_eq!(lines[7], r#"{"profile":null}"#, "{}", out.report());
+    assert_eq!(
+        out.stderr,
+        "badge: removed AWS_DEFAULT_PROFILE (dev-beta) from this shell: botocore and boto3 \
+         read it before AWS_PROFILE\n\
+         badge: removed AWS_DEFAULT_PROFILE (ev^[[31mil) from this shell: botocore and boto3 \
+         read it before AWS_PROFILE\n",
+        "said once for each, through printable\n{}",
         out.report()
     );
 }

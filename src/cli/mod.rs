@@ -77,7 +77,9 @@ Examples:
   badge current
   badge current --json | jq -r .account_id
 
-Exits 1 when no profile is active (with --json, prints \"profile\": null).")]
+The profile is the one botocore and boto3 use: AWS_DEFAULT_PROFILE if set,
+else AWS_PROFILE (switching removes AWS_DEFAULT_PROFILE). Exits 1 when no
+profile is active (with --json, prints \"profile\": null).")]
     Current(CurrentArgs),
 
     /// List all profiles from the AWS config and credentials files

@@ -73,8 +73,9 @@ impl Finding {
         self
     }
 
+    /// An empty path is no file (its variable set but empty): none.
     fn path(mut self, path: &Path) -> Finding {
-        self.path = Some(path.to_string_lossy().into_owned());
+        self.path = (!path.as_os_str().is_empty()).then(|| path.to_string_lossy().into_owned());
         self
     }
 
@@ -315,6 +316,19 @@ fn read_file(
     } else {
         "credentials-file"
     };
+    if path.as_os_str().is_empty() {
+        findings.push(
+            Finding::new(
+                check,
+                Severity::Warning,
+                format!(
+                    "{var} is set but empty, which the AWS CLI and SDKs read as no {what} file"
+                ),
+            )
+            .fix(format!("unset {var}")),
+        );
+        return None;
+    }
     let shown = path.display();
     if let Err(err) = paths::check_file(path, var) {
         findings.push(Finding::new(check, Severity::Problem, format!("{err:#}")).path(path));
@@ -383,7 +397,7 @@ fn read_file(
 /// Every sso-session complete, and every profile's sso-session there.
 fn sessions(paths: &Paths, config: &Document, findings: &mut Vec<Finding>) {
     let check = "sso-session";
-    let file = paths.config.display();
+    let file = paths.config_shown();
     let before = findings.len();
     let mut seen: Vec<String> = Vec::new();
     for section in config.sections() {

@@ -90,6 +90,9 @@ fn log_setting(ctx: &Context) {
         }
     );
     let described = |path: &std::path::Path, var: &str| {
+        if path.as_os_str().is_empty() {
+            return format!("none ({var} is set but empty)");
+        }
         let from = match ctx.var(var).filter(|v| !v.is_empty()) {
             Some(_) => format!("from {var}"),
             None => "default".to_owned(),

@@ -32,6 +32,9 @@ pub const EXPIRED: &str = "__badge_expired";
 
 /// The variable every AWS tool reads the profile from.
 pub const AWS_PROFILE: &str = "AWS_PROFILE";
+/// The older name, which botocore and boto3 (and the AWS CLI v1) read
+/// before `AWS_PROFILE`, so one left in a shell wins over every switch.
+pub const AWS_DEFAULT_PROFILE: &str = "AWS_DEFAULT_PROFILE";
 
 /// Static credentials that override any profile in every AWS SDK.
 pub const STATIC_KEYS: [&str; 3] = [

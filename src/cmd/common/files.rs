@@ -74,6 +74,7 @@ pub fn check_before_writing(
     command: &str,
     dry_run: bool,
 ) -> Result<()> {
+    paths.check_config_to_write(command)?;
     if let Some(refusal) = strict::check(bytes) {
         bail!(
             "{}: {refusal}, so the AWS CLI cannot read this file and `{command}` will not \
