@@ -28,6 +28,7 @@ per_shell!(
     prompt_shows_profile_without_starting_a_process,
     prompt_keeps_last_status,
     prompt_marks_an_expired_login,
+    prompt_follows_the_token_cache_of_other_processes,
     no_prompt_leaves_prompt_identical,
     switch_removes_static_keys_and_says_so_once,
     switch_removes_aws_default_profile_and_says_so_once,
@@ -565,6 +566,105 @@ fn prompt_marks_a_login(sh: Shell, word: &str, expired: bool) {
         2,
         "{}",
         out.report()
+    );
+}
+
+/// Another terminal signs in, signs out or renews the login (here `rm`,
+/// `cp` and `mv` stand for them; `mv` brings a file older than the one it
+/// replaces): the next prompt shows the new mark. badge is asked once per
+/// change (a wrapper on the PATH counts its runs), never when the cache
+/// file is as it was, and an empty PATH still draws the prompt; the shells'
+/// stamps do not pile up.
+fn prompt_follows_the_token_cache_of_other_processes(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    let cache = format!(".aws/sso/cache/{}.json", support::TOKEN_CACHE_ACME);
+    let valid = std::fs::read(sandbox.home().join(&cache)).expect("the token cache");
+    sandbox.write("valid.json", valid);
+    // Older than every version before it: `mv` keeps that mtime.
+    sandbox.write(
+        "expired.json",
+        "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
+         \"accessToken\": \"test-token\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}",
+    );
+    let counter = sandbox.write(
+        "counting/badge",
+        format!(
+            "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
+            support::badge_bin().display()
+        ),
+    );
+    std::fs::set_permissions(
+        &counter,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = sandbox
+        .env()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+        .unwrap();
+    sandbox.set_env(
+        "PATH",
+        format!("{}:{path}", sandbox.home().join("counting").display()),
+    );
+    let r = match sh {
+        Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
+        _ => render_prompt(sh),
+    };
+    let set_t = match sh {
+        Shell::Fish => format!("set T ~/{cache}"),
+        _ => format!("T=~/{cache}"),
+    };
+    let body = format!(
+        "{set_t}\nbadge dev-alpha\n{r}\n{r}\nbadge prod\n{r}\n\
+         command rm \"$T\"\n{r}\n{r}\n\
+         command cp ~/valid.json \"$T\"\n{r}\n\
+         command mv ~/expired.json \"$T\"\n{r}\n\
+         {empty}\n{r}\n{r}\n",
+        empty = empty_path(sh)
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_clean().assert_stdout(
+        "[(aws:dev-alpha) P> ]\n[(aws:dev-alpha) P> ]\n[(aws:prod) P> ]\n\
+         [(aws:prod signed out) P> ]\n[(aws:prod signed out) P> ]\n\
+         [(aws:prod) P> ]\n\
+         [(aws:prod expired) P> ]\n\
+         [(aws:prod expired) P> ]\n[(aws:prod expired) P> ]\n",
+    );
+    let runs = std::fs::read_to_string(sandbox.home().join("badge-runs")).unwrap_or_default();
+    assert_eq!(
+        runs.lines().collect::<Vec<_>>(),
+        [
+            "init",
+            "dev-alpha",
+            "prod",
+            "__prompt",
+            "__prompt",
+            "__prompt"
+        ],
+        "{sh}: badge runs: the init, two switches, then one for each change\n{}",
+        out.report()
+    );
+    // Each shell has a stamp; a new shell's init removes those of shells
+    // that are gone, so they do not pile up.
+    let stamps = || -> Vec<String> {
+        std::fs::read_dir(sandbox.home().join(".local/state/badge/prompt"))
+            .map(|dir| {
+                dir.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(stamps().len(), 1, "{sh}: {:?}", stamps());
+    for _ in 0..3 {
+        run_shell(sh, &sandbox, &script(sh, "badge staging-eu")).assert_clean();
+    }
+    assert_eq!(
+        stamps().len(),
+        1,
+        "{sh}: the stamps of shells that are gone stay: {:?}",
+        stamps()
     );
 }
 

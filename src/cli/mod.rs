@@ -103,7 +103,7 @@ Examples:
 
 It defines a function that switches the current shell, completion for it,
 and a prompt segment that shows the active profile without starting a
-process.")]
+process (one run of badge when another process changed its login).")]
     Init(InitArgs),
 
     /// Print the completion script for a shell

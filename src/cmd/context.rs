@@ -166,6 +166,11 @@ impl Context {
         TokenCache::from_vars(|name| self.env.var_os(name))
     }
 
+    /// The folder of the prompt's stamps (see `shell::watch`).
+    pub fn stamp_dir(&self) -> Option<PathBuf> {
+        Some(self.state_dir().ok()?.join("prompt"))
+    }
+
     /// badge's own state folder, or why there is none.
     pub fn state_dir(&self) -> Result<PathBuf> {
         paths::state_dir(|name| self.env.var_os(name))

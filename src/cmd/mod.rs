@@ -17,6 +17,7 @@ mod login;
 mod logout;
 mod ls;
 mod off;
+mod prompt;
 mod session;
 mod settings;
 mod switch;
@@ -34,7 +35,7 @@ pub use context::{Context, Previous};
 pub use settings::Settings;
 
 use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, SessionCommand};
-use crate::shell::Script;
+use crate::shell::{Script, vars};
 use crate::ui::verbose::{self, verbose};
 
 pub fn run() -> Result<ExitCode> {
@@ -42,6 +43,9 @@ pub fn run() -> Result<ExitCode> {
     let ctx = Context::from_process();
     if args.get(1).is_some_and(|a| a == COMPLETE_SUBCOMMAND) {
         return crate::cli::complete::run(ctx.paths().ok(), &args[2..]);
+    }
+    if args.get(1).is_some_and(|a| a == vars::PROMPT_SUBCOMMAND) {
+        return Ok(prompt::run(&ctx));
     }
     // clap gives a flag before the subcommand to the top level, where any
     // argument rules the subcommands out (`badge -v ls` would switch to a
@@ -65,7 +69,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Off) => off::run(&ctx),
         Some(Command::Current(args)) => current::run(&ctx, &args),
         Some(Command::Ls(args)) => ls::run(&ctx, &args),
-        Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Completions(args)) => completions::run(&args),
         Some(Command::Session(SessionCommand::Add(args))) => session::add(&ctx, &args),
         Some(Command::Login(args)) => login::run(&ctx, &args),
