@@ -749,6 +749,34 @@ fn current_names_the_profile_botocore_uses() {
     }
 }
 
+/// Variables that would override the profile are removed by a switch, one
+/// line each, as the table shows them.
+#[test]
+fn switching_removes_variables_that_override_the_profile() {
+    let sandbox = sandbox_with(config(START_URL));
+    let env = [
+        HOOK[0],
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "not-a-secret"),
+        ("AWS_SESSION_TOKEN", "not-a-token"),
+        ("AWS_DEFAULT_PROFILE", "dev-beta"),
+    ];
+    let switched = expect_success_saying(
+        &sandbox,
+        &["use", "p"],
+        &env,
+        &[
+            "badge: removed AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN from this shell: static keys override any profile in every AWS SDK",
+            "badge: removed AWS_DEFAULT_PROFILE (dev-beta) from this shell: botocore and boto3 read it before AWS_PROFILE",
+        ],
+    );
+    assert!(
+        switched.stdout.contains("unset AWS_DEFAULT_PROFILE\n"),
+        "{}",
+        switched.report()
+    );
+}
+
 /// `AWS_CONFIG_FILE=""` and `AWS_SHARED_CREDENTIALS_FILE=""` mean no file
 /// to botocore, not the default one: badge lists what botocore lists, and
 /// the commands that write the config have nowhere to write.
