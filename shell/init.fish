@@ -21,6 +21,11 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
     if set -q __badge_previous
         set __badge_prev "=$__badge_previous"
     end
+    # The prompt's stamp, if the prompt segment is loaded: now, before badge
+    # reads the login this shell's prompt shows.
+    if set -q __badge_stamp_dir[1]; and test -n "$__badge_stamp_dir" -a -d "$__badge_stamp_dir"
+        true 2>/dev/null >"$__badge_stamp_dir/$fish_pid"
+    end
     # A pipe, not a command substitution: fish does not apply the caller's
     # redirections (`badge x 2>/dev/null`) to a command substitution.
     __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev command badge $argv | source
@@ -33,6 +38,24 @@ end
 # has no clock without a process, so an expired login (or none: `signed
 # out`) is the verdict badge gave when it last ran (`__badge_expired`,
 # `__badge_mark_word`).
+#
+# The mark follows logins, logouts and refreshes made by other processes:
+# they replace or remove the token cache file, __badge_token_file, which
+# changes its time or its folder's. The function touches this shell's stamp
+# (an empty file named after $fish_pid) just before badge reads the login,
+# so a cache file or folder newer than the stamp (`test -nt`, a builtin, to
+# the nanosecond) has changed since: then, and only then, badge is asked
+# once for the new verdict.
+{{stamp_dir}}
+# Touched first, so the next prompt asks again only for a further change; a
+# stamp that cannot be touched ends the watch.
+function __badge_ask_mark
+    if not true 2>/dev/null >"$__badge_stamp_dir/$fish_pid"
+        set -e -g __badge_token_file
+        return
+    end
+    __BADGE_SHELL=fish command badge __prompt | source
+end
 if not functions -q __badge_user_fish_prompt
     if functions -q fish_prompt
         functions -c fish_prompt __badge_user_fish_prompt
@@ -45,6 +68,16 @@ if not functions -q __badge_user_fish_prompt
     end
     function fish_prompt
         set -l __badge_last_status $status
+        if set -q __badge_token_file[1]; and test -n "$__badge_stamp_dir"
+            and test "$AWS_PROFILE" = "$__badge_expires_for"
+            and test -e "$__badge_stamp_dir/$fish_pid"
+            set -l __badge_stamp "$__badge_stamp_dir/$fish_pid"
+            set -l __badge_cache_dir (string replace -r '/[^/]*$' '' -- "$__badge_token_file")
+            if test "$__badge_token_file" -nt "$__badge_stamp"
+                or test "$__badge_cache_dir" -nt "$__badge_stamp"
+                __badge_ask_mark
+            end
+        end
         if test -n "$AWS_PROFILE"
             set -l __badge_mark
             if set -q __badge_expired; and test "$AWS_PROFILE" = "$__badge_expires_for"

@@ -22,6 +22,11 @@
             ;;
     esac
     local __badge_code __badge_status
+    # The prompt's stamp, if the prompt segment is loaded: now, before badge
+    # reads the login this shell's prompt shows.
+    if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
+        { : >|"$__badge_stamp_dir/$$" } 2>/dev/null
+    fi
     __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" command badge "$@")"
     __badge_status=$?
     if (( __badge_status == 0 )) && [[ -n "$__badge_code" ]]; then
@@ -36,9 +41,34 @@
 # with PROMPT_SUBST set. psvar[18] marks a login that has expired, or that
 # there is none, with the word badge left in __badge_mark_word (`%18v`, text
 # too); the clock is zsh/datetime's EPOCHSECONDS, a module, not a process.
+#
+# The mark follows logins, logouts and refreshes made by other processes:
+# they replace or remove the token cache file, __badge_token_file, which
+# changes its time or its folder's. The function touches this shell's stamp
+# (an empty file named after $$) just before badge reads the login, so a
+# cache file or folder newer than the stamp (`-nt`, a builtin, to the
+# nanosecond) has changed since: then, and only then, badge is asked once.
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+{{stamp_dir}}
+# Touched first, so the next prompt asks again only for a further change; a
+# stamp that cannot be touched ends the watch.
+__badge_ask_mark() {
+    emulate -L zsh
+    if ! { : >|"$__badge_stamp_dir/$$" } 2>/dev/null; then
+        unset __badge_token_file
+        return
+    fi
+    local __badge_code
+    __badge_code="$(__BADGE_SHELL=zsh command badge __prompt)" && eval "$__badge_code"
+}
 __badge_precmd() {
     emulate -L zsh
+    if [[ -n "${__badge_token_file-}" && -n "${__badge_stamp_dir-}" &&
+        "${AWS_PROFILE-}" == "${__badge_expires_for-}" && -e "$__badge_stamp_dir/$$" ]] &&
+        [[ "$__badge_token_file" -nt "$__badge_stamp_dir/$$" ||
+            "${__badge_token_file%/*}" -nt "$__badge_stamp_dir/$$" ]]; then
+        __badge_ask_mark
+    fi
     psvar[19]="${AWS_PROFILE-}"
     psvar[18]=''
     if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&

@@ -337,10 +337,13 @@ fn exec_runs_the_command_with_the_profile_and_no_static_keys() {
         "printenv",
         "AWS_PROFILE",
         "AWS_ACCESS_KEY_ID",
+        "AWS_DEFAULT_PROFILE",
     ])
     .env("AWS_ACCESS_KEY_ID", "AKIASTATICKEY")
     .env("AWS_SECRET_ACCESS_KEY", "static-secret")
-    .env("AWS_PROFILE", "q");
+    .env("AWS_PROFILE", "q")
+    // botocore would read it before AWS_PROFILE.
+    .env("AWS_DEFAULT_PROFILE", "q");
     let out = run(cmd, "badge exec p -- printenv");
     // printenv exits 1 when one of the variables is not set.
     assert_eq!(out.code(), Some(1), "{}", out.report());

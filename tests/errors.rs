@@ -430,6 +430,22 @@ fn config_that_is_not_utf8() {
 }
 
 #[test]
+fn nested_block_split_by_a_line_break_of_python() {
+    // A vertical tab pasted into an `s3 =` block: one line for badge and
+    // configparser, two for the str.splitlines() of botocore.
+    let text = format!(
+        "{}s3 =\n    addressing_style = path\x0bsignature_version s3v4\n",
+        config(START_URL)
+    );
+    refused_config(
+        text.as_bytes(),
+        "badge: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file and `badge sync` will not change it; delete that character, then run `badge sync` again",
+        "badge: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file and `badge session add` will not change it; delete that character, then run `badge session add` again",
+        "badge: warning: ~/.aws/config: line 13 of the nested `s3 =` block has a U+000B character, at which Python splits it into a part without `=`, so the AWS CLI cannot read this file; delete that character",
+    );
+}
+
+#[test]
 fn badge_refuses_exactly_the_files_botocore_refuses() {
     if !support::python_module_available("botocore") {
         return;
@@ -469,6 +485,25 @@ fn badge_refuses_exactly_the_files_botocore_refuses() {
         b"[a]\nk = v\n  \n  ;comment\n  [b]\nk = w\n",
         b"[profile \"a b\"]\nregion = x\n[profile a b]\n",
         b"[a] \n[a]\n",
+        // Python's str.splitlines() breaks a nested block's text at these
+        // (not at \x1f, nor at other spaces); configparser does not.
+        b"[a]\ns3 =\n  x = 1\x0bjunk\n",
+        b"[a]\ns3 =\n  x = 1\x0by = 2\n",
+        b"[a]\ns3 =\n  x\x0c= 1\n",
+        b"[a]\ns3 =\n  x = 1\x1c\n",
+        b"[a]\ns3 =\n  x = 1\x1djunk\n",
+        b"[a]\ns3 =\n  x = 1\x1ejunk\n",
+        b"[a]\ns3 =\n  x = 1\x1fjunk\n",
+        b"[a]\ns3 =\n  x = 1\xc2\x85junk\n",
+        b"[a]\ns3 =\n  x = 1\xe2\x80\xa8junk\n",
+        b"[a]\ns3 =\n  x = 1\xe2\x80\xa9junk\n",
+        b"[a]\ns3 =\n  x = 1\xc2\xa0junk\n",
+        b"[a]\ns3 =\x0b\n  x = 1\n",
+        b"[a]\ns3 =\n\x0cx = 1\n",
+        b"[a]\nk = v\x0bjunk\n",
+        b"[a]\nk = first\n  more\xe2\x80\xa8junk\n",
+        b"[DEFAULT]\ns3 =\n  x = 1\x0cjunk\n[b]\n",
+        b"[DEFAULT]\ns3 =\n  x = 1\x0cjunk\n",
     ];
     let sandbox = sandbox_with("");
     let files: Vec<PathBuf> = (0..samples.len())
@@ -641,6 +676,203 @@ fn home_unset() {
     let switched = badge(&sandbox, &["use", "p"], HOOK);
     assert_eq!(switched.code(), Some(0), "{}", switched.report());
     assert!(switched.stdout.contains("export AWS_PROFILE='p'"));
+}
+
+// ---- variables of other tools ------------------------------------------------
+
+/// What botocore makes of the sandbox's environment with `env` on top: the
+/// profile it uses (`null` for none) and the profiles it lists.
+fn botocore_view(sandbox: &Sandbox, env: &[(&str, &str)]) -> serde_json::Value {
+    const SCRIPT: &str = "
+import json, botocore.session
+s = botocore.session.Session()
+print(json.dumps({'profile': s.profile, 'profiles': sorted(s.available_profiles)}))
+";
+    let mut cmd = sandbox.python3();
+    cmd.env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd.args(["-c", SCRIPT]);
+    let out = run(cmd, "python3 botocore session");
+    assert!(out.status.success(), "{}", out.report());
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", out.report()))
+}
+
+/// `badge current --json` names the profile botocore uses, and the variable
+/// it comes from, for every way the two variables can be set; an empty one
+/// means a profile named "" to botocore, which no file defines.
+#[test]
+fn current_names_the_profile_botocore_uses() {
+    if !support::python_module_available("botocore") {
+        return;
+    }
+    let sandbox = sandbox_with(format!(
+        "{}\n[profile q]\nregion = us-east-1\n",
+        config(START_URL)
+    ));
+    // The environment, the variable the profile comes from, the error.
+    type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
+    let cases: &[Case] = &[
+        (&[("AWS_PROFILE", "p")], Some("AWS_PROFILE"), None),
+        (
+            &[("AWS_DEFAULT_PROFILE", "q"), ("AWS_PROFILE", "p")],
+            Some("AWS_DEFAULT_PROFILE"),
+            None,
+        ),
+        (
+            &[("AWS_DEFAULT_PROFILE", "q")],
+            Some("AWS_DEFAULT_PROFILE"),
+            None,
+        ),
+        (
+            &[("AWS_DEFAULT_PROFILE", ""), ("AWS_PROFILE", "p")],
+            Some("AWS_DEFAULT_PROFILE"),
+            Some(
+                "badge: AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a profile named \"\", which no file defines; remove it with `unset AWS_DEFAULT_PROFILE` (switching with `badge NAME` removes it too)",
+            ),
+        ),
+        (
+            &[("AWS_PROFILE", "")],
+            Some("AWS_PROFILE"),
+            Some(
+                "badge: AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile named \"\", which no file defines; choose a profile with `badge`, or `unset AWS_PROFILE`",
+            ),
+        ),
+        (&[], None, None),
+    ];
+    for (env, from, error) in cases {
+        let botocore = botocore_view(&sandbox, env);
+        let current = badge(&sandbox, &["current", "--json"], env);
+        assert_for_users(&current);
+        let json: serde_json::Value = serde_json::from_str(&current.stdout)
+            .unwrap_or_else(|e| panic!("{e}\n{}", current.report()));
+        assert_eq!(
+            json["profile"],
+            botocore["profile"],
+            "{env:?}\n{}",
+            current.report()
+        );
+        match from {
+            Some(var) => assert_eq!(json["profile_from"], *var, "{env:?}\n{}", current.report()),
+            None => assert_eq!(
+                json,
+                serde_json::json!({"profile": null}),
+                "{}",
+                current.report()
+            ),
+        }
+        let ok = botocore["profiles"]
+            .as_array()
+            .unwrap()
+            .contains(&botocore["profile"]);
+        assert_eq!(
+            current.code(),
+            Some(if ok { 0 } else { 1 }),
+            "{env:?}\n{}",
+            current.report()
+        );
+        if let Some(error) = error {
+            assert_eq!(current.stderr, format!("{error}\n"), "{}", current.report());
+            assert_documented(error);
+            // In words too, with nothing on stdout.
+            expect_error(&sandbox, &["current"], env, error);
+        }
+    }
+}
+
+/// Variables that would override the profile are removed by a switch, one
+/// line each, as the table shows them.
+#[test]
+fn switching_removes_variables_that_override_the_profile() {
+    let sandbox = sandbox_with(config(START_URL));
+    let env = [
+        HOOK[0],
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "not-a-secret"),
+        ("AWS_SESSION_TOKEN", "not-a-token"),
+        ("AWS_DEFAULT_PROFILE", "dev-beta"),
+    ];
+    let switched = expect_success_saying(
+        &sandbox,
+        &["use", "p"],
+        &env,
+        &[
+            "badge: removed AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN from this shell: static keys override any profile in every AWS SDK",
+            "badge: removed AWS_DEFAULT_PROFILE (dev-beta) from this shell: botocore and boto3 read it before AWS_PROFILE",
+        ],
+    );
+    assert!(
+        switched.stdout.contains("unset AWS_DEFAULT_PROFILE\n"),
+        "{}",
+        switched.report()
+    );
+}
+
+/// `AWS_CONFIG_FILE=""` and `AWS_SHARED_CREDENTIALS_FILE=""` mean no file
+/// to botocore, not the default one: badge lists what botocore lists, and
+/// the commands that write the config have nowhere to write.
+#[test]
+fn empty_file_variables_mean_no_file() {
+    let sandbox = sandbox_with(config(START_URL));
+    sandbox.write(
+        ".aws/credentials",
+        "[keys]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-a-secret\n",
+    );
+    let no_config: &[(&str, &str)] = &[("AWS_CONFIG_FILE", "")];
+    let no_credentials: &[(&str, &str)] = &[("AWS_SHARED_CREDENTIALS_FILE", "")];
+    let neither: &[(&str, &str)] = &[("AWS_CONFIG_FILE", ""), ("AWS_SHARED_CREDENTIALS_FILE", "")];
+    for (env, listed) in [
+        (no_config, &["keys"][..]),
+        (no_credentials, &["p"][..]),
+        (neither, &[][..]),
+    ] {
+        let ls = badge(&sandbox, &["ls", "--json"], env);
+        assert_eq!(ls.code(), Some(0), "{env:?}\n{}", ls.report());
+        let names: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&ls.stdout)
+            .unwrap_or_else(|e| panic!("{e}\n{}", ls.report()))
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(names, listed, "{env:?}\n{}", ls.report());
+        if support::python_module_available("botocore") {
+            assert_eq!(
+                botocore_view(&sandbox, env)["profiles"],
+                serde_json::json!(listed),
+                "{env:?}: botocore lists the same"
+            );
+        }
+    }
+    let switched = badge(&sandbox, &["use", "keys"], &[no_config, HOOK].concat());
+    assert_eq!(switched.code(), Some(0), "{}", switched.report());
+    assert!(
+        switched.stdout.contains("export AWS_PROFILE='keys'"),
+        "{}",
+        switched.report()
+    );
+    expect_success_saying(
+        &sandbox,
+        &["ls"],
+        neither,
+        &[
+            "badge: there are no profiles: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE are set but empty, which the AWS CLI and SDKs read as no files; `unset AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE` to use ~/.aws/config and ~/.aws/credentials",
+        ],
+    );
+    for command in ["sync", "session add"] {
+        let mut args: Vec<&str> = command.split(' ').collect();
+        if command == "session add" {
+            args.extend(["acme", "--start-url", START_URL, "--region", REGION]);
+        }
+        expect_error(
+            &sandbox,
+            &args,
+            no_config,
+            &format!(
+                "badge: AWS_CONFIG_FILE is set but empty, which the AWS CLI and SDKs read as no config file, so `badge {command}` has nowhere to write; point AWS_CONFIG_FILE at your config file, or `unset AWS_CONFIG_FILE` to use ~/.aws/config"
+            ),
+        );
+    }
 }
 
 // ---- sessions and profiles ------------------------------------------------

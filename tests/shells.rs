@@ -29,8 +29,10 @@ per_shell!(
     prompt_shows_profile_without_starting_a_process,
     prompt_keeps_last_status,
     prompt_marks_an_expired_login,
+    prompt_follows_the_token_cache_of_other_processes,
     no_prompt_leaves_prompt_identical,
     switch_removes_static_keys_and_says_so_once,
+    switch_removes_aws_default_profile_and_says_so_once,
     without_integration_switching_prints_init_line,
     custom_cmd_name,
     custom_cmd_name_with_dash,
@@ -585,6 +587,105 @@ fn prompt_marks_a_login(sh: Shell, word: &str, expired: bool) {
     );
 }
 
+/// Another terminal signs in, signs out or renews the login (here `rm`,
+/// `cp` and `mv` stand for them; `mv` brings a file older than the one it
+/// replaces): the next prompt shows the new mark. badge is asked once per
+/// change (a wrapper on the PATH counts its runs), never when the cache
+/// file is as it was, and an empty PATH still draws the prompt; the shells'
+/// stamps do not pile up.
+fn prompt_follows_the_token_cache_of_other_processes(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    let cache = format!(".aws/sso/cache/{}.json", support::TOKEN_CACHE_ACME);
+    let valid = std::fs::read(sandbox.home().join(&cache)).expect("the token cache");
+    sandbox.write("valid.json", valid);
+    // Older than every version before it: `mv` keeps that mtime.
+    sandbox.write(
+        "expired.json",
+        "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
+         \"accessToken\": \"test-token\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}",
+    );
+    let counter = sandbox.write(
+        "counting/badge",
+        format!(
+            "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
+            support::badge_bin().display()
+        ),
+    );
+    std::fs::set_permissions(
+        &counter,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = sandbox
+        .env()
+        .find(|(k, _)| *k == "PATH")
+        .map(|(_, v)| v.to_string_lossy().into_owned())
+        .unwrap();
+    sandbox.set_env(
+        "PATH",
+        format!("{}:{path}", sandbox.home().join("counting").display()),
+    );
+    let r = match sh {
+        Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
+        _ => render_prompt(sh),
+    };
+    let set_t = match sh {
+        Shell::Fish => format!("set T ~/{cache}"),
+        _ => format!("T=~/{cache}"),
+    };
+    let body = format!(
+        "{set_t}\nbadge dev-alpha\n{r}\n{r}\nbadge prod\n{r}\n\
+         command rm \"$T\"\n{r}\n{r}\n\
+         command cp ~/valid.json \"$T\"\n{r}\n\
+         command mv ~/expired.json \"$T\"\n{r}\n\
+         {empty}\n{r}\n{r}\n",
+        empty = empty_path(sh)
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    out.assert_clean().assert_stdout(
+        "[(aws:dev-alpha) P> ]\n[(aws:dev-alpha) P> ]\n[(aws:prod) P> ]\n\
+         [(aws:prod signed out) P> ]\n[(aws:prod signed out) P> ]\n\
+         [(aws:prod) P> ]\n\
+         [(aws:prod expired) P> ]\n\
+         [(aws:prod expired) P> ]\n[(aws:prod expired) P> ]\n",
+    );
+    let runs = std::fs::read_to_string(sandbox.home().join("badge-runs")).unwrap_or_default();
+    assert_eq!(
+        runs.lines().collect::<Vec<_>>(),
+        [
+            "init",
+            "dev-alpha",
+            "prod",
+            "__prompt",
+            "__prompt",
+            "__prompt"
+        ],
+        "{sh}: badge runs: the init, two switches, then one for each change\n{}",
+        out.report()
+    );
+    // Each shell has a stamp; a new shell's init removes those of shells
+    // that are gone, so they do not pile up.
+    let stamps = || -> Vec<String> {
+        std::fs::read_dir(sandbox.home().join(".local/state/badge/prompt"))
+            .map(|dir| {
+                dir.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(stamps().len(), 1, "{sh}: {:?}", stamps());
+    for _ in 0..3 {
+        run_shell(sh, &sandbox, &script(sh, "badge staging-eu")).assert_clean();
+    }
+    assert_eq!(
+        stamps().len(),
+        1,
+        "{sh}: the stamps of shells that are gone stay: {:?}",
+        stamps()
+    );
+}
+
 /// The user's prompt still sees the status of the last command: drawing
 /// the badge segment does not reset it.
 fn prompt_keeps_last_status(sh: Shell) {
@@ -693,6 +794,81 @@ fn switch_removes_static_keys_and_says_so_once(sh: Shell) {
     assert!(
         !out.stderr.contains("EXAMPLE") && !out.stderr.contains("-SECRET"),
         "secrets never printed\n{}",
+        out.report()
+    );
+}
+
+/// botocore and boto3 read AWS_DEFAULT_PROFILE before AWS_PROFILE, so one
+/// left in the shell would win over every switch. `badge current --json`
+/// names the profile botocore uses (as botocore itself does), switching
+/// removes the variable and says so once, and `badge off` leaves neither.
+fn switch_removes_aws_default_profile_and_says_so_once(sh: Shell) {
+    let mut sandbox = Sandbox::new(CONFIG);
+    sandbox
+        .set_env("AWS_PROFILE", "prod")
+        .set_env("AWS_DEFAULT_PROFILE", "dev-beta");
+    let show_both = format!(
+        "{}\n{}",
+        sh.show("AWS_PROFILE"),
+        sh.show("AWS_DEFAULT_PROFILE")
+    );
+    let hostile = match sh {
+        Shell::Fish => r"set -gx AWS_DEFAULT_PROFILE ev\e\[31mil",
+        _ => r"export AWS_DEFAULT_PROFILE=$'ev\e[31mil'",
+    };
+    let body = format!(
+        "badge current --json\nbadge prod-readonly\n{show_both}\nbadge current --json\n\
+         badge dev-alpha\ncommand env | grep '^AWS_' | sort\n\
+         {hostile}\nbadge off\n{show_both}\nbadge current --json\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 8, "{}", out.report());
+    let json = |line: &str| -> serde_json::Value {
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}\n{}", out.report()))
+    };
+    let before = json(lines[0]);
+    assert_eq!(before["profile"], "dev-beta", "{}", out.report());
+    assert_eq!(
+        before["profile_from"],
+        "AWS_DEFAULT_PROFILE",
+        "{}",
+        out.report()
+    );
+    assert_eq!(before["aws_profile"], "prod", "{}", out.report());
+    if support::python_module_available("botocore") {
+        let mut cmd = sandbox.python3();
+        cmd.args([
+            "-c",
+            "import botocore.session; print(botocore.session.Session().profile)",
+        ]);
+        let botocore = run(cmd, "botocore's profile");
+        assert_eq!(botocore.stdout, "dev-beta\n", "{}", botocore.report());
+    }
+    assert_eq!(
+        &lines[1..3],
+        ["AWS_PROFILE=[prod-readonly]", "AWS_DEFAULT_PROFILE unset"],
+        "{}",
+        out.report()
+    );
+    let after = json(lines[3]);
+    assert_eq!(after["profile"], "prod-readonly", "{}", out.report());
+    assert_eq!(after["profile_from"], "AWS_PROFILE", "{}", out.report());
+    assert_eq!(lines[4], "AWS_PROFILE=dev-alpha", "{}", out.report());
+    assert_eq!(
+        &lines[5..7],
+        ["AWS_PROFILE unset", "AWS_DEFAULT_PROFILE unset"],
+        "{}",
+        out.report()
+    );
+    assert_eq!(lines[7], r#"{"profile":null}"#, "{}", out.report());
+    assert_eq!(
+        out.stderr,
+        "badge: removed AWS_DEFAULT_PROFILE (dev-beta) from this shell: botocore and boto3 \
+         read it before AWS_PROFILE\n\
+         badge: removed AWS_DEFAULT_PROFILE (ev^[[31mil) from this shell: botocore and boto3 \
+         read it before AWS_PROFILE\n",
+        "said once for each, through printable\n{}",
         out.report()
     );
 }

@@ -4,6 +4,10 @@
 
 mod support;
 
+#[path = "support/emulator/mod.rs"]
+mod emulator;
+
+use emulator::{Emulator, EmulatorOptions, Org};
 use support::tmux::{COMPINIT, Tmux, command_line, last_line};
 use support::{CONFIG, Sandbox, Shell};
 
@@ -15,6 +19,7 @@ per_shell!(
     tab_completes_from_installed_completion_file,
     tab_completes_hostile_names_to_themselves,
     prompt_segment_on_screen,
+    prompt_follows_a_login_in_another_terminal,
     picker_filter_and_enter_switches,
     picker_escape_changes_nothing,
     picker_ctrl_c_changes_nothing,
@@ -226,6 +231,51 @@ fn prompt_segment_on_screen(sh: Shell) {
             last_line(s).starts_with(segment) && command_line(s) == Some("")
         });
     }
+}
+
+/// Wait for a fresh, empty prompt that starts with `segment`.
+fn wait_for_segment(tmux: &Tmux, segment: &str) {
+    tmux.wait_for(&format!("a prompt starting with {segment:?}"), |s| {
+        last_line(s).starts_with(segment) && command_line(s) == Some("")
+    });
+}
+
+/// Two terminals on one profile: a login in one shows in the other's next
+/// prompt (Enter on an empty line), and so does a logout the other way.
+fn prompt_follows_a_login_in_another_terminal(sh: Shell) {
+    if !support::require("tmux") {
+        return;
+    }
+    let emu = Emulator::start(EmulatorOptions {
+        approve_on_start: true,
+        ..EmulatorOptions::new(Org::generated(1, 1, false))
+    });
+    let account = &emu.org().accounts[0];
+    let config = format!(
+        "[sso-session acme]\nsso_start_url = {}\nsso_region = eu-west-1\n\
+         sso_registration_scopes = sso:account:access\n\n\
+         [profile p]\nsso_session = acme\nsso_account_id = {}\nsso_role_name = {}\n",
+        emu.start_url(),
+        account.id,
+        account.roles[0]
+    );
+    let mut sandbox = Sandbox::new(&config);
+    let _ = std::fs::remove_dir_all(sandbox.home().join(".aws/sso"));
+    sandbox.set_envs(emu.env());
+    let first = Tmux::start(&sandbox, sh);
+    let second = Tmux::start_another(&sandbox, sh, "second.sock");
+    for tmux in [&first, &second] {
+        tmux.send_line("badge p");
+        wait_for_segment(tmux, "(aws:p signed out) test");
+    }
+    second.send_line("badge login --device-code --no-browser");
+    wait_for_segment(&second, "(aws:p) test");
+    first.send_keys(&["Enter"]);
+    wait_for_segment(&first, "(aws:p) test");
+    first.send_line("badge logout");
+    wait_for_segment(&first, "(aws:p signed out) test");
+    second.send_keys(&["Enter"]);
+    wait_for_segment(&second, "(aws:p signed out) test");
 }
 
 // 12. The picker.

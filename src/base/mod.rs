@@ -6,9 +6,11 @@
 //! - [`hash`]: the SHA-1 and SHA-256 hex digests badge names files after;
 //! - [`text`]: untrusted text made safe for a terminal, and its width;
 //! - [`url`]: comparing start URLs, percent-encoding, and URLs without a
-//!   password.
+//!   password;
+//! - [`process`]: whether the process a file is named after still runs.
 
 pub mod hash;
+pub mod process;
 pub mod text;
 pub mod time;
 pub mod url;

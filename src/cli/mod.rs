@@ -79,7 +79,9 @@ Examples:
   badge current
   badge current --json | jq -r .account_id
 
-Exits 1 when no profile is active (with --json, prints \"profile\": null).")]
+The profile is the one botocore and boto3 use: AWS_DEFAULT_PROFILE if set,
+else AWS_PROFILE (switching removes AWS_DEFAULT_PROFILE). Exits 1 when no
+profile is active (with --json, prints \"profile\": null).")]
     Current(CurrentArgs),
 
     /// List all profiles from the AWS config and credentials files
@@ -106,7 +108,7 @@ Examples:
 
 It defines a function that switches the current shell, completion for it,
 and a prompt segment that shows the active profile without starting a
-process.")]
+process (one run of badge when another process changed its login).")]
     Init(InitArgs),
 
     /// Print the completion script for a shell

@@ -84,6 +84,9 @@ pub struct Context {
     pub previous: Previous,
     /// `AWS_PROFILE` of the calling shell, if set and not empty.
     pub active: Option<String>,
+    /// `AWS_DEFAULT_PROFILE`, if set (even empty), which botocore reads
+    /// before `AWS_PROFILE`.
+    pub default_profile: Option<String>,
     /// Static key variables present in the environment.
     pub static_keys: Vec<&'static str>,
     /// The user's shell from `$SHELL`, for hints.
@@ -115,6 +118,7 @@ impl Context {
             None => Previous::Unknown,
         };
         let active = text(vars::AWS_PROFILE).filter(|p| !p.is_empty());
+        let default_profile = text(vars::AWS_DEFAULT_PROFILE);
         let static_keys = vars::STATIC_KEYS
             .iter()
             .copied()
@@ -130,6 +134,7 @@ impl Context {
             hook,
             previous,
             active,
+            default_profile,
             static_keys,
             login_shell,
             stdout_tty: terminal.stdout,
@@ -140,6 +145,18 @@ impl Context {
         }
     }
 
+    /// The profile botocore and boto3 use, and the variable it comes from:
+    /// `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, whichever is set first,
+    /// even to nothing (botocore then looks for a profile named "").
+    pub fn botocore_profile(&self) -> Option<(&'static str, String)> {
+        [vars::AWS_DEFAULT_PROFILE, vars::AWS_PROFILE]
+            .into_iter()
+            .find_map(|name| {
+                let value = self.env.var_os(name)?;
+                Some((name, value.to_string_lossy().into_owned()))
+            })
+    }
+
     /// The config and credentials files.
     pub fn paths(&self) -> Result<Paths> {
         Paths::from_vars(|name| self.env.var_os(name))
@@ -147,6 +164,11 @@ impl Context {
 
     pub fn token_cache(&self) -> Result<TokenCache> {
         TokenCache::from_vars(|name| self.env.var_os(name))
+    }
+
+    /// The folder of the prompt's stamps (see `shell::watch`).
+    pub fn stamp_dir(&self) -> Option<PathBuf> {
+        Some(self.state_dir().ok()?.join("prompt"))
     }
 
     /// badge's own state folder, or why there is none.
@@ -187,6 +209,19 @@ mod tests {
         assert_eq!(ctx.hook, Some(Shell::Zsh));
         assert_eq!(ctx.previous, Previous::Off);
         assert_eq!(ctx.active.as_deref(), Some("prod"));
+        assert_eq!(ctx.default_profile, None);
+        assert_eq!(
+            ctx.botocore_profile(),
+            Some(("AWS_PROFILE", "prod".to_owned()))
+        );
+        let both = Context::new(
+            Env::from_pairs(&[("AWS_PROFILE", "prod"), ("AWS_DEFAULT_PROFILE", "")]),
+            Terminal::default(),
+        );
+        assert_eq!(
+            both.botocore_profile(),
+            Some(("AWS_DEFAULT_PROFILE", String::new()))
+        );
         assert_eq!(ctx.static_keys, ["AWS_SESSION_TOKEN"]);
         assert_eq!(ctx.login_shell, Some(Shell::Fish));
         assert!(!ctx.interactive && !ctx.stdout_tty);

@@ -14,12 +14,14 @@ use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
 use crate::config::sessions;
+use crate::shell::vars;
 use crate::sso::login_state::{LoginStates, describe};
 use crate::sso::token_cache::LoginState;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
-    let Some(name) = ctx.active.as_deref() else {
+    // The profile the AWS tools use, as botocore finds it.
+    let Some((from, name)) = ctx.botocore_profile() else {
         if args.json {
             writeln!(out, "{}", json!({ "profile": null }))?;
         } else {
@@ -27,6 +29,35 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::FAILURE);
     };
+    let aws_profile = ctx
+        .var(vars::AWS_PROFILE)
+        .map(|v| v.to_string_lossy().into_owned());
+    if name.is_empty() {
+        if args.json {
+            let value = json!({
+                "profile": "",
+                "profile_from": from,
+                "aws_profile": aws_profile,
+                "exists": false,
+            });
+            writeln!(out, "{value}")?;
+        }
+        if from == vars::AWS_DEFAULT_PROFILE {
+            eprintln!(
+                "badge: AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a \
+                 profile named \"\", which no file defines; remove it with \
+                 `unset AWS_DEFAULT_PROFILE` (switching with `badge NAME` removes it too)"
+            );
+        } else {
+            eprintln!(
+                "badge: AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile \
+                 named \"\", which no file defines; choose a profile with `badge`, or \
+                 `unset AWS_PROFILE`"
+            );
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    let name = name.as_str();
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
     warn_if_refused(&paths);
@@ -37,6 +68,8 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         let value = match profile {
             Some(p) => json!({
                 "profile": p.name,
+                "profile_from": from,
+                "aws_profile": aws_profile,
                 "exists": true,
                 "source": match p.source { Source::Config => "config", Source::Credentials => "credentials" },
                 "generated": p.generated_by.is_some(),
@@ -51,7 +84,12 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                     _ => None,
                 },
             }),
-            None => json!({ "profile": name, "exists": false }),
+            None => json!({
+                "profile": name,
+                "profile_from": from,
+                "aws_profile": aws_profile,
+                "exists": false,
+            }),
         };
         writeln!(out, "{value}")?;
     } else {
@@ -63,7 +101,11 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 (Some(n), None) => Some(n.to_string()),
                 (None, None) => None,
             };
+            // Said when it is not the variable badge sets.
+            let source = (from == vars::AWS_DEFAULT_PROFILE)
+                .then(|| "AWS_DEFAULT_PROFILE (botocore and boto3 read it first)".to_owned());
             for (label, value) in [
+                ("from", source),
                 ("account", account),
                 ("role", p.role_name.map(str::to_owned)),
                 ("session", p.sso_session.map(str::to_owned)),
@@ -91,9 +133,9 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     }
     if profile.is_none() {
         eprintln!(
-            "badge: AWS_PROFILE is {name:?}, which is not defined in {} or {}; choose another with `badge`",
-            paths.config.display(),
-            paths.credentials.display()
+            "badge: {from} is {name:?}, which is not defined in {} or {}; choose another with `badge`",
+            paths.config_shown(),
+            paths.credentials_shown()
         );
         return Ok(ExitCode::FAILURE);
     }

@@ -45,8 +45,8 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
         let credentials = fetch(ctx, &profile, &again(&profile.name))?;
         // The credentials are the profile: another profile must not win.
-        command.env_remove("AWS_PROFILE");
-        command.env_remove("AWS_DEFAULT_PROFILE");
+        command.env_remove(vars::AWS_PROFILE);
+        command.env_remove(vars::AWS_DEFAULT_PROFILE);
         let vars = variables(&credentials, profile.region.as_deref());
         let names: Vec<&str> = vars.iter().map(|(name, _)| *name).collect();
         verbose!(
@@ -62,7 +62,9 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
             command.env_remove(var);
         }
         command.env_remove("AWS_CREDENTIAL_EXPIRATION");
-        command.env("AWS_PROFILE", &name);
+        // botocore would read it before AWS_PROFILE.
+        command.env_remove(vars::AWS_DEFAULT_PROFILE);
+        command.env(vars::AWS_PROFILE, &name);
         verbose!(
             "running {} with AWS_PROFILE={name}",
             printable(&program.to_string_lossy())

@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                 let names: Vec<String> = known.iter().map(|(n, _)| format!("{n:?}")).collect();
                 bail!(
                     "there is no sso-session {session:?} in {}{}",
-                    paths.config.display(),
+                    paths.config_shown(),
                     match names.as_slice() {
                         [] => "; add one with `badge session add`".to_owned(),
                         names => format!("; the sso-sessions are {}", names.join(", ")),
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                 bail!(
                     "no profile uses sso-session {session:?} in {}; generate them with \
                      `badge sync --sso-session {}`",
-                    paths.config.display(),
+                    paths.config_shown(),
                     crate::shell::shell_word(session)
                 );
             }

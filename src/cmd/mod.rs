@@ -17,6 +17,7 @@ mod login;
 mod logout;
 mod ls;
 mod off;
+mod prompt;
 mod session;
 mod settings;
 mod switch;
@@ -35,7 +36,7 @@ pub use settings::Settings;
 
 use crate::base::text::printable;
 use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, SessionCommand};
-use crate::shell::{Script, shell_word};
+use crate::shell::{Script, shell_word, vars};
 use crate::ui::verbose::{self, verbose};
 
 pub fn run() -> Result<ExitCode> {
@@ -43,6 +44,9 @@ pub fn run() -> Result<ExitCode> {
     let ctx = Context::from_process();
     if args.get(1).is_some_and(|a| a == COMPLETE_SUBCOMMAND) {
         return crate::cli::complete::run(ctx.paths().ok(), &args[2..]);
+    }
+    if args.get(1).is_some_and(|a| a == vars::PROMPT_SUBCOMMAND) {
+        return Ok(prompt::run(&ctx));
     }
     // clap gives a flag before the subcommand to the top level, where any
     // argument rules the subcommands out (`badge -v ls` would switch to a
@@ -66,7 +70,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Off) => off::run(&ctx),
         Some(Command::Current(args)) => current::run(&ctx, &args),
         Some(Command::Ls(args)) => ls::run(&ctx, &args),
-        Some(Command::Init(args)) => init::run(&args),
+        Some(Command::Init(args)) => init::run(&ctx, &args),
         Some(Command::Completions(args)) => completions::run(&args),
         Some(Command::Session(SessionCommand::Add(args))) => session::add(&ctx, &args),
         Some(Command::Login(args)) => login::run(&ctx, &args),
@@ -98,6 +102,9 @@ fn log_setting(ctx: &Context) {
         }
     );
     let described = |path: &std::path::Path, var: &str| {
+        if path.as_os_str().is_empty() {
+            return format!("none ({var} is set but empty)");
+        }
         let from = match ctx.var(var).filter(|v| !v.is_empty()) {
             Some(_) => format!("from {var}"),
             None => "default".to_owned(),

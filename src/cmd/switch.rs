@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         bail!(
             "the profile name {name:?} has a NUL byte, which no shell variable can hold; \
              rename the profile in {}",
-            paths.config.display()
+            paths.config_shown()
         );
     }
     let mut script = switch_script(ctx, shell, &target);

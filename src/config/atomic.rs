@@ -16,6 +16,8 @@ use std::io::{self, ErrorKind, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::base::process;
+
 /// Replaces the file at `path` (or at the end of its symlinks) with `bytes`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let target = follow_links(path)?;
@@ -142,7 +144,7 @@ fn remove_temps_in(dir: &Path, name: Option<&str>) -> usize {
         let Some(pid) = temp_owner(&entry.file_name().to_string_lossy(), name) else {
             continue;
         };
-        if pid == own || process_may_run(pid) {
+        if pid == own || process::may_run(pid) {
             continue;
         }
         if entry.file_type().is_ok_and(|t| t.is_file()) && fs::remove_file(entry.path()).is_ok() {
@@ -166,13 +168,6 @@ fn temp_owner(file_name: &str, name: Option<&str>) -> Option<u32> {
         return None;
     }
     pid.parse().ok()
-}
-
-/// Whether process `pid` may still be running: true when it is, and when
-/// there is no `/proc` to tell.
-fn process_may_run(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]

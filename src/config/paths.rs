@@ -13,24 +13,78 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-/// The config and credentials files.
+/// The config and credentials files. An empty path is no file: the
+/// variable is set but empty, which botocore and the AWS CLI read as no
+/// file at all (reading one gives nothing, and nothing may write it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Paths {
     pub config: PathBuf,
     pub credentials: PathBuf,
 }
 
+pub const CONFIG_VAR: &str = "AWS_CONFIG_FILE";
+pub const CREDENTIALS_VAR: &str = "AWS_SHARED_CREDENTIALS_FILE";
+
 impl Paths {
     /// `$AWS_CONFIG_FILE`, else `~/.aws/config`; `$AWS_SHARED_CREDENTIALS_FILE`,
     /// else `~/.aws/credentials`. `$VAR`, `${VAR}` and then a leading `~` are
     /// expanded like Python's `os.path.expandvars` and `expanduser` (as
-    /// botocore does); `~user` is left as written. An empty variable counts as
-    /// unset.
+    /// botocore does); `~user` is left as written. A variable that is set
+    /// but empty (or expands to nothing) is no file, as in botocore, not the
+    /// default one.
     pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Paths> {
         Ok(Paths {
-            config: resolve(&var, "AWS_CONFIG_FILE", "~/.aws/config")?,
-            credentials: resolve(&var, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")?,
+            config: resolve(&var, CONFIG_VAR, "~/.aws/config")?,
+            credentials: resolve(&var, CREDENTIALS_VAR, "~/.aws/credentials")?,
         })
+    }
+
+    /// `AWS_CONFIG_FILE` is set but empty: there is no config file.
+    pub fn no_config(&self) -> bool {
+        self.config.as_os_str().is_empty()
+    }
+
+    /// `AWS_SHARED_CREDENTIALS_FILE` is set but empty.
+    pub fn no_credentials(&self) -> bool {
+        self.credentials.as_os_str().is_empty()
+    }
+
+    /// The config file for a message: its path, or that there is none.
+    pub fn config_shown(&self) -> String {
+        show_config(&self.config)
+    }
+
+    /// The credentials file for a message.
+    pub fn credentials_shown(&self) -> String {
+        shown(&self.credentials, CREDENTIALS_VAR)
+    }
+
+    /// Before `command` writes the config: with no config file (the
+    /// variable set but empty) there is nowhere to write, and writing
+    /// `~/.aws/config` instead would give the user profiles that their AWS
+    /// tools, reading no file, do not see.
+    pub fn check_config_to_write(&self, command: &str) -> Result<()> {
+        if self.no_config() {
+            bail!(
+                "{CONFIG_VAR} is set but empty, which the AWS CLI and SDKs read as no config \
+                 file, so `{command}` has nowhere to write; point {CONFIG_VAR} at your config \
+                 file, or `unset {CONFIG_VAR}` to use ~/.aws/config"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A config file's path for a message: the path, or that there is none.
+pub fn show_config(path: &Path) -> String {
+    shown(path, CONFIG_VAR)
+}
+
+fn shown(path: &Path, var: &str) -> String {
+    if path.as_os_str().is_empty() {
+        format!("{var}=\"\" (no file)")
+    } else {
+        path.display().to_string()
     }
 }
 
@@ -152,11 +206,14 @@ pub fn state_dir(var: impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
 }
 
 fn resolve(var: &impl Fn(&str) -> Option<OsString>, name: &str, default: &str) -> Result<PathBuf> {
-    let set = var(name).filter(|v| !v.is_empty());
+    let set = var(name);
     let path = expand_vars(
         set.as_ref().map_or(default.as_bytes(), |v| v.as_bytes()),
         var,
     );
+    if path.is_empty() {
+        return Ok(PathBuf::new());
+    }
     let Some(rest) = path.strip_prefix(b"~") else {
         return Ok(PathBuf::from(OsString::from_vec(path)));
     };
@@ -270,7 +327,17 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(p.config, PathBuf::from("~bob/c"));
-        assert_eq!(p.credentials, PathBuf::from("/h/.aws/credentials"));
+        // Set but empty is no file to botocore, not the default one.
+        assert!(p.no_credentials() && !p.no_config());
+        assert_eq!(
+            p.credentials_shown(),
+            "AWS_SHARED_CREDENTIALS_FILE=\"\" (no file)"
+        );
+        let p = paths(&[("HOME", "/h"), ("AWS_CONFIG_FILE", "$EMPTY"), ("EMPTY", "")]).unwrap();
+        assert!(p.no_config());
+        assert!(p.check_config_to_write("badge sync").is_err());
+        // Without HOME, the default credentials file cannot be found.
+        assert!(paths(&[("AWS_CONFIG_FILE", "")]).is_err());
     }
 
     #[test]

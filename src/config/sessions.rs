@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::document::{Document, SectionKind};
+use super::paths;
 use crate::base::text::typo_distance;
 use crate::shell::shell_word;
 use crate::ui::verbose::verbose;
@@ -229,7 +230,7 @@ pub fn of_profile(
     session_name: &str,
     config: &Path,
 ) -> Result<SsoSession> {
-    let file = config.display().to_string();
+    let file = paths::show_config(config);
     if doc.sso_session(session_name).is_none() {
         bail!(
             "profile {profile} uses sso-session {session_name}, but there is no \
@@ -251,7 +252,7 @@ pub fn select(
     profile: Option<&str>,
     active_profile: Option<&str>,
 ) -> Result<SsoSession> {
-    let file = config.display().to_string();
+    let file = paths::show_config(config);
     if let Some(name) = requested {
         return lookup(doc, name, &file);
     }

@@ -11,8 +11,11 @@
 //! `=` and `:` delimiters, full-line `#` and `;` comments, no values
 //! without a delimiter) and of botocore's `raw_config_parse`, which also
 //! refuses a nested block (`s3 =` followed by indented lines) with a line
-//! that has no `=`. `tests/errors.rs` checks this module against botocore
-//! itself. Line text is never quoted: a broken credentials line may hold a
+//! that has no `=`. botocore splits that block's text with Python's
+//! `str.splitlines()`, which also breaks lines at `\v`, `\f`, `\x1c`..`\x1e`,
+//! NEL, U+2028 and U+2029, where configparser (universal newlines) does not:
+//! a part without `=` that such a character cuts out of a line is refused
+//! too. `tests/errors.rs` checks this module against botocore itself. Line text is never quoted: a broken credentials line may hold a
 //! secret.
 
 use std::borrow::Cow;
@@ -49,6 +52,13 @@ pub enum Reason {
     NestedNotAKey {
         key: String,
     },
+    /// A line of a nested `key =` block that has `=`, but that a line
+    /// break of Python's `str.splitlines()` (`at`, the first in the line)
+    /// splits into a part without.
+    NestedLineBreak {
+        key: String,
+        at: char,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -79,6 +89,12 @@ impl fmt::Display for Refusal {
                 f,
                 "line {line} of the nested `{key} =` block is not a key = value line"
             ),
+            Reason::NestedLineBreak { key, at } => write!(
+                f,
+                "line {line} of the nested `{key} =` block has a U+{:04X} character, at which \
+                 Python splits it into a part without `=`",
+                u32::from(*at)
+            ),
         }
     }
 }
@@ -94,6 +110,7 @@ impl Refusal {
             Reason::NotAKey | Reason::EmptyKey | Reason::NestedNotAKey { .. } => {
                 "fix or delete that line"
             }
+            Reason::NestedLineBreak { .. } => "delete that character",
         }
     }
 }
@@ -115,6 +132,35 @@ fn option_name(name: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(name)
     }
+}
+
+/// Where Python's `str.splitlines()` breaks a line that universal newlines
+/// (`\n`, `\r`) left whole.
+fn is_py_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Why botocore refuses `value`, a stripped line of a nested block of
+/// `key`, if it does: `_parse_nested` splits the block with
+/// `str.splitlines()` and needs an `=` in every part that is not blank.
+fn nested_refusal(key: &str, value: &str) -> Option<Reason> {
+    let keyless = |part: &str| !part.trim_matches(is_py_space).is_empty() && !part.contains('=');
+    if !value.contains('=') {
+        return Some(Reason::NestedNotAKey {
+            key: key.to_owned(),
+        });
+    }
+    let at = value.chars().find(|&c| is_py_line_break(c))?;
+    value
+        .split(is_py_line_break)
+        .any(keyless)
+        .then(|| Reason::NestedLineBreak {
+            key: key.to_owned(),
+            at,
+        })
 }
 
 /// Lines as Python's universal newlines split them (`\n`, `\r\n`, `\r`),
@@ -193,12 +239,12 @@ pub fn check(bytes: &[u8]) -> Option<Refusal> {
         if let (Some(name), Some(open)) = (section, &option)
             && indent > indent_level
         {
-            if open.nested && !value.contains('=') {
+            if open.nested
+                && let Some(reason) = nested_refusal(&open.key, value)
+            {
                 let refusal = Refusal {
                     line: number,
-                    reason: Reason::NestedNotAKey {
-                        key: open.key.to_string(),
-                    },
+                    reason,
                 };
                 if name != "DEFAULT" {
                     return Some(refusal);
@@ -286,6 +332,14 @@ mod tests {
             "[a]\n  # indented comment\nk = v # not a comment\n",
             "[a]junk after the header\nk=v\n",
             "[DEFAULT]\ns3 =\n  no equals here\n",
+            // Python's line breaks inside a nested block, each part a key.
+            "[a]\ns3 =\n  x = 1\u{b}y = 2\n  z = 3\u{2028}\n",
+            // \x1f and other spaces break no line; outside a nested block
+            // nothing splits a line.
+            "[a]\ns3 =\n  x = 1\u{1f}junk\n  y = 1\u{a0}junk\n",
+            "[a]\ns3 =\u{b}\n\u{c}x = 1\n",
+            "[a]\nk = v\u{b}junk\nl = first\n  more\u{85}junk\n",
+            "[DEFAULT]\ns3 =\n  x = 1\u{c}junk\n",
         ] {
             assert_eq!(reason(text), None, "{text:?}");
         }
@@ -330,6 +384,38 @@ mod tests {
                 "[a]\ns3 =\n    max = 1\n    junk\n",
                 4,
                 Reason::NestedNotAKey { key: "s3".into() },
+            ),
+            (
+                "[a]\ns3 =\n    max = 1\u{2029}junk\n",
+                3,
+                Reason::NestedLineBreak {
+                    key: "s3".into(),
+                    at: '\u{2029}',
+                },
+            ),
+            (
+                "[a]\ns3 =\n    max\u{1c}= 1\n",
+                3,
+                Reason::NestedLineBreak {
+                    key: "s3".into(),
+                    at: '\u{1c}',
+                },
+            ),
+            (
+                "[DEFAULT]\ns3 =\n  x = 1\u{85}junk\n[b]\n",
+                3,
+                Reason::NestedLineBreak {
+                    key: "s3".into(),
+                    at: '\u{85}',
+                },
+            ),
+            (
+                "[a]\ns3 =\n  x = 1\u{b}\u{c}junk\n",
+                3,
+                Reason::NestedLineBreak {
+                    key: "s3".into(),
+                    at: '\u{b}',
+                },
             ),
         ];
         for (text, line, why) in cases {

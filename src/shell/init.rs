@@ -5,12 +5,13 @@
 //! The templates are real shell files. `{{cmd}}` is the function's name
 //! (`--cmd`), `{{cmd_ident}}` the same made into an identifier,
 //! `{{passthrough_bash}}`/`{{passthrough_fish}}` the first words that run
-//! the binary untouched, and lines between `#@if prompt` and `#@end` are
-//! the prompt segment that `--no-prompt` leaves out.
+//! the binary untouched, `{{stamp_dir}}` the line that sets the folder of
+//! the prompt's stamps, and lines between `#@if prompt` and `#@end` are the
+//! prompt segment that `--no-prompt` leaves out.
 
 use anyhow::{Result, bail};
 
-use super::Shell;
+use super::{Script, Shell, vars};
 
 const INIT_BASH: &str = include_str!("../../shell/init.bash");
 const INIT_ZSH: &str = include_str!("../../shell/init.zsh");
@@ -30,6 +31,10 @@ pub struct InitOptions<'a> {
     /// First words for which the function runs the binary untouched:
     /// every subcommand that does not switch, help and version.
     pub passthrough: &'a [String],
+    /// The folder of the prompt's stamps (see [`super::watch`]); `None`
+    /// when there is none, and the prompt then follows this shell's own
+    /// commands only.
+    pub stamp_dir: Option<&'a str>,
 }
 
 /// The `--cmd` name becomes a function name and a completion target in three
@@ -60,7 +65,11 @@ pub fn render_init(opts: &InitOptions<'_>) -> Result<String> {
     };
     let completion = render_completion(opts.shell, opts.cmd)?;
     let completion = completion.trim_end();
+    let mut stamp_dir = Script::new(opts.shell);
+    stamp_dir.set_global(vars::STAMP_DIR, opts.stamp_dir.unwrap_or(""));
+    let stamp_dir = stamp_dir.finish();
     Ok(render(template, opts.cmd, opts.prompt, opts.passthrough)
+        .replace("{{stamp_dir}}", stamp_dir.trim_end())
         .replace("{{completion}}", completion))
 }
 
@@ -103,6 +112,7 @@ mod tests {
             cmd: "badge",
             prompt,
             passthrough: &["ls".to_owned(), "--help".to_owned()],
+            stamp_dir: Some("/home/u/.local/state/badge/prompt"),
         })
         .unwrap()
     }
@@ -142,6 +152,9 @@ mod tests {
                 vars::EXPIRES_FOR,
                 vars::EXPIRES,
                 vars::MARK_WORD,
+                vars::TOKEN_FILE,
+                vars::STAMP_DIR,
+                vars::PROMPT_SUBCOMMAND,
                 vars::AWS_PROFILE,
             ];
             if shell == Shell::Fish {

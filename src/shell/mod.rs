@@ -1,7 +1,8 @@
 //! Everything badge says to a shell: the init and completion code rendered
 //! from `shell/*` ([`init`]), the small scripts a switching command prints
-//! for the shell function to evaluate ([`script`], [`prompt`]), and the
-//! names of the variables the two share ([`vars`]).
+//! for the shell function to evaluate ([`script`], [`prompt`]), the stamps
+//! that let a prompt see a changed login with builtins ([`watch`]), and
+//! the names of the variables the two share ([`vars`]).
 //!
 //! Profile names are user data. They reach a shell only through [`quote`],
 //! as single-quoted words, which no shell expands; names in the commands
@@ -12,6 +13,7 @@ pub mod init;
 pub mod prompt;
 pub mod script;
 pub mod vars;
+pub mod watch;
 
 pub use script::Script;
 

@@ -1,6 +1,7 @@
 //! What the prompt needs to know about the active profile's login, as
 //! shell variables: the prompt reads them with builtins and starts no
-//! process (see `shell/init.*`).
+//! process (see `shell/init.*`) unless the token cache file they came from
+//! changed since.
 
 use super::script::Script;
 use super::{Shell, vars};
@@ -14,6 +15,9 @@ pub struct LoginMark<'a> {
     pub expires: u64,
     /// What the prompt shows once it has: `expired` or `signed out`.
     pub word: &'a str,
+    /// The token cache file the mark comes from, there or not, for the
+    /// prompt to watch (see [`super::watch`]).
+    pub token_file: Option<&'a str>,
 }
 
 /// The script that tells the prompt about `mark` (no profile: `None`).
@@ -28,6 +32,7 @@ pub fn login_mark(shell: Shell, mark: Option<LoginMark<'_>>, now: u64) -> Script
         if shell == Shell::Fish {
             script.unset(vars::EXPIRED);
         }
+        script.unset(vars::TOKEN_FILE);
         return script;
     };
     script.set_global(vars::EXPIRES_FOR, mark.profile);
@@ -39,6 +44,10 @@ pub fn login_mark(shell: Shell, mark: Option<LoginMark<'_>>, now: u64) -> Script
         } else {
             script.unset(vars::EXPIRED);
         }
+    }
+    match mark.token_file {
+        Some(file) => script.set_global(vars::TOKEN_FILE, file),
+        None => script.unset(vars::TOKEN_FILE),
     }
     script
 }

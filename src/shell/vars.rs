@@ -29,9 +29,21 @@ pub const MARK_WORD: &str = "__badge_mark_word";
 /// fish only (it has no clock without a process): set when the login had
 /// expired at the last switch, login or logout.
 pub const EXPIRED: &str = "__badge_expired";
+/// The token cache file of that profile's login, which the prompt watches
+/// (unset: nothing to watch).
+pub const TOKEN_FILE: &str = "__badge_token_file";
+/// Set by `badge init`: the folder of the shells' prompt stamps (see
+/// [`super::watch`]).
+pub const STAMP_DIR: &str = "__badge_stamp_dir";
+/// The hidden subcommand the prompt runs, once, when that file changed: it
+/// prints the new mark for the shell to evaluate.
+pub const PROMPT_SUBCOMMAND: &str = "__prompt";
 
 /// The variable every AWS tool reads the profile from.
 pub const AWS_PROFILE: &str = "AWS_PROFILE";
+/// The older name, which botocore and boto3 (and the AWS CLI v1) read
+/// before `AWS_PROFILE`, so one left in a shell wins over every switch.
+pub const AWS_DEFAULT_PROFILE: &str = "AWS_DEFAULT_PROFILE";
 
 /// Static credentials that override any profile in every AWS SDK.
 pub const STATIC_KEYS: [&str; 3] = [

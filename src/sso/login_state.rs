@@ -3,6 +3,7 @@
 //! prompt's login mark.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use crate::base::time::human_time;
@@ -71,6 +72,13 @@ impl LoginStates {
             LoginKey::StartUrl(_) => None,
         };
         Some(self.of_key(login.key(), start_url))
+    }
+
+    /// The token cache file of `profile`'s login, there or not, for the
+    /// prompt to watch; `None` for a profile without an SSO login.
+    pub fn cache_file(&self, profiles: &Profiles, profile: &Profile) -> Option<PathBuf> {
+        let login = profiles.login_key(profile)?;
+        Some(self.cache.as_ref()?.path_for(login.key()))
     }
 }
 

@@ -46,6 +46,20 @@ impl Tmux {
     /// Start `shell` with `rc` as the end of its rc file, after the test
     /// prompt is set. zsh's `rc` runs compinit itself ([`COMPINIT`]).
     pub fn start_rc(sandbox: &Sandbox, shell: Shell, rc: &str) -> Tmux {
+        Tmux::start_rc_on(sandbox, shell, rc, "tmux.sock")
+    }
+
+    /// A second terminal in the same sandbox: `shell` with `badge init` in
+    /// its rc, on a tmux server of its own (socket `socket` in HOME).
+    pub fn start_another(sandbox: &Sandbox, shell: Shell, socket: &str) -> Tmux {
+        let rc = match shell {
+            Shell::Zsh => format!("{COMPINIT}\n{}", shell.init()),
+            _ => shell.init(),
+        };
+        Tmux::start_rc_on(sandbox, shell, &rc, socket)
+    }
+
+    fn start_rc_on(sandbox: &Sandbox, shell: Shell, rc: &str, socket: &str) -> Tmux {
         let home = sandbox.home();
         let config = sandbox.write(
             "tmux.conf",
@@ -105,7 +119,7 @@ impl Tmux {
         }
         let tmux = Tmux {
             shell,
-            socket: home.join("tmux.sock"),
+            socket: home.join(socket),
             config,
             env: sandbox
                 .env()

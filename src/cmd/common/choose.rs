@@ -132,10 +132,7 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
         return no_profiles_message(paths, profiles.config());
     }
     let close = closest(profiles.names(), query);
-    let mut message = format!(
-        "no profile matches {query:?} in {}; ",
-        paths.config.display()
-    );
+    let mut message = format!("no profile matches {query:?} in {}; ", paths.config_shown());
     match close.as_slice() {
         [] => {}
         [only] => message.push_str(&format!("did you mean {only}? ")),
@@ -150,10 +147,29 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
 /// For a config with no profile: the next step, which depends on whether
 /// an sso-session is set up already.
 pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
+    // No config file at all: the way back to one is the next step.
+    match (paths.no_config(), paths.no_credentials()) {
+        (true, true) => {
+            return "there are no profiles: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE \
+                    are set but empty, which the AWS CLI and SDKs read as no files; \
+                    `unset AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE` to use ~/.aws/config \
+                    and ~/.aws/credentials"
+                .to_owned();
+        }
+        (true, false) => {
+            return format!(
+                "there are no profiles in {}, and AWS_CONFIG_FILE is set but empty, which the \
+                 AWS CLI and SDKs read as no config file; `unset AWS_CONFIG_FILE` to use \
+                 ~/.aws/config",
+                paths.credentials.display()
+            );
+        }
+        _ => {}
+    }
     let none = format!(
         "there are no profiles in {} or {}",
         paths.config.display(),
-        paths.credentials.display()
+        paths.credentials_shown()
     );
     let sessions = sessions::sessions(config);
     match sessions.as_slice() {

@@ -109,6 +109,7 @@ pub fn check_before_writing_unless(
     dry_run: bool,
     mended: impl Fn(&Refusal) -> bool,
 ) -> Result<()> {
+    paths.check_config_to_write(command)?;
     if let Some(refusal) = strict::check(bytes)
         && !mended(&refusal)
     {

@@ -1,5 +1,7 @@
-//! The prompt's login mark: what switching, `login` and `logout` tell the
-//! shell about the login of the profile it shows.
+//! The prompt's login mark: what switching, `login`, `logout` and the
+//! prompt's own `badge __prompt` tell the shell about the login of the
+//! profile it shows, and the token cache file whose change makes the
+//! prompt ask again.
 
 use std::time::UNIX_EPOCH;
 
@@ -40,16 +42,20 @@ pub fn login_mark(
         Some(LoginState::Missing) => "signed out",
         _ => "expired",
     };
+    // A path that is not text is not watched.
+    let token_file = states.cache_file(profiles, profile);
     let mark = LoginMark {
         profile: profile.name,
         expires,
         word,
+        token_file: token_file.as_deref().and_then(|p| p.to_str()),
     };
     prompt::login_mark(shell, Some(mark), now).finish()
 }
 
-/// For `login` and `logout` in the shell function: the code that updates
-/// the prompt's login mark for the active profile; empty outside it.
+/// For `login`, `logout` and `badge __prompt` in the shell function: the
+/// code that updates the prompt's login mark for the active profile; empty
+/// outside it.
 pub fn active_login_mark(ctx: &Context) -> String {
     let Some(shell) = ctx.hook else {
         return String::new();

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use crate::base::text::printable;
 use crate::cmd::Context;
 use crate::shell::{Script, Shell, vars};
 
@@ -40,6 +41,20 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
             }
         }
         Target::Off => script.unset(vars::AWS_PROFILE),
+    }
+    // Read before AWS_PROFILE by botocore and boto3: left set, it would
+    // win over the switch (and `off` would leave a profile).
+    if let Some(value) = &ctx.default_profile {
+        script.unset(vars::AWS_DEFAULT_PROFILE);
+        let shown = if value.is_empty() {
+            "empty".into()
+        } else {
+            printable(value)
+        };
+        eprintln!(
+            "badge: removed AWS_DEFAULT_PROFILE ({shown}) from this shell: botocore and boto3 \
+             read it before AWS_PROFILE"
+        );
     }
     script.finish()
 }

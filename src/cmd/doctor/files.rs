@@ -27,6 +27,15 @@ pub(super) fn read(
     } else {
         "credentials-file"
     };
+    if path.as_os_str().is_empty() {
+        let finding = Finding::new(
+            check,
+            Severity::Warning,
+            format!("{var} is set but empty, which the AWS CLI and SDKs read as no {what} file"),
+        )
+        .fix(format!("unset {var}"));
+        return (Some(finding), None);
+    }
     let shown = path.display();
     if let Err(err) = paths::check_file(path, var) {
         let finding = Finding::new(check, Severity::Problem, format!("{err:#}")).path(path);

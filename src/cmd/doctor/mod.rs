@@ -75,8 +75,9 @@ impl Finding {
         self
     }
 
+    /// An empty path is no file (its variable set but empty): none.
     fn path(mut self, path: &Path) -> Finding {
-        self.path = Some(path.to_string_lossy().into_owned());
+        self.path = (!path.as_os_str().is_empty()).then(|| path.to_string_lossy().into_owned());
         self
     }
 

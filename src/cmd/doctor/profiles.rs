@@ -37,7 +37,7 @@ const NEEDED: [(&str, &str); 2] = [
 
 /// An sso-session without the start URL or the region it signs in with.
 fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) -> Vec<Finding> {
-    let file = paths.config.display();
+    let file = paths.config_shown();
     let mut found = Vec::new();
     for name in sessions {
         let Some(id) = config.sso_session(name) else {
@@ -74,7 +74,7 @@ fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) ->
 /// Profiles whose `sso_session` names a session the config does not have,
 /// one finding per such session.
 fn missing_sessions(paths: &Paths, config: &Document) -> Vec<Finding> {
-    let file = paths.config.display();
+    let file = paths.config_shown();
     let mut orphans: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for section in config.sections() {
         let Some(profile) = section.kind.profile_name() else {
