@@ -285,6 +285,58 @@ fn a_generated_section_copied_by_hand_names_sync_as_the_fix() {
     assert_ok_check(&report, "config-file");
 }
 
+/// The shell's profile variables: one no file defines is a problem (every
+/// AWS tool fails with it), an AWS_DEFAULT_PROFILE that overrides
+/// AWS_PROFILE for botocore a warning; a profile that is there is ok.
+#[test]
+fn the_profile_of_this_shell_is_checked() {
+    let world = World::synced();
+    let name = world
+        .config()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("[profile ")?
+                .strip_suffix(']')
+                .map(str::to_owned)
+        })
+        .unwrap();
+    let doctor = |vars: &[(&str, &str)]| {
+        let mut cmd = world.sandbox.badge();
+        cmd.args(["doctor", "--json"]);
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        parse_report(&run(cmd, "badge doctor --json"))
+    };
+    let report = doctor(&[("AWS_PROFILE", &name)]);
+    assert_ok_check(&report, "active-profile");
+
+    let report = doctor(&[("AWS_PROFILE", "gone")]);
+    let finding = only(&report, "active-profile");
+    assert_eq!(finding["severity"], "problem");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("AWS_PROFILE is \"gone\", which is not defined in "),
+        "{finding}"
+    );
+    assert_eq!(finding["fix"], "badge ls");
+
+    let report = doctor(&[("AWS_PROFILE", &name), ("AWS_DEFAULT_PROFILE", "other")]);
+    let found = wrong(&report, "active-profile");
+    assert_eq!(found.len(), 2, "{report:#}");
+    assert!(
+        found.iter().any(|f| f["severity"] == "warning"
+            && f["fix"] == "unset AWS_DEFAULT_PROFILE"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("AWS_DEFAULT_PROFILE (\"other\") comes before AWS_PROFILE")),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn changed_sync_settings_make_the_profiles_stale() {
     let world = World::synced();

@@ -604,6 +604,35 @@ fn sync_names_what_became_of_the_active_profile() {
     let now = line.split('"').nth(3).unwrap().to_owned();
     assert!(profiles.contains_key(&now), "{now}: {profiles:?}");
 
+    // A shell still on the old name: current and doctor say what it is now.
+    let mut cmd = world.sandbox.badge();
+    cmd.arg("current").env("AWS_PROFILE", &old);
+    let current = run(cmd, "badge current");
+    assert_eq!(current.code(), Some(1), "{}", current.report());
+    assert!(
+        current.stderr.contains(&format!(
+            "badge: AWS_PROFILE is {old:?}, which is not defined in {}",
+            world.sandbox.config_path().display()
+        )) && current.stderr.contains(&format!(
+            "; badge sync renamed it to {now:?}: switch to it with `badge {now}`"
+        )),
+        "{}",
+        current.report()
+    );
+    let mut cmd = world.sandbox.badge();
+    cmd.args(["doctor", "--json"]).env("AWS_PROFILE", &old);
+    let doctor = run(cmd, "badge doctor --json");
+    let report: serde_json::Value = serde_json::from_str(&doctor.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "active-profile")
+        .unwrap_or_else(|| panic!("no active-profile finding: {report:#}"));
+    assert_eq!(finding["severity"], "problem", "{finding}");
+    assert_eq!(finding["fix"], format!("badge {now}"), "{finding}");
+    assert_eq!(finding["profile"], old.as_str(), "{finding}");
+
     // Its assignment goes: pruned, it is gone.
     let (account, role) = (
         &profiles[&now]["sso_account_id"],

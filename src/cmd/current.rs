@@ -14,9 +14,10 @@ use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
 use crate::config::sessions;
-use crate::shell::vars;
+use crate::shell::{shell_word, vars};
 use crate::sso::login_state::{LoginStates, describe};
 use crate::sso::token_cache::LoginState;
+use crate::sync::record::renamed_to;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
@@ -132,8 +133,22 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         eprintln!("badge: sign in with `{}`", login_command(p));
     }
     if profile.is_none() {
+        let renamed = ctx
+            .state_dir()
+            .ok()
+            .and_then(|dir| renamed_to(&dir, &paths.config, name))
+            .filter(|new| profiles.get(new).is_some());
+        let fix = match renamed {
+            Some(new) => format!(
+                "badge sync renamed it to {:?}: switch to it with `badge {}`",
+                printable(&new),
+                shell_word(&new)
+            ),
+            None => "choose another with `badge`".to_owned(),
+        };
         eprintln!(
-            "badge: {from} is {name:?}, which is not defined in {} or {}; choose another with `badge`",
+            "badge: {from} is {:?}, which is not defined in {} or {}; {fix}",
+            printable(name),
             paths.config_shown(),
             paths.credentials_shown()
         );

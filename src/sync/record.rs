@@ -163,6 +163,23 @@ impl SyncRecord {
     }
 }
 
+/// The newest name of the profile `name` of `config`, when a sync of one of
+/// its sessions renamed it (see [`SyncRecord::renamed`]).
+pub fn renamed_to(state_dir: &Path, config: &Path, name: &str) -> Option<String> {
+    let folder = folder_for(state_dir, config);
+    let mut records: Vec<PathBuf> = fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    records.sort();
+    records.iter().find_map(|path| {
+        let record: SyncRecord = serde_json::from_slice(&fs::read(path).ok()?).ok()?;
+        record.renamed.get(name).cloned()
+    })
+}
+
 /// `<state>/synced/<hash of the config's real path>/<hash of the session>.json`.
 /// The folder of the records of every sso-session synced into `config`.
 pub fn folder_for(state_dir: &Path, config: &Path) -> PathBuf {

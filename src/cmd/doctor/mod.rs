@@ -134,6 +134,13 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
         Err(err) => findings.push(Finding::new("login", Severity::Problem, format!("{err:#}"))),
     }
     let state = ctx.state_dir().ok();
+    findings.extend(shell::active_profile(
+        ctx,
+        &paths,
+        &config,
+        &credentials,
+        state.as_deref(),
+    ));
     findings.extend(records::sync_records(
         &paths,
         state.as_deref(),

@@ -2,11 +2,15 @@
 //! change the shell's variables, so it must be loaded there.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{Finding, Severity};
+use super::{Finding, Severity, or_ok};
+use crate::base::text::printable;
 use crate::cmd::Context;
-use crate::shell::{Shell, vars};
+use crate::config::document::Document;
+use crate::config::paths::Paths;
+use crate::shell::{Shell, shell_word, vars};
+use crate::sync::record::renamed_to;
 
 /// The binary cannot see shell functions, so the function says it ran us:
 /// it sets [`vars::INIT`] on every run it does not capture (and
@@ -73,4 +77,89 @@ pub(super) fn integration(ctx: &Context) -> Finding {
         Some(path) => finding.path(&path),
         None => finding,
     }
+}
+
+/// The profile variables of this shell: each names a profile a file
+/// defines (else every AWS tool fails with it; the rename is the fix when
+/// a sync renamed it), and AWS_DEFAULT_PROFILE does not quietly win over
+/// AWS_PROFILE.
+pub(super) fn active_profile(
+    ctx: &Context,
+    paths: &Paths,
+    config: &Document,
+    credentials: &Document,
+    state: Option<&Path>,
+) -> Vec<Finding> {
+    let check = "active-profile";
+    let defined = |name: &str| {
+        config.profile(name).is_some() || credentials.sections().any(|s| s.header == name)
+    };
+    let set: Vec<(&str, String)> = [vars::AWS_DEFAULT_PROFILE, vars::AWS_PROFILE]
+        .into_iter()
+        .filter_map(|var| {
+            let value = ctx.var(var)?.to_string_lossy().into_owned();
+            Some((var, value))
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (var, name) in &set {
+        if defined(name) {
+            continue;
+        }
+        let renamed = state
+            .and_then(|dir| renamed_to(dir, &paths.config, name))
+            .filter(|new| defined(new));
+        let (then, fix) = match &renamed {
+            Some(new) => (
+                format!("; badge sync renamed it to {:?}", printable(new)),
+                format!("badge {}", shell_word(new)),
+            ),
+            None => (String::new(), "badge ls".to_owned()),
+        };
+        found.push(
+            Finding::new(
+                check,
+                Severity::Problem,
+                format!(
+                    "{var} is {:?}, which is not defined in {} or {}, so the AWS CLI and SDKs \
+                     fail in this shell{then}",
+                    printable(name),
+                    paths.config_shown(),
+                    paths.credentials_shown()
+                ),
+            )
+            .fix(fix)
+            .profile(name),
+        );
+    }
+    if let [(_, default), (_, profile)] = set.as_slice()
+        && default != profile
+    {
+        found.push(
+            Finding::new(
+                check,
+                Severity::Warning,
+                format!(
+                    "AWS_DEFAULT_PROFILE ({:?}) comes before AWS_PROFILE ({:?}) in botocore and \
+                     boto3, so they use {:?} in this shell",
+                    printable(default),
+                    printable(profile),
+                    printable(default)
+                ),
+            )
+            .fix("unset AWS_DEFAULT_PROFILE"),
+        );
+    }
+    let ok = match set.first() {
+        Some((var, name)) => Finding::new(
+            check,
+            Severity::Ok,
+            format!(
+                "this shell's profile {:?} ({var}) is defined",
+                printable(name)
+            ),
+        ),
+        None => Finding::new(check, Severity::Ok, "no profile is active in this shell"),
+    };
+    or_ok(found, ok)
 }
