@@ -19,13 +19,16 @@
             return
             ;;
     esac
-    local __badge_code __badge_status
+    local __badge_code __badge_status __badge_tty=
+    # What badge prints here is captured; it colours it for the terminal
+    # the function's output goes to (`badge sync --dry-run`).
+    [ -t 1 ] && __badge_tty=1
     # The prompt's stamp, if the prompt segment is loaded: now, before badge
     # reads the login this shell's prompt shows.
     if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
         : 2>/dev/null >|"$__badge_stamp_dir/$$"
     fi
-    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" command badge "$@")"
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" command badge "$@")"
     __badge_status=$?
     if [ "$__badge_status" -eq 0 ] && [ -n "$__badge_code" ]; then
         eval "$__badge_code"

@@ -17,6 +17,12 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
             __BADGE_INIT=fish command badge $argv
             return $status
     end
+    # What badge prints here is evaluated; it colours it for the terminal
+    # the function's output goes to (`badge sync --dry-run`).
+    set -l __badge_tty
+    if isatty stdout
+        set __badge_tty 1
+    end
     set -l __badge_prev
     if set -q __badge_previous
         set __badge_prev "=$__badge_previous"
@@ -28,7 +34,7 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
     end
     # A pipe, not a command substitution: fish does not apply the caller's
     # redirections (`badge x 2>/dev/null`) to a command substitution.
-    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev command badge $argv | source
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_STDOUT_TTY=$__badge_tty command badge $argv | source
     return $pipestatus[1]
 end
 #@if prompt

@@ -653,6 +653,55 @@ fn sync_names_what_became_of_the_active_profile() {
     );
 }
 
+/// A sync run through the shell function moves that shell to the new name
+/// of its profile; a dry run through it prints its diff as without it.
+#[test]
+fn sync_through_the_shell_function_follows_the_rename() {
+    for shell in support::Shell::ALL {
+        if !support::require(shell.name()) {
+            continue;
+        }
+        let world = World::new(Org::generated(2, 1, false), "", "\n", |_| {});
+        world.badge(&["sync"]).assert_success();
+        let old = profile_headers(&world.config_text())[0].clone();
+        let set = match shell {
+            support::Shell::Fish => format!("set -gx AWS_PROFILE {}", shell.quote(&old)),
+            _ => format!("export AWS_PROFILE={}", shell.quote(&old)),
+        };
+        let script = format!(
+            "{}\n{set}\nbadge sync --dry-run --template '{{account_id}}.{{role_name}}' > dry.txt\n\
+             badge sync --template '{{account_id}}.{{role_name}}'\nprintf 'P=[%s]\\n' \"$AWS_PROFILE\"\n",
+            shell.init()
+        );
+        let out = support::run_shell(shell, &world.sandbox, &script);
+        let profiles = botocore_profiles(&world.sandbox, &[]);
+        let new = out
+            .stdout
+            .strip_prefix("P=[")
+            .and_then(|s| s.strip_suffix("]\n"))
+            .unwrap_or_else(|| panic!("{shell}: {}", out.report()));
+        assert!(
+            new != old && profiles.contains_key(new),
+            "{shell}: {}",
+            out.report()
+        );
+        assert!(
+            out.stderr.contains(&format!(
+                "badge: the profile of this shell, {old:?}, is now named {new:?}; this shell \
+                 switched to it\n"
+            )),
+            "{shell}: {}",
+            out.report()
+        );
+        let dry = std::fs::read_to_string(world.sandbox.home().join("dry.txt")).unwrap();
+        assert!(
+            dry.contains(&format!("-[profile {old}]"))
+                && dry.contains(&format!("+[profile {new}]")),
+            "{shell}: {dry}"
+        );
+    }
+}
+
 /// After a sync the user copies a generated section above the block and
 /// edits it, keeping its name: the AWS CLI refuses the file (the section
 /// appears twice) and sync used to refuse to touch it. The next sync mends

@@ -436,8 +436,10 @@ pub struct CompletionsArgs {
 /// profile name); everything else runs untouched.
 ///
 /// `login` and `logout` are among them so that the prompt learns at once
-/// that the login changed; they print nothing else on stdout.
-pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout"];
+/// that the login changed; they print nothing else on stdout. `sync` is,
+/// so that a sync that renames the shell's profile moves the shell to the
+/// new name; its dry-run diff reaches the function's stdout as printed.
+pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout", "sync"];
 
 /// The subcommands a user types (help's own `help` among them), for "did
 /// you mean" on a word that is no profile; a unit test keeps it clap's.

@@ -130,6 +130,9 @@ impl Context {
         });
         let no_color = env.var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let settings = Settings::from_env(&env);
+        // What the shell function captures goes on to its own stdout.
+        let stdout_tty = terminal.stdout
+            || (hook.is_some() && env.var_os(vars::STDOUT_TTY).is_some_and(|v| v == "1"));
         Context {
             hook,
             previous,
@@ -137,8 +140,8 @@ impl Context {
             default_profile,
             static_keys,
             login_shell,
-            stdout_tty: terminal.stdout,
-            color_stdout: !no_color && terminal.stdout,
+            stdout_tty,
+            color_stdout: !no_color && stdout_tty,
             interactive: terminal.stdin && terminal.stderr,
             settings,
             env,

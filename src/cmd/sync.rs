@@ -13,14 +13,17 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use super::common::files::{
-    check_before_writing_unless, check_written, config_writer, copied_out_of_its_block, read_config,
+    check_before_writing_unless, check_written, config_writer, copied_out_of_its_block,
+    load_profiles, read_config,
 };
+use super::common::prompt::login_mark;
 use crate::base::text::printable;
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::config::strict::Refusal;
-use crate::shell::shell_word;
+use crate::shell::{Script, shell_word, vars};
+use crate::sso::login_state::LoginStates;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
 use crate::sync::diff;
@@ -124,7 +127,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
             &format!("{path} (after badge sync)"),
             ctx.color_stdout,
         ) {
-            Some(text) => io::stdout().write_all(text.as_bytes())?,
+            Some(text) => write_out(ctx, &text)?,
             None => eprintln!("badge: {path} is already up to date"),
         }
         report(&plan, &summary, true);
@@ -144,6 +147,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let ((plan, summary), record) = &edited.value;
     report(plan, summary, false);
     report_active(ctx, summary, false);
+    follow_rename(ctx, summary)?;
     // For `badge doctor`; the profiles are written whether or not this is.
     if let Err(err) = record.save(&state_dir) {
         eprintln!("badge: warning: the record of this sync was not kept: {err:#}");
@@ -176,6 +180,46 @@ fn report_listing(session: &SsoSession, discovery: &Discovery, took: Duration) {
     );
 }
 
+/// Stdout: as it is, or, run by the shell function (which evaluates what
+/// this prints), as code that prints it.
+fn write_out(ctx: &Context, text: &str) -> Result<()> {
+    match ctx.hook {
+        Some(shell) => {
+            let mut script = Script::new(shell);
+            script.print(text);
+            io::stdout().write_all(script.finish().as_bytes())?;
+        }
+        None => io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Run by the shell function, a sync that renamed the shell's profile
+/// moves the shell to its new name (the previous profile stays as it was:
+/// the old name is gone).
+fn follow_rename(ctx: &Context, summary: &Summary) -> Result<()> {
+    let (Some(shell), Some(active)) = (ctx.hook, ctx.active.as_deref()) else {
+        return Ok(());
+    };
+    let Some((_, to)) = summary.renamed.iter().find(|(from, _)| from == active) else {
+        return Ok(());
+    };
+    let mut script = Script::new(shell);
+    script.export(vars::AWS_PROFILE, to);
+    let mut text = script.finish();
+    if let Ok(profiles) = ctx.paths().and_then(|p| load_profiles(&p)) {
+        let mut states = LoginStates::new(ctx.token_cache().ok());
+        let profile = profiles.get(to);
+        text.push_str(&login_mark(
+            shell,
+            profile.as_ref().map(|p| (&profiles, p)),
+            &mut states,
+        ));
+    }
+    io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}
+
 /// What became of the profile of the shell badge runs in, when the sync
 /// renamed or removed it: its `AWS_PROFILE` would name nothing.
 fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
@@ -188,11 +232,16 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
         ("is now", "was")
     };
     if let Some((_, to)) = summary.renamed.iter().find(|(from, _)| from == active) {
+        // Run by the shell function, the shell follows (see follow_rename).
+        let then = if ctx.hook.is_some() && !dry_run {
+            "this shell switched to it".to_owned()
+        } else {
+            format!("switch to it with `badge {}`", shell_word(to))
+        };
         eprintln!(
-            "badge: the profile of this shell, {:?}, {is} named {:?}; switch to it with `badge {}`",
+            "badge: the profile of this shell, {:?}, {is} named {:?}; {then}",
             printable(active),
             printable(to),
-            shell_word(to)
         );
     } else if summary.removed.iter().any(|name| name == active) {
         eprintln!(

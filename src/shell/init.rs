@@ -156,6 +156,7 @@ mod tests {
                 vars::STAMP_DIR,
                 vars::PROMPT_SUBCOMMAND,
                 vars::AWS_PROFILE,
+                vars::STDOUT_TTY,
             ];
             if shell == Shell::Fish {
                 names.push(vars::EXPIRED);

@@ -12,9 +12,13 @@ pub const HOOK_PREVIOUS: &str = "__BADGE_PREVIOUS";
 /// Set by the shell function on every run it does not capture, so that
 /// `badge doctor` knows the integration is loaded.
 pub const INIT: &str = "__BADGE_INIT";
+/// Set by the shell function, with `1`, when the output it captures from
+/// the binary goes on to a terminal: the binary colours it as it would
+/// colour its own stdout.
+pub const STDOUT_TTY: &str = "__BADGE_STDOUT_TTY";
 /// What the shell function sets for the binary itself, never for a
 /// command that `badge exec` runs.
-pub const FUNCTION_VARS: [&str; 3] = [HOOK_SHELL, HOOK_PREVIOUS, INIT];
+pub const FUNCTION_VARS: [&str; 4] = [HOOK_SHELL, HOOK_PREVIOUS, INIT, STDOUT_TTY];
 
 /// Shell variable in which the integration keeps the previous profile.
 pub const PREVIOUS: &str = "__badge_previous";
