@@ -258,3 +258,100 @@ fn badge_lists_every_suite_file_as_botocore_does() {
         wrong.join("\n\n")
     );
 }
+
+/// The file-location suites (smithy-rs, aws-sdk-kotlin; the Linux cases):
+/// with each case's HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and
+/// AWS_PROFILE, `badge ls` reads the files botocore reads and `badge
+/// current` names the profile botocore selects. Each file the case expects
+/// holds a profile named after it, and the other place a decoy.
+#[test]
+fn badge_finds_the_files_and_the_profile_as_botocore_does() {
+    let Some(dir) = data_dir() else {
+        return;
+    };
+    if !python_module_available("botocore") {
+        return;
+    }
+    let script = "import json, botocore.session\n\
+        s = botocore.session.Session()\n\
+        print(json.dumps({'profiles': list(s.available_profiles), 'profile': s.profile}))";
+    let mut checked = 0;
+    for file in [
+        "smithy-rs/file-location-tests.json",
+        "aws-sdk-kotlin/loader-tests.json",
+    ] {
+        let suite: Value =
+            serde_json::from_str(&fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        for test in suite["tests"].as_array().unwrap() {
+            let name = test["name"].as_str().unwrap_or("?");
+            let env = test["environment"].as_object().unwrap();
+            // Not Linux, or no HOME: botocore would read this machine's own
+            // home (from the password database), which a test must not.
+            if test["platform"] != "linux" || !env.contains_key("HOME") {
+                continue;
+            }
+            let sandbox = Sandbox::new("");
+            let root = sandbox.home().display().to_string();
+            let place = |path: &str| format!("{root}{path}");
+            let mut vars: Vec<(String, String)> = env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .map(|(k, v)| {
+                    let v = if v.starts_with('/') { place(&v) } else { v };
+                    (k, v)
+                })
+                .collect();
+            vars.push(("PATH".to_owned(), std::env::var("PATH").unwrap_or_default()));
+            let config = place(test["configLocation"].as_str().unwrap());
+            let credentials = place(test["credentialsLocation"].as_str().unwrap());
+            for (path, section) in [
+                (&config, "[profile in-config]\n"),
+                (&credentials, "[in-credentials]\n"),
+            ] {
+                fs::create_dir_all(Path::new(path).parent().unwrap()).unwrap();
+                fs::write(path, section).unwrap();
+            }
+            // Decoys where the default files would be.
+            let home = vars.iter().find(|(k, _)| k == "HOME").unwrap().1.clone();
+            for (default, section) in [
+                (format!("{home}/.aws/config"), "[profile decoy-config]\n"),
+                (format!("{home}/.aws/credentials"), "[decoy-credentials]\n"),
+            ] {
+                if default != config && default != credentials {
+                    fs::create_dir_all(Path::new(&default).parent().unwrap()).unwrap();
+                    fs::write(&default, section).unwrap();
+                }
+            }
+            let mut py = python3();
+            py.envs(vars.iter().map(|(k, v)| (k, v)))
+                .args(["-c", script]);
+            let botocore = run(py, format!("botocore for {name}"));
+            assert!(botocore.status.success(), "{}", botocore.report());
+            let botocore: Value = serde_json::from_str(&botocore.stdout).unwrap();
+
+            let badge = |args: &[&str]| {
+                let mut cmd = std::process::Command::new(support::badge_bin());
+                cmd.env_clear()
+                    .envs(vars.iter().map(|(k, v)| (k, v)))
+                    .args(args)
+                    .stdin(std::process::Stdio::null());
+                run(cmd, format!("badge {} for {name}", args.join(" ")))
+            };
+            let ls: Vec<Value> = serde_json::from_str(&badge(&["ls", "--json"]).stdout).unwrap();
+            let names: Vec<&str> = ls.iter().map(|p| p["name"].as_str().unwrap()).collect();
+            assert_eq!(
+                Value::from(names.clone()),
+                botocore["profiles"],
+                "{file}: {name}: the files read"
+            );
+            let current: Value =
+                serde_json::from_str(&badge(&["current", "--json"]).stdout).unwrap();
+            assert_eq!(
+                current["profile"], botocore["profile"],
+                "{file}: {name}: the profile selected"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} location cases ran");
+}
