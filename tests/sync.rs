@@ -653,6 +653,44 @@ fn sync_names_what_became_of_the_active_profile() {
     );
 }
 
+/// A dry run with a new template shows each profile's old and new name
+/// together: `-[profile OLD]` right above `+[profile NEW]`, the lines they
+/// share as context, rather than one block removed and another added.
+#[test]
+fn a_retemplating_dry_run_pairs_old_and_new_names() {
+    let world = World::new(Org::generated(6, 2, false), "", "\n", |_| {});
+    world.badge(&["sync"]).assert_success();
+    let dry = world.badge(&[
+        "sync",
+        "--dry-run",
+        "--template",
+        "{account_id}.{role_name}",
+    ]);
+    dry.assert_success();
+    let renamed: Vec<(String, String)> = dry
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("badge: renamed "))
+        .map(|l| {
+            let (from, to) = l.split_once(" to ").unwrap();
+            (
+                from.trim_matches('"').to_owned(),
+                to.trim_matches('"').to_owned(),
+            )
+        })
+        .collect();
+    assert!(renamed.len() >= 10, "{}", dry.report());
+    for (from, to) in &renamed {
+        assert!(
+            dry.stdout.contains(&format!(
+                "-[profile {from}]\n+[profile {to}]\n sso_session = acme\n"
+            )),
+            "{from} and {to} are not paired:\n{}",
+            dry.stdout
+        );
+    }
+}
+
 /// A sync run through the shell function moves that shell to the new name
 /// of its profile; a dry run through it prints its diff as without it.
 #[test]

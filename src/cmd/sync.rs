@@ -5,6 +5,7 @@
 //! a big organisation); the plan is then made again on the file as it is
 //! under the lock, so a `badge session add` that ran meanwhile is kept.
 
+use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -118,14 +119,17 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     if args.dry_run {
         let mut doc = Document::read(&paths.config)?;
         let before = doc.to_bytes();
+        let old = doc.clone();
         let (plan, summary) = sync(&mut doc)?;
         let path = paths.config.display().to_string();
-        match diff::unified(
+        let order = paired_order(&old, &doc, &session.name, &summary.renamed);
+        match diff::unified_ordered(
             &before,
             &doc.to_bytes(),
             &path,
             &format!("{path} (after badge sync)"),
             ctx.color_stdout,
+            order.as_deref(),
         ) {
             Some(text) => write_out(ctx, &text)?,
             None => eprintln!("badge: {path} is already up to date"),
@@ -178,6 +182,67 @@ fn report_listing(session: &SsoSession, discovery: &Discovery, took: Duration) {
         took.as_secs_f64(),
         discovery.requests,
     );
+}
+
+/// The order in which a dry run compares the old file's lines: the block's
+/// profiles in the order of their names after the sync (a renamed one at
+/// its new name's place, a removed one after the profile before it), so
+/// that the diff shows each renamed profile's old and new name together.
+/// `None` when nothing was renamed.
+fn paired_order(
+    old: &Document,
+    new: &Document,
+    session: &str,
+    renamed: &[(String, String)],
+) -> Option<Vec<usize>> {
+    if renamed.is_empty() {
+        return None;
+    }
+    let block = old.managed_block(session)?;
+    let lines = block.line_range();
+    let new_place: HashMap<String, usize> = new
+        .managed_block(session)?
+        .sections()
+        .enumerate()
+        .filter_map(|(i, s)| Some((s.kind.profile_name()?.to_owned(), i)))
+        .collect();
+    let to: HashMap<&str, &str> = renamed
+        .iter()
+        .map(|(from, to)| (from.as_str(), to.as_str()))
+        .collect();
+    // The block's sections, within its markers, each with where it goes;
+    // the lines between them (blank lines, comments) stay where they are.
+    let inner = lines.start + 1..lines.end - 1;
+    let mut key = 0;
+    let mut sections: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for section in block.sections() {
+        let range = section.line_range();
+        let range = range.start.max(inner.start)..range.end.min(inner.end);
+        if let Some(name) = section.kind.profile_name() {
+            let name = to.get(name).copied().unwrap_or(name);
+            if let Some(&place) = new_place.get(name) {
+                key = place;
+            }
+        }
+        sections.push((key, range));
+    }
+    let between: Vec<std::ops::Range<usize>> = (0..sections.len())
+        .map(|i| {
+            let end = sections.get(i + 1).map_or(inner.end, |(_, r)| r.start);
+            sections[i].1.end..end.max(sections[i].1.end)
+        })
+        .collect();
+    let first = sections.first().map_or(inner.start, |(_, r)| r.start);
+    let mut moved = sections.clone();
+    moved.sort_by_key(|(key, _)| *key);
+    let mut order: Vec<usize> = (0..first).collect();
+    for ((_, range), gap) in moved.iter().zip(&between) {
+        order.extend(range.clone());
+        order.extend(gap.clone());
+    }
+    let last = between.last().map_or(first, |r| r.end);
+    order.extend(last..diff::line_count(&old.to_bytes()));
+    Some(order)
 }
 
 /// Stdout: as it is, or, run by the shell function (which evaluates what

@@ -20,7 +20,9 @@ enum Op {
     Insert,
 }
 
-/// `None` when the bytes are equal.
+/// `None` when the bytes are equal. (The tests' way in; badge itself calls
+/// [`unified_ordered`].)
+#[cfg(test)]
 pub fn unified(
     old: &[u8],
     new: &[u8],
@@ -28,11 +30,41 @@ pub fn unified(
     new_label: &str,
     color: bool,
 ) -> Option<String> {
+    unified_ordered(old, new, old_label, new_label, color, None)
+}
+
+/// [`unified`], comparing the old lines in `order` (a permutation of their
+/// indices), each still shown with its own line number: the profiles a
+/// sync renamed, moved next to their new names, read as pairs. Hunks then
+/// follow the new file, and a moved line's number can go back.
+pub fn unified_ordered(
+    old: &[u8],
+    new: &[u8],
+    old_label: &str,
+    new_label: &str,
+    color: bool,
+    order: Option<&[usize]>,
+) -> Option<String> {
     if old == new {
         return None;
     }
-    let a = split_lines(old);
+    let mut a = split_lines(old);
     let b = split_lines(new);
+    let numbers: Vec<usize> = match order {
+        Some(order) if order.len() == a.len() => {
+            let mut seen = vec![false; a.len()];
+            let valid = order
+                .iter()
+                .all(|&i| i < a.len() && !std::mem::replace(&mut seen[i], true));
+            if valid {
+                a = order.iter().map(|&i| a[i]).collect();
+                order.iter().map(|&i| i + 1).collect()
+            } else {
+                (1..=a.len()).collect()
+            }
+        }
+        _ => (1..=a.len()).collect(),
+    };
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let suffix = a[prefix..]
         .iter()
@@ -46,7 +78,13 @@ pub fn unified(
         &b[prefix..b.len() - suffix],
     ));
     ops.extend(std::iter::repeat_n(Op::Same, suffix));
-    Some(render(&a, &b, &ops, old_label, new_label, color))
+    Some(render(&a, &b, &numbers, &ops, old_label, new_label, color))
+}
+
+/// How many lines the diff sees in `bytes` (`\n`, `\r\n` and a lone `\r`
+/// each end one), the length an order for [`unified_ordered`] must have.
+pub fn line_count(bytes: &[u8]) -> usize {
+    split_lines(bytes).len()
 }
 
 /// A line as the diff shows it, and whether it ended with a line break.
@@ -172,9 +210,11 @@ fn diff_middle(a: &[Line<'_>], b: &[Line<'_>]) -> Vec<Op> {
     ops
 }
 
+/// `numbers` are the old lines' own numbers (from 1), in the order of `a`.
 fn render(
     a: &[Line<'_>],
     b: &[Line<'_>],
+    numbers: &[usize],
     ops: &[Op],
     old_label: &str,
     new_label: &str,
@@ -219,18 +259,28 @@ fn render(
         let end = (end + CONTEXT).min(ops.len());
         let (a0, b0) = pos[start];
         let (a1, b1) = pos[end];
-        let range = |from: usize, to: usize| {
-            let count = to - from;
-            let first = if count == 0 { from } else { from + 1 };
+        let range = |first: usize, count: usize| {
             if count == 1 {
                 format!("{first}")
             } else {
                 format!("{first},{count}")
             }
         };
+        // The old side starts at its first line's own number (one before
+        // the next line when the hunk has no old line).
+        let old_first = match numbers.get(a0) {
+            Some(&n) if a1 > a0 => n,
+            Some(&n) => n - 1,
+            None => numbers.last().copied().unwrap_or(0),
+        };
+        let new_first = if b1 > b0 { b0 + 1 } else { b0 };
         out.push_str(&paint(
             "36",
-            format!("@@ -{} +{} @@", range(a0, a1), range(b0, b1)),
+            format!(
+                "@@ -{} +{} @@",
+                range(old_first, a1 - a0),
+                range(new_first, b1 - b0)
+            ),
         ));
         out.push('\n');
         for k in start..end {

@@ -32,6 +32,13 @@ impl<'a> ManagedBlock<'a> {
         doc.lines_between(marker(block.begin), marker(block.end))
     }
 
+    /// The block's lines, from its `# BEGIN` line to its `# END` line, as
+    /// line indices (from 0).
+    pub fn line_range(&self) -> std::ops::Range<usize> {
+        let block = &self.doc.blocks[self.index];
+        block.begin as usize..block.end as usize + 1
+    }
+
     /// The sections whose header is inside the block, in file order.
     pub fn sections(&self) -> impl Iterator<Item = Section<'a>> + use<'a> {
         let (doc, index) = (self.doc, self.index);

@@ -287,6 +287,14 @@ impl<'a> Section<'a> {
         self.doc.sections[self.id.0].line as usize + 1
     }
 
+    /// The section's lines, from its header to its last key or
+    /// continuation line (blank lines and comments after it left out), as
+    /// line indices (from 0).
+    pub fn line_range(&self) -> std::ops::Range<usize> {
+        let data = &self.doc.sections[self.id.0];
+        data.line as usize..data.last as usize + 1
+    }
+
     /// The value of `key` as botocore reads it (see [`Document::get`]).
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.doc.get(self.id, key)
