@@ -803,6 +803,145 @@ fn token_cache_and_registration_are_private_even_in_wider_folders() {
     assert_eq!(mode(&home.join(CACHE_FILE)), 0o600);
 }
 
+/// `badge ARGS` under `umask 000`, as a careless profile script leaves it.
+fn badge_under_umask(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let mut cmd = sandbox.command("sh");
+    cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""])
+        .arg(support::badge_bin())
+        .args(args);
+    run(cmd, format!("umask 000; badge {}", args.join(" ")))
+}
+
+/// Every folder badge makes is 0700 and every file 0600 whatever the umask
+/// (others could otherwise replace the backups folder, or hold the config
+/// lock: flock works on any handle a user can open).
+#[test]
+fn badge_keeps_its_files_private_under_umask_000() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator();
+    let sandbox = sandbox(&emu);
+    let home = sandbox.home();
+    let mut add = vec!["session", "add", "acme", "--region", REGION, "--start-url"];
+    let start_url = emu.start_url();
+    add.push(&start_url);
+    for args in [
+        &add[..],
+        &["login"],
+        &["sync"],
+        &["sync", "--template", "{account_id}.{role_name}"],
+    ] {
+        let done = badge_under_umask(&sandbox, args);
+        assert!(done.status.success(), "{}", done.report());
+    }
+    let state = home.join(".local/state/badge");
+    let mut checked = 0;
+    for dir in [state.clone(), home.join(".aws/sso/cache")] {
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+            checked += 1;
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    assert_eq!(mode(&path), 0o600, "{}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+    }
+    // The state folder, locks, backups, synced, clients, and their files.
+    assert!(checked >= 10, "only {checked} files and folders");
+}
+
+/// A folder of badge's owned by another user, or reached through another
+/// user's symlink, could be theirs to fill or empty: badge refuses it, in
+/// one line, and changes nothing.
+#[test]
+fn badge_refuses_folders_of_other_users() {
+    if !support::running_as_root() {
+        return;
+    }
+    let emu = start_emulator();
+    let sandbox = sandbox(&emu);
+    add_session(&sandbox, &emu);
+    let home = sandbox.home();
+    let config = std::fs::read(sandbox.config_path()).unwrap();
+    let chown = |path: &Path, uid: u32| {
+        std::os::unix::fs::lchown(path, Some(uid), Some(uid)).unwrap();
+    };
+    let add_again = |what: &str| {
+        let mut cmd = sandbox.badge();
+        cmd.args(["session", "add", "acme", "--region", "us-east-1"]);
+        let refused = run(cmd, format!("badge session add ({what})"));
+        assert_eq!(refused.code(), Some(1), "{what}: {}", refused.report());
+        assert_eq!(
+            refused.stderr.lines().count(),
+            1,
+            "{what}: {}",
+            refused.report()
+        );
+        assert_eq!(
+            std::fs::read(sandbox.config_path()).unwrap(),
+            config,
+            "{what}"
+        );
+        refused.stderr
+    };
+
+    let locks = home.join(".local/state/badge/locks");
+    chown(&locks, 4242);
+    let said = add_again("another user's locks folder");
+    assert_eq!(
+        said,
+        format!(
+            "badge: {} belongs to another user (uid 4242), so badge will not keep its files \
+             there; remove it (badge makes a new one) or give it back with `chown -R $(id -u) {}`\n",
+            locks.display(),
+            locks.display()
+        )
+    );
+    chown(&locks, 0);
+
+    // The backups folder replaced by another user's symlink to theirs.
+    let theirs = home.join("theirs");
+    std::fs::create_dir_all(&theirs).unwrap();
+    chown(&theirs, 4242);
+    let backups = home.join(".local/state/badge/backups");
+    let _ = std::fs::remove_dir_all(&backups);
+    std::os::unix::fs::symlink(&theirs, &backups).unwrap();
+    chown(&backups, 4242);
+    let said = add_again("another user's symlink");
+    assert!(
+        said.starts_with(&format!(
+            "badge: {} is a symlink of another user (uid 4242)",
+            backups.display()
+        )),
+        "{said}"
+    );
+    std::fs::remove_file(&backups).unwrap();
+
+    // The token cache folder of another user: no login goes there.
+    let cache = home.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    chown(&cache, 4242);
+    let mut cmd = sandbox.badge();
+    cmd.arg("login");
+    let login = run(cmd, "badge login (another user's cache)");
+    assert_eq!(login.code(), Some(1), "{}", login.report());
+    assert!(
+        login.stderr.contains(&format!(
+            "badge: {} belongs to another user (uid 4242)",
+            cache.display()
+        )),
+        "{}",
+        login.report()
+    );
+}
+
 // ---- the loopback redirect ------------------------------------------------------
 
 /// A "browser" that asks the emulator for the sign-in without following the

@@ -23,6 +23,8 @@ pub fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
         force: args.force,
         ..login_options(ctx)?
     };
+    // Before any browser opens: a login could not be kept there.
+    cache.check_private()?;
     login_interactive(&session, &cache, opts)?;
     io::stdout().write_all(active_login_mark(ctx).as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@ pub mod document;
 pub mod matching;
 pub mod paths;
 pub mod pieces;
+pub mod private;
 pub mod profiles;
 pub mod sessions;
 pub mod strict;

@@ -16,7 +16,7 @@
 //! `~/.local/state/badge/backups/<hash>/`, with a `SOURCE` file naming the
 //! config they belong to.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ use anyhow::{Context, Result, bail};
 use super::atomic::{remove_stale_temps, remove_stale_temps_in, write_atomic};
 use super::document::Document;
 use super::paths::real_path;
+use super::private;
 use crate::base::hash::sha1_hex;
 use crate::base::time::{format_time, took};
 use crate::ui::verbose::verbose;
@@ -136,14 +137,9 @@ impl ConfigWriter {
     /// The exclusive lock, waiting up to `lock_wait` for another badge.
     fn lock(&self) -> Result<File> {
         let dir = self.state_dir.join("locks");
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        private::dir(&dir)?;
         let path = dir.join(format!("config-{}.lock", self.key));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let file = private::open_lock(&path)?;
         let started = Instant::now();
         let deadline = started + self.lock_wait;
         let mut waited = false;
@@ -188,6 +184,7 @@ impl ConfigWriter {
     /// Saves `bytes` as the newest backup and drops the oldest beyond ten.
     fn backup(&self, bytes: &[u8]) -> Result<PathBuf> {
         let dir = self.backup_dir();
+        private::dir(&dir)?;
         // `2026-11-18T110640.123Z`: fixed width, so names sort by time.
         let now = SystemTime::now();
         let millis = now

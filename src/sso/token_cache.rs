@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::hash::sha1_hex;
 use crate::base::time::parse_time;
 use crate::config::atomic::{remove_stale_temps, write_atomic};
+use crate::config::private;
 use crate::ui::verbose::{self, verbose};
 
 /// One cache file. Field names are the AWS CLI's.
@@ -175,6 +176,12 @@ impl TokenCache {
         ))
     }
 
+    /// Refuses a cache folder (or one on the way to it) that another user
+    /// owns: a login written there would be theirs to read.
+    pub fn check_private(&self) -> Result<()> {
+        private::check(&self.dir)
+    }
+
     pub fn in_dir(dir: PathBuf) -> TokenCache {
         TokenCache { dir }
     }
@@ -263,7 +270,7 @@ impl TokenCache {
 /// bytes go anywhere (the atomic write keeps the mode of the file it
 /// replaces), and the result is 0600.
 pub fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    private::dir(dir)?;
     let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o7777);
     if mode(dir).ok() != Some(0o700) {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).with_context(|| {

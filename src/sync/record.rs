@@ -24,6 +24,7 @@ use crate::base::time::format_time;
 use crate::config::atomic::{remove_stale_temps, write_atomic};
 use crate::config::document::Document;
 use crate::config::paths::real_path;
+use crate::config::private;
 
 /// Format of the record files; a newer badge may write another.
 const VERSION: u32 = 1;
@@ -138,7 +139,7 @@ impl SyncRecord {
     pub fn save(&self, state_dir: &Path) -> Result<PathBuf> {
         let path = record_path(state_dir, &self.config, &self.sso_session);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            private::dir(dir)?;
         }
         let mut json = serde_json::to_vec_pretty(self)?;
         json.push(b'\n');

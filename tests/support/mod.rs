@@ -127,6 +127,15 @@ pub fn missing_data(what: &str) -> bool {
     missing(what)
 }
 
+/// Whether the tests run as root, which they need to give a folder to
+/// another user; as any other user, a failure on CI and a loud skip here.
+#[track_caller]
+pub fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    root || missing("root (to give a test folder to another user)")
+}
+
 /// Whether the Debian AWS CLI v2 (`/usr/bin/aws`, not a pip `aws` v1 on the
 /// PATH) is installed; missing, a failure on CI and a loud skip elsewhere.
 #[track_caller]
