@@ -1111,6 +1111,21 @@ fn a_region_with_a_typo_gets_the_nearest_one() {
     }
 }
 
+/// A profile name so long that a shell variable holding it makes every
+/// program fail to start (`Argument list too long`): switching refuses it,
+/// and the shell keeps working.
+#[test]
+fn a_profile_name_too_long_for_a_shell_variable_is_refused() {
+    let long = "p".repeat(5_000);
+    let sandbox = sandbox_with(format!("[profile {long}]\nregion = eu-west-1\n"));
+    expect_error(
+        &sandbox,
+        &["use", &long],
+        HOOK,
+        "badge: the profile name is 5000 bytes long, more than the 4096 a shell variable can hold for every program the shell starts (they would fail with `Argument list too long`); rename the profile in ~/.aws/config",
+    );
+}
+
 /// `badge exec PROFILE COMMAND` without `--`: the command as it should be.
 #[test]
 fn exec_without_the_double_dash_shows_where_it_goes() {

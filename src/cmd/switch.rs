@@ -20,6 +20,9 @@ use crate::sso::login::login_interactive;
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
 
+/// The longest profile name a switch puts into the environment, in bytes.
+const MAX_SWITCHED_NAME: usize = 4096;
+
 pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<ExitCode> {
     let Some(shell) = ctx.hook else {
         return not_integrated(ctx);
@@ -87,6 +90,20 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         bail!(
             "the profile name {name:?} has a NUL byte, which no shell variable can hold; \
              rename the profile in {}",
+            paths.config_shown()
+        );
+    }
+    // Every program the shell starts gets AWS_PROFILE (and badge itself the
+    // previous name): one past the kernel's limit for one variable fails
+    // them all with "Argument list too long". 4 KiB is far below it.
+    if let Target::Profile(name) = &target
+        && name.len() > MAX_SWITCHED_NAME
+    {
+        bail!(
+            "the profile name is {} bytes long, more than the {MAX_SWITCHED_NAME} a shell \
+             variable can hold for every program the shell starts (they would fail with \
+             `Argument list too long`); rename the profile in {}",
+            name.len(),
             paths.config_shown()
         );
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::*;
 use crate::config::document::section_header;
 use crate::sync::naming::{
-    Collision, Template, Vars, assign_names, clean_value, is_allowed, is_sdk_safe,
+    Collision, MAX_NAME_BYTES, Template, Vars, assign_names, clean_value, is_allowed, is_sdk_safe,
 };
 
 /// Target `naming`: templates parse or fail without panicking; cleaning and
@@ -112,6 +112,7 @@ pub fn naming_props(
     for (i, n) in named.iter().enumerate() {
         assert_eq!(n.index, i);
         assert!(is_sdk_safe(&n.name), "{:?}", n.name);
+        assert!(n.name.len() <= MAX_NAME_BYTES, "{} bytes", n.name.len());
         assert!(!taken.contains(&n.name), "{:?} is taken", n.name);
         assert!(unique.insert(n.name.clone()), "{:?} given twice", n.name);
     }

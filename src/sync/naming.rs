@@ -28,6 +28,8 @@ use std::fmt;
 
 use anyhow::{Result, bail};
 
+use crate::base::hash::sha1_hex;
+
 /// The template used when none was given or remembered.
 pub const DEFAULT_TEMPLATE: &str = "{account_name}/{role_name}";
 
@@ -42,6 +44,10 @@ pub const VARIABLES: [&str; 5] = [
 
 /// Characters a profile name may have besides ASCII letters and digits.
 pub const ALLOWED_PUNCTUATION: &str = "-_./%@:+";
+
+/// The longest generated name, in bytes: generous for any real account and
+/// role, and far below what a shell variable (`AWS_PROFILE`) can hold.
+pub const MAX_NAME_BYTES: usize = 256;
 
 /// Whether every SDK accepts `c` in a profile name.
 pub fn is_allowed(c: char) -> bool {
@@ -213,8 +219,23 @@ impl Template {
             // An account id is never empty; this keeps the promise anyway.
             name.push('-');
         }
-        name
+        bounded(name)
     }
+}
+
+/// `name` cut to [`MAX_NAME_BYTES`] at a character's edge, when it is
+/// longer, and ended by 8 hex digits of its whole text's hash: the same
+/// every time, and two long names that start alike stay apart.
+fn bounded(name: String) -> String {
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    let hash = &sha1_hex(name.as_bytes())[..8];
+    let mut end = MAX_NAME_BYTES - hash.len() - 1;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}-{hash}", &name[..end])
 }
 
 impl fmt::Display for Template {
@@ -350,7 +371,7 @@ pub fn assign_names(
         let mut name = base.clone();
         let mut n = 2;
         while used.contains(&name) || taken(&name) {
-            name = format!("{base}-{n}");
+            name = bounded(format!("{base}-{n}"));
             n += 1;
         }
         debug_assert!(is_sdk_safe(&name), "{name:?}");
@@ -529,6 +550,37 @@ mod tests {
             let err = Template::parse(text).unwrap_err().to_string();
             assert!(err.contains("cannot hold a line break"), "{err}");
         }
+    }
+
+    /// A 100,000-character account name must not become a profile name a
+    /// shell variable cannot hold: names are cut to MAX_NAME_BYTES, the same
+    /// way every time, and still told apart.
+    #[test]
+    fn long_names_are_cut_deterministically_and_stay_unique() {
+        let long_a = "A".repeat(100_000);
+        let long_b = format!("{}B", "A".repeat(99_999));
+        let template = Template::parse(DEFAULT_TEMPLATE).unwrap();
+        let a = vars(&long_a, "111111111111", "Admin");
+        let b = vars(&long_b, "222222222222", "Admin");
+        let name = template.render(&a);
+        assert!(name.len() <= MAX_NAME_BYTES, "{}", name.len());
+        assert!(is_sdk_safe(&name));
+        assert_eq!(name, template.render(&a));
+        assert_ne!(name, template.render(&b));
+        // Several assignments that cut to the same start: still one each.
+        let (named, _) = assign_names(&template, &[a, a, b], &|_| false);
+        let names: HashSet<&str> = named.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{named:?}");
+        assert!(
+            named
+                .iter()
+                .all(|n| n.name.len() <= MAX_NAME_BYTES && is_sdk_safe(&n.name))
+        );
+        // Names are ASCII (see `is_allowed`), so any cut is a character's
+        // edge; a name of folded characters is cut the same way.
+        let wide = "Ünïcödé ".repeat(20_000);
+        let name = template.render(&vars(&wide, "333333333333", "Admin"));
+        assert!(name.len() <= MAX_NAME_BYTES && is_sdk_safe(&name), "{name}");
     }
 
     proptest! {
