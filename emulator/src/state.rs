@@ -9,7 +9,7 @@ mod portal;
 use super::codec;
 use super::limits::TokenBucket;
 use super::org::{Account, Org};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
