@@ -44,7 +44,7 @@ pub struct Knobs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForcedError {
     /// HTTP status; the exception is the one the service names for it
-    /// (see [`ForcedError::api_error`]).
+    /// (see `ForcedError::api_error`).
     pub status: u16,
     /// Operation names (`ListAccounts`, `RegisterClient`, ...); empty means
     /// every API operation (not the browser pages).
