@@ -6,14 +6,11 @@
 //! ```
 //!
 //! It prints the `export` lines to stdout (eval-able by bash and zsh) and
-//! runs until interrupted. The emulator itself is documented in
-//! `tests/support/emulator/mod.rs`.
+//! runs until interrupted. The emulator itself is the `badge-emulator`
+//! crate, documented in `emulator/src/lib.rs`.
 
-#[path = "../tests/support/emulator/mod.rs"]
-mod emulator;
-
+use badge_emulator::{Emulator, EmulatorOptions, Org};
 use clap::Parser;
-use emulator::{Emulator, EmulatorOptions, Org};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;

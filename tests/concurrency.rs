@@ -15,8 +15,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;

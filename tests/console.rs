@@ -4,8 +4,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};

@@ -32,8 +32,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};

@@ -4,8 +4,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -9,8 +9,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

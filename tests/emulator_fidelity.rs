@@ -7,8 +7,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use emulator::{Account, Emulator, EmulatorOptions, ODD_NAMES, Org};
 use serde_json::Value;

@@ -13,8 +13,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};

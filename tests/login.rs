@@ -10,8 +10,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -23,8 +23,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::HashMap;
 use std::io::{Read, Write};

@@ -7,8 +7,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
+use badge_emulator as emulator;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;

@@ -4,9 +4,7 @@
 
 mod support;
 
-#[path = "support/emulator/mod.rs"]
-mod emulator;
-
+use badge_emulator as emulator;
 use emulator::{Emulator, EmulatorOptions, Org};
 use support::tmux::{COMPINIT, Tmux, command_line, last_line};
 use support::{CONFIG, Sandbox, Shell};

@@ -3,9 +3,9 @@
 
 use super::super::codec::{self, html_escape, percent_encode};
 use super::{
-    ACCOUNT_ACCESS_SCOPE, AUTHORIZATION_CODE_GRANT, AccessToken, ApiError, Approval, AuthCode,
-    Client, DEVICE_CODE_GRANT, DeviceGrant, Params, PendingAuthorization, REFRESH_TOKEN_GRANT,
-    RefreshGrant, Reply, State, URL_SAFE_CHARS, epoch_now,
+    AUTHORIZATION_CODE_GRANT, AccessToken, ApiError, Approval, AuthCode, Client, DEVICE_CODE_GRANT,
+    DeviceGrant, Params, PendingAuthorization, REFRESH_TOKEN_GRANT, RefreshGrant, Reply, State,
+    URL_SAFE_CHARS, epoch_now,
 };
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@ mod portal;
 use super::codec;
 use super::limits::TokenBucket;
 use super::org::{Account, Org};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
@@ -44,7 +44,7 @@ pub struct Knobs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForcedError {
     /// HTTP status; the exception is the one the service names for it
-    /// (see [`ForcedError::api_error`]).
+    /// (see `ForcedError::api_error`).
     pub status: u16,
     /// Operation names (`ListAccounts`, `RegisterClient`, ...); empty means
     /// every API operation (not the browser pages).

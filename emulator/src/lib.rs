@@ -11,9 +11,10 @@
 //! which ignores those, with [`Emulator::write_endpoint_rules`] and
 //! `AWS_DATA_PATH`.
 //!
-//! Use it from a test with
-//! `#[path = "support/emulator/mod.rs"] mod emulator;`, or run it on its
-//! own: `cargo run --example emulator -- --accounts 50 --roles 3`.
+//! It is the `badge-emulator` crate of badge's workspace, a dev-dependency
+//! compiled once for every test binary: use it from a test with
+//! `use badge_emulator as emulator;`, or run it on its own:
+//! `cargo run --example emulator -- --accounts 50 --roles 3`.
 //!
 //! # What it serves
 //!
@@ -113,9 +114,6 @@
 //!
 //! Everything lives in memory: a restarted emulator knows no token or
 //! client, so clear a test `HOME`'s `~/.aws/sso/cache` between instances.
-
-// Each test binary uses a different part of the emulator.
-#![allow(dead_code, unused_imports)]
 
 mod codec;
 mod control;
