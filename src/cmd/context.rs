@@ -129,7 +129,7 @@ impl Context {
             Shell::from_name(&base)
         });
         let no_color = env.var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let settings = Settings::from_env(&env);
+        let settings = Settings::from_vars(|name| env.var_os(name));
         // What the shell function captures goes on to its own stdout.
         let stdout_tty = terminal.stdout
             || (hook.is_some() && env.var_os(vars::STDOUT_TTY).is_some_and(|v| v == "1"));
@@ -184,10 +184,6 @@ impl Context {
     /// (`$BROWSER`, `$VISUAL`).
     pub fn var(&self, name: &str) -> Option<OsString> {
         self.env.var_os(name)
-    }
-
-    pub fn env(&self) -> &Env {
-        &self.env
     }
 }
 

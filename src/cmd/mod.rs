@@ -137,7 +137,7 @@ fn log_setting(ctx: &Context) {
         // Their names only: the values are credentials.
         verbose!("set in the environment: {}", ctx.static_keys.join(", "));
     }
-    for line in Settings::endpoint_overrides(ctx.env()) {
+    for line in Settings::endpoint_overrides(|name| ctx.var(name)) {
         verbose!("{line}");
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use super::context::Env;
+use std::ffi::OsString;
+
 use crate::base::url::without_userinfo;
 use crate::config::writer::{DEFAULT_LOCK_WAIT, LOCK_TIMEOUT_VAR};
 use crate::sso::client::{DEFAULT_REQUEST_TIMEOUT, Endpoint, Network, REQUEST_TIMEOUT_VAR};
@@ -51,9 +52,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env(env: &Env) -> Settings {
+    /// The settings in the environment `var` reads.
+    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Settings {
         let text = |name: &str| {
-            env.var_os(name)
+            var(name)
                 .filter(|v| !v.is_empty())
                 .map(|v| v.to_string_lossy().into_owned())
         };
@@ -104,8 +106,8 @@ impl Settings {
                 },
             ),
             signin_url: text(SIGNIN_URL),
-            sso_endpoint: endpoint(env, SSO_ENDPOINT_VARS),
-            oidc_endpoint: endpoint(env, OIDC_ENDPOINT_VARS),
+            sso_endpoint: endpoint(&var, SSO_ENDPOINT_VARS),
+            oidc_endpoint: endpoint(&var, OIDC_ENDPOINT_VARS),
         }
     }
 
@@ -138,17 +140,17 @@ impl Settings {
     }
 
     /// For `--verbose`: the endpoint overrides, without any password.
-    pub fn endpoint_overrides(env: &Env) -> Vec<String> {
+    pub fn endpoint_overrides(var: impl Fn(&str) -> Option<OsString>) -> Vec<String> {
         [
             "AWS_ENDPOINT_URL_SSO",
             "AWS_ENDPOINT_URL_SSO_OIDC",
             "AWS_ENDPOINT_URL",
         ]
         .iter()
-        .filter_map(|var| {
-            let value = env.var_os(var).filter(|v| !v.is_empty())?;
+        .filter_map(|name| {
+            let value = var(name).filter(|v| !v.is_empty())?;
             Some(format!(
-                "{var}={}",
+                "{name}={}",
                 without_userinfo(&value.to_string_lossy())
             ))
         })
@@ -188,12 +190,12 @@ fn log_wanted(value: &str) -> bool {
 }
 
 /// The first of `vars` that is set to more than white space.
-fn endpoint(env: &Env, vars: [&'static str; 2]) -> Option<Endpoint> {
-    vars.into_iter().find_map(|var| {
-        let value = env.var_os(var)?.into_string().ok()?;
+fn endpoint(var: &impl Fn(&str) -> Option<OsString>, vars: [&'static str; 2]) -> Option<Endpoint> {
+    vars.into_iter().find_map(|name| {
+        let value = var(name)?.into_string().ok()?;
         (!value.trim().is_empty()).then(|| Endpoint {
             url: value.trim().trim_end_matches('/').to_owned(),
-            var,
+            var: name,
         })
     })
 }
@@ -203,7 +205,8 @@ mod tests {
     use super::*;
 
     fn with(pairs: &[(&str, &str)]) -> Settings {
-        Settings::from_env(&Env::from_pairs(pairs))
+        let env = super::super::context::Env::from_pairs(pairs);
+        Settings::from_vars(|name| env.var_os(name))
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::blocks::END_MARK;
+use super::lex::END_MARK;
 use super::lex::{
     LineSplit, SplitLines, begin_marker, delimiter, header_of, indent_chars, is_py_space_byte,
     kind_of, offset, parse_entry, py_lstrip, py_rstrip, py_trim,
