@@ -14,6 +14,8 @@ per_shell!(
     tab_completes_with_custom_cmd_name,
     tab_completes_from_installed_completion_file,
     tab_completes_hostile_names_to_themselves,
+    tab_completes_like_switching,
+    tab_keeps_the_word_when_matches_share_no_start,
     prompt_segment_on_screen,
     picker_filter_and_enter_switches,
     picker_escape_changes_nothing,
@@ -41,6 +43,108 @@ fn complete(tmux: &Tmux, typed: &str, completed: &str) {
 }
 
 // 11. Completion.
+
+/// Profiles as `badge sync` names them for a user's first week: capitals,
+/// and names that share their middle, not their start.
+const SYNCED: &str = "\
+[profile Production-Admin]
+region = eu-west-1
+
+[profile Production-ReadOnly]
+region = eu-west-1
+
+[profile Staging-Admin]
+region = eu-west-1
+
+[profile dev-alpha]
+region = eu-west-1
+
+[profile dev-beta-alpha]
+region = eu-west-1
+";
+
+/// The line being edited when a completion list may be drawn below it:
+/// the last line of the screen that is a prompt.
+fn prompt_line(screen: &str) -> Option<&str> {
+    screen.lines().rev().find_map(command_line)
+}
+
+/// Tab offers what `badge WORD` would switch to: smart case (lower case
+/// matches either case), a prefix, else a substring; a unique match replaces
+/// the word, also when its case differs.
+fn tab_completes_like_switching(sh: Shell) {
+    let sandbox = Sandbox::new(SYNCED);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    // The README's first example, with the names `badge sync` writes: the
+    // two share `Production-` (zsh and fish also list them below).
+    let tab_to = |completed: &str| {
+        tmux.send_keys(&["Tab"]);
+        tmux.wait_for(&format!("the command line {completed:?}"), |s| {
+            prompt_line(s) == Some(completed)
+        });
+    };
+    tmux.send_literal("badge prod");
+    tmux.wait_for_command_line("badge prod");
+    tab_to("badge Production-");
+    tmux.send_literal("R");
+    tmux.wait_for("the command line \"badge Production-R\"", |s| {
+        prompt_line(s) == Some("badge Production-R")
+    });
+    tab_to("badge Production-ReadOnly");
+    tmux.send_keys(&["C-u", "C-l"]);
+    tmux.wait_for_prompt();
+    complete(&tmux, "badge stag", "badge Staging-Admin");
+    tmux.send_keys(&["Enter"]);
+    tmux.send_line(&echo_profile("S"));
+    tmux.wait_for_text("S[Staging-Admin]");
+    // A unique substring, in another case, after `use` too.
+    complete(&tmux, "badge use readonly", "badge use Production-ReadOnly");
+    tmux.send_keys(&["Enter"]);
+    tmux.send_line(&echo_profile("R"));
+    tmux.wait_for_text("R[Production-ReadOnly]");
+    // An upper-case letter makes case matter, as it does for a switch.
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("R[Production"));
+    complete(&tmux, "badge Sta", "badge Staging-Admin");
+}
+
+/// Several matches that share only their middle (`alpha` in `dev-alpha`
+/// and `dev-beta-alpha`): the typed word stays as it is (no shell replaces
+/// it with their common start, `dev-`), and the matches are listed.
+fn tab_keeps_the_word_when_matches_share_no_start(sh: Shell) {
+    let sandbox = Sandbox::new(SYNCED);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_literal("badge alpha");
+    tmux.wait_for_command_line("badge alpha");
+    // bash lists on the second Tab; zsh and fish on the first (a second
+    // would go into their menu).
+    let keys: &[&str] = match sh {
+        Shell::Bash => &["Tab", "Tab"],
+        Shell::Zsh | Shell::Fish => &["Tab"],
+    };
+    for key in keys {
+        tmux.send_keys(&[key]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let screen = tmux.wait_for("both matches listed", |s| {
+        s.lines().any(|l| l.contains("dev-beta-alpha"))
+            && s.lines()
+                .any(|l| l.split_whitespace().any(|w| w == "dev-alpha"))
+    });
+    assert_eq!(
+        prompt_line(&screen),
+        Some("badge alpha"),
+        "{sh}: the typed word changed\n{screen}"
+    );
+    assert!(
+        !screen.contains("Production"),
+        "{sh}: only the matches are listed\n{screen}"
+    );
+}
 
 fn tab_completes_unique_profile_prefix(sh: Shell) {
     let sandbox = Sandbox::new(CONFIG);
@@ -314,4 +418,46 @@ fn screen_parsing_finds_the_command_line() {
     assert_eq!(command_line("(aws:prod) test% "), Some(""));
     assert_eq!(command_line("test> a\n\n"), Some("a"));
     assert_eq!(command_line("> beta"), None);
+}
+
+/// zsh lists what Tab offers as zsh's own completions do: each group under
+/// its heading (subcommands apart from profiles), and the descriptions of
+/// a group in one column.
+#[test]
+fn zsh_lists_groups_with_aligned_descriptions() {
+    if !support::require("zsh") {
+        return;
+    }
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, Shell::Zsh, "") else {
+        return;
+    };
+    tmux.send_literal("badge d");
+    tmux.wait_for_command_line("badge d");
+    tmux.send_keys(&["Tab"]);
+    let screen = tmux.wait_for("the list of matches", |s| {
+        s.contains("dev-beta") && s.contains("doctor")
+    });
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |text: &str| {
+        lines
+            .iter()
+            .position(|l| l.split_whitespace().next() == Some(text))
+            .unwrap_or_else(|| panic!("no line for {text:?}\n{screen}"))
+    };
+    let (commands, doctor) = (at("Commands"), at("doctor"));
+    let (profiles, alpha, beta) = (at("Profiles"), at("dev-alpha"), at("dev-beta"));
+    assert!(
+        commands < doctor && profiles < alpha && profiles < beta,
+        "each group under its heading\n{screen}"
+    );
+    assert!(
+        !(profiles < doctor && doctor < alpha.max(beta)),
+        "subcommands apart from profiles\n{screen}"
+    );
+    let column = |i: usize| lines[i].find(" -- ");
+    assert!(
+        column(alpha).is_some() && column(alpha) == column(beta),
+        "descriptions in one column\n{screen}"
+    );
 }

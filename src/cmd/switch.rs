@@ -12,7 +12,7 @@ use super::common::session::{login_options, select_session};
 use super::common::switching::{Target, not_integrated, switch_script};
 use super::{Context, Previous};
 use crate::base::text::printable;
-use crate::config::matching::Matcher;
+use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
 use crate::shell::shell_word;
@@ -32,18 +32,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             Profiles::load_matching(&paths, name, false, |n| n == name)?
         }
         (Some("-"), _) => Profiles::load_matching(&paths, "", false, |_| false)?,
-        (Some(query), _) => {
-            let matcher = Matcher::new(query);
-            // A query with letters beyond ASCII folds case by Unicode rules.
-            let needle = if matcher.needle().is_ascii() {
-                matcher.needle()
-            } else {
-                ""
-            };
-            Profiles::load_matching(&paths, needle, matcher.ignores_case(), |name| {
-                matcher.matches(name, true)
-            })?
-        }
+        (Some(query), _) => load_candidates(&paths, query)?,
         (None, _) => Profiles::load(&paths)?,
     };
     let again = |name: &str| format!("badge use {}", shell_word(name));
