@@ -21,6 +21,10 @@ per_shell!(
     picker_escape_changes_nothing,
     picker_ctrl_c_changes_nothing,
     ambiguous_name_opens_prefiltered_picker,
+    ambiguous_name_picker_holds_every_profile,
+    picker_cursor_starts_on_the_active_profile,
+    picker_spinner_stops_when_matching_is_done,
+    picker_cuts_a_long_wide_name_with_one_ellipsis,
 );
 
 /// Tmux needs to be there too; same rule as the shells.
@@ -360,12 +364,23 @@ fn picker_filter_and_enter_switches(sh: Shell) {
     tmux.wait_for_text("P[dev-beta]");
 }
 
+/// Print the exit status of the last command between markers, as
+/// [`echo_profile`] does.
+fn echo_status(sh: Shell, tag: &str) -> String {
+    format!("echo \"{tag}\"\"[{}]\"", sh.status())
+}
+
 fn picker_escape_changes_nothing(sh: Shell) {
     let sandbox = Sandbox::new(CONFIG);
     let Some(tmux) = start(&sandbox, sh, "") else {
         return;
     };
-    tmux.send_line(&format!("badge prod; badge; {}", echo_profile("E")));
+    // Leaving the picker is an interruption, as in fzf: exit status 130.
+    tmux.send_line(&format!(
+        "badge prod; badge; {}; {}",
+        echo_status(sh, "X"),
+        echo_profile("E")
+    ));
     wait_for_picker(
         &tmux,
         &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
@@ -374,6 +389,7 @@ fn picker_escape_changes_nothing(sh: Shell) {
     wait_for_picker(&tmux, &["staging-eu"]);
     tmux.send_keys(&["Escape"]);
     tmux.wait_for_text("E[prod]");
+    tmux.wait_for_text("X[130]");
     // `badge -` still goes back to where the shell was before `badge prod`.
     tmux.send_line(&format!("badge -; {}", echo_profile("F")));
     tmux.wait_for_text("F[]");
@@ -384,13 +400,18 @@ fn picker_ctrl_c_changes_nothing(sh: Shell) {
     let Some(tmux) = start(&sandbox, sh, "") else {
         return;
     };
-    tmux.send_line(&format!("badge dev-beta; badge; {}", echo_profile("C")));
+    tmux.send_line(&format!(
+        "badge dev-beta; badge; {}; {}",
+        echo_status(sh, "X"),
+        echo_profile("C")
+    ));
     wait_for_picker(
         &tmux,
         &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
     );
     tmux.send_keys(&["C-c"]);
     tmux.wait_for_text("C[dev-beta]");
+    tmux.wait_for_text("X[130]");
 }
 
 fn ambiguous_name_opens_prefiltered_picker(sh: Shell) {
@@ -410,6 +431,129 @@ fn ambiguous_name_opens_prefiltered_picker(sh: Shell) {
     wait_for_picker(&tmux, &["dev-beta"]);
     tmux.send_keys(&["Enter"]);
     tmux.wait_for_text("D[dev-beta]");
+}
+
+/// The picker of an ambiguous name holds every profile, with the name as
+/// its query: clearing it (Ctrl-U) shows them all, and another fragment
+/// finds another profile.
+fn ambiguous_name_picker_holds_every_profile(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line(&format!("badge dev; {}", echo_profile("D")));
+    wait_for_picker(&tmux, &["dev-alpha", "dev-beta"]);
+    tmux.send_keys(&["C-u"]);
+    let screen = wait_for_picker(
+        &tmux,
+        &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
+    );
+    assert!(screen.contains(" 6/6 "), "{sh}: every profile\n{screen}");
+    tmux.send_literal("stag");
+    wait_for_picker(&tmux, &["staging-eu"]);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("D[staging-eu]");
+}
+
+/// The line the picker's cursor is on (nucleo-picker marks it with `▌`).
+fn selected_line(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.starts_with('▌'))
+}
+
+/// The cursor starts on the active profile: Enter keeps it; with a query,
+/// on the active profile when it matches.
+fn picker_cursor_starts_on_the_active_profile(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line(&format!(
+        "badge prod-readonly; badge; {}",
+        echo_profile("A")
+    ));
+    let screen = tmux.wait_for("the cursor on prod-readonly", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" prod-readonly "))
+    });
+    assert!(
+        screen.contains("* prod-readonly "),
+        "{sh}: the active profile is marked\n{screen}"
+    );
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("A[prod-readonly]");
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("A[prod"));
+    tmux.send_line(&format!("badge dev-beta; badge dev; {}", echo_profile("B")));
+    tmux.wait_for("the cursor on dev-beta", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" dev-beta "))
+    });
+    // Typing moves the cursor to the best match again, as in fzf: both
+    // match `deva`, dev-alpha best.
+    tmux.send_literal("a");
+    tmux.wait_for("the cursor on dev-alpha", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" dev-alpha "))
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("B[dev-alpha]");
+}
+
+/// nucleo-picker's spinner turns while profiles are still coming in; all
+/// are there at once, so the status line settles.
+fn picker_spinner_stops_when_matching_is_done(sh: Shell) {
+    const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge");
+    wait_for_picker(
+        &tmux,
+        &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
+    );
+    let status_line = |s: &str| s.lines().find(|l| l.contains(" 6/6 ")).map(str::to_owned);
+    // The same status line, without a spinner, on a few captures in a row.
+    let calm = std::cell::Cell::new(0);
+    tmux.wait_for("a still status line", |s| {
+        let line = status_line(s).unwrap_or_default();
+        let still = !line.is_empty() && !line.contains(SPINNER);
+        calm.set(if still { calm.get() + 1 } else { 0 });
+        calm.get() >= 5
+    });
+    tmux.send_keys(&["Escape"]);
+}
+
+/// A name wider than the terminal, in CJK, is cut once, with one `…`
+/// (nucleo-picker, cutting a line itself where a wide character meets the
+/// edge, draws two).
+fn picker_cuts_a_long_wide_name_with_one_ellipsis(sh: Shell) {
+    let long = format!("{}/Admin", "中文".repeat(40));
+    let config = format!(
+        "[profile {long}]\nregion = eu-west-1\nbadge_account_name = {}\n\
+         sso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n\n\
+         [profile prod]\nregion = eu-west-1\n",
+        "開発環境".repeat(12)
+    );
+    let sandbox = Sandbox::new(&config);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge");
+    let screen = tmux.wait_for("the picker", |s| {
+        s.lines().any(|l| l.contains("中文中文")) && s.lines().any(|l| l.contains(" prod"))
+    });
+    let line = screen
+        .lines()
+        .find(|l| l.contains("中文中文"))
+        .unwrap_or("");
+    assert!(!line.contains("……"), "{sh}: two ellipses\n{screen}");
+    let name = line
+        .split("  ")
+        .find(|cell| cell.contains("中文"))
+        .unwrap_or("");
+    assert!(
+        name.trim_end().ends_with('…') && name.matches('…').count() == 1,
+        "{sh}: the name is cut once, with one ellipsis\n{screen}"
+    );
+    tmux.send_keys(&["Escape"]);
 }
 
 #[test]

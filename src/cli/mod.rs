@@ -63,8 +63,9 @@ Examples:
   badge use prod                       unique prefix, then unique substring
   badge use -                          the previous profile of this shell
 
-An exact name always wins. When several profiles match, the picker opens
-pre-filtered on a terminal; elsewhere the candidates are listed.")]
+An exact name always wins. When several profiles match, the picker opens on
+a terminal over every profile, with the name typed in; Esc or Ctrl-C leaves
+it with exit status 130. Elsewhere the candidates are listed.")]
     Use(UseArgs),
 
     /// Unset the profile in this shell

@@ -84,10 +84,7 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
     let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
-    match resolve(ctx, &paths, &profiles, query, again)? {
-        Some(name) => Ok(name),
-        None => bail!("no profile chosen"),
-    }
+    resolve(ctx, &paths, &profiles, query, again)
 }
 
 /// A shell's answer to a command it cannot run: 127 for one that is not

@@ -47,10 +47,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
             ),
         },
-        Some(query) => match resolve(ctx, &paths, &profiles, query, again)? {
-            Some(name) => Target::Profile(name),
-            None => return Ok(ExitCode::SUCCESS),
-        },
+        Some(query) => Target::Profile(resolve(ctx, &paths, &profiles, query, again)?),
         None => {
             if profiles.is_empty() {
                 bail!("{}", no_profiles_message(&paths, profiles.config()));
@@ -62,11 +59,13 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 );
             }
             let all: Vec<Profile> = profiles.iter().collect();
-            match pick(&all, "", ctx.active.as_deref())? {
-                Some(name) => Target::Profile(name),
-                None => return Ok(ExitCode::SUCCESS),
-            }
+            Target::Profile(pick(ctx, &all, "")?)
         }
+    };
+    // The picker offers every profile, beyond those read for the query.
+    let profiles = match &target {
+        Target::Profile(name) if profiles.get(name).is_none() => Profiles::load(&paths)?,
+        _ => profiles,
     };
     // No shell variable can hold a NUL: bash would drop it and switch to
     // another profile's name, zsh's environment would cut the name there.

@@ -42,9 +42,7 @@ pub fn sso_profile(
     };
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
-    let Some(name) = resolve(ctx, &paths, &profiles, &query, &again)? else {
-        bail!("no profile chosen");
-    };
+    let name = resolve(ctx, &paths, &profiles, &query, &again)?;
     let Some(profile) = profiles.get(&name) else {
         bail!("there is no profile {name:?}; `badge ls` lists them");
     };
