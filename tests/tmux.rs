@@ -556,6 +556,92 @@ fn picker_cuts_a_long_wide_name_with_one_ellipsis(sh: Shell) {
     tmux.send_keys(&["Escape"]);
 }
 
+// 13. `badge ls` on a terminal.
+
+/// Names as long as `badge sync` writes for a big organisation: each row of
+/// `badge ls` is over 140 columns.
+const LONG_NAMES: &str = "\
+[sso-session acme-corporation]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+
+[profile Production-Workloads-Europe/AWSAdministratorAccess]
+sso_session = acme-corporation
+sso_account_id = 111111111111
+sso_role_name = AWSAdministratorAccess
+badge_account_name = Production Workloads Europe
+
+[profile Staging-Workloads-Europe/AWSReadOnlyAccess]
+sso_session = acme-corporation
+sso_account_id = 222222222222
+sso_role_name = AWSReadOnlyAccess
+badge_account_name = Staging Workloads Europe
+
+[profile 開発環境-中文中文中文/AWSPowerUserAccess]
+sso_session = acme-corporation
+sso_account_id = 333333333333
+sso_role_name = AWSPowerUserAccess
+badge_account_name = 開発環境開発環境開発環境
+
+[profile dev]
+region = eu-west-1
+";
+
+/// `badge ls` in a 70-column terminal: one screen line a row, the widest
+/// columns cut with `…`, the account ids whole; piped, the lines are whole.
+#[test]
+fn ls_fits_the_terminal() {
+    if !support::require("bash") {
+        return;
+    }
+    let sandbox = Sandbox::new(LONG_NAMES);
+    let Some(tmux) = start(&sandbox, Shell::Bash, "") else {
+        return;
+    };
+    tmux.resize(70, 40);
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for_prompt();
+    tmux.send_line("badge ls; echo \"EN\"\"D\"");
+    let screen = tmux.wait_for("the end of the listing", |s| s.lines().any(|l| l == "END"));
+    let lines: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("PROFILE"))
+        .take_while(|l| *l != "END")
+        .collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "a header and four rows, a line each\n{screen}"
+    );
+    for line in &lines {
+        assert!(
+            support::display_width(line) <= 70,
+            "wider than the terminal: {line:?}\n{screen}"
+        );
+    }
+    for id in ["111111111111", "222222222222", "333333333333"] {
+        assert!(screen.contains(id), "account id {id} whole\n{screen}");
+    }
+    let europe = lines
+        .iter()
+        .find(|l| l.contains("Production-"))
+        .unwrap_or_else(|| panic!("no Production row\n{screen}"));
+    assert!(europe.contains('…'), "the long name is cut\n{screen}");
+    assert!(
+        lines.iter().all(|l| !l.contains("……")),
+        "one ellipsis a cut\n{screen}"
+    );
+    // Piped, every line is as long as it is (and wraps on the screen).
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("END"));
+    tmux.send_line("badge ls | cat; echo \"EN\"\"D\"");
+    let screen = tmux.wait_for("the end of the listing", |s| s.lines().any(|l| l == "END"));
+    assert!(
+        !screen.contains('…'),
+        "whole lines through a pipe\n{screen}"
+    );
+}
+
 #[test]
 fn screen_parsing_finds_the_command_line() {
     assert_eq!(command_line("x\ntest$ badge dev"), Some("badge dev"));

@@ -88,7 +88,9 @@ Examples:
   badge ls --sso-session acme
   badge ls --json | jq -r '.[].name'
 
-The active profile is marked with `*`; generated profiles show their session.")]
+The active profile is marked with `*`; generated profiles show their session.
+On a terminal the widest columns are cut with `…` to fit its width (COLUMNS
+overrides it); piped or redirected, every line is whole.")]
     Ls(LsArgs),
 
     /// Print the shell integration; evaluate it in your rc file
