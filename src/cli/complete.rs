@@ -272,16 +272,18 @@ fn keeps_the_word(tails: &str, word: &str) -> bool {
     let Some(first) = lines.next() else {
         return true;
     };
+    if word.is_empty() || lines.clone().next().is_none() {
+        // Anything continues nothing; a single tail is inserted whole.
+        return true;
+    }
     let continues =
         |start: &str| start.is_empty() || start.to_lowercase().starts_with(&word.to_lowercase());
     let mut exact = first.len();
-    let mut one = true;
     for tail in lines.clone() {
-        one = false;
         exact = shared_start(&first[..exact], tail, |a, b| a == b);
-    }
-    if one {
-        return true;
+        if exact == 0 {
+            break;
+        }
     }
     if exact > 0 {
         // What they share ignoring case starts with what they share.
@@ -292,6 +294,9 @@ fn keeps_the_word(tails: &str, word: &str) -> bool {
         folded = shared_start(&first[..folded], tail, |a, b| {
             a == b || a.to_lowercase().eq(b.to_lowercase())
         });
+        if folded == 0 {
+            return true;
+        }
     }
     continues(&first[..folded])
 }
