@@ -22,3 +22,6 @@ mod ui;
 /// or a server's message never drives the terminal.
 pub use base::text::printable;
 pub use cmd::run;
+/// The user left the picker without choosing: the binary exits with its
+/// status and says nothing.
+pub use ui::picker::Cancelled;

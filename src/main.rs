@@ -8,6 +8,10 @@ fn main() -> ExitCode {
     match badge::run() {
         Ok(code) => code,
         Err(err) => {
+            // Esc or Ctrl-C in the picker: nothing to say.
+            if err.downcast_ref::<badge::Cancelled>().is_some() {
+                return ExitCode::from(badge::Cancelled::EXIT_STATUS);
+            }
             // A closed pipe (`badge ls | head -1`) is not an error.
             if err
                 .chain()

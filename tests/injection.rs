@@ -867,7 +867,9 @@ fn completion_function_offers_each_name_as_itself(sh: Shell) {
              for w in \"${COMPREPLY[@]}\"; do eval \"__v $1 $kept$w$4\"; done; }\n"
         }
         Shell::Zsh => {
-            "compadd() { local -a v=(\"${(@P)5}\") d=(\"${(@P)3}\"); local i; \
+            "compadd() { local shown values; while (( $# )); do case $1 in \
+             -d) shown=$2; shift ;; -a) values=$2; shift ;; -J|-X) shift ;; esac; shift; done; \
+             local -a v=(\"${(@P)values}\") d=(\"${(@P)shown}\"); local i; \
              for (( i = 1; i <= $#v; i++ )); do \
              printf '\\036%s\\037%s\\037%s' \"$__tag\" \"$v[i]\" \"$d[i]\"; done; }\n\
              __c() { local __tag=$1; local -a words=(badge use \"$2\"); \

@@ -1573,3 +1573,111 @@ fn try_script_signs_in_syncs_and_the_aws_cli_gets_credentials() {
     );
     assert!(stdout.contains("STS is not emulated"), "{stdout}");
 }
+
+/// Tab offers exactly what `badge WORD` would switch to, word for word: the
+/// completion (`badge __complete`, as every shell's function calls it) and
+/// a switch (`badge use WORD`, as the shell function runs it, with no
+/// terminal: one name switches, several are listed) over the same names,
+/// for every start, middle and case change of them.
+#[test]
+fn tab_offers_what_switching_matches() {
+    const NAMES: &[&str] = &[
+        "Production-Admin",
+        "Production-ReadOnly",
+        "production-legacy",
+        "prod",
+        "prod-readonly",
+        "Staging-Admin",
+        "staging-eu",
+        "dev-alpha",
+        "dev-beta-alpha",
+        "DEV-gamma",
+        "team:prod/Admin@x+y",
+        "a=b",
+        "über-Straße",
+        "ÜBER-x",
+        "kelvin-\u{212a}",
+        "x_y-z",
+    ];
+    let mut config = String::new();
+    for name in NAMES {
+        config.push_str(&format!("[profile {name}]\nregion = eu-west-1\n\n"));
+    }
+    let sandbox = Sandbox::new(&config);
+    let mut words: Vec<String> = vec!["ADMIN".into(), "admin".into(), "Admin".into(), "k".into()];
+    for name in NAMES {
+        let chars: Vec<char> = name.chars().collect();
+        let n = chars.len();
+        for start in [0, 1, 2, n / 2, n.saturating_sub(3)] {
+            for len in [1, 2, 4, 7] {
+                let Some(part) = chars.get(start..start + len) else {
+                    continue;
+                };
+                let part: String = part.iter().collect();
+                words.push(part.to_lowercase());
+                words.push(part.to_uppercase());
+                words.push(part);
+            }
+        }
+    }
+    words.sort();
+    words.dedup();
+    words.retain(|w| !w.starts_with('-') && !w.contains(' '));
+    let mut failures = Vec::new();
+    for word in &words {
+        // What Tab offers after `badge use` (fish's form: one value a line,
+        // a tab before any description).
+        let mut cmd = sandbox.badge();
+        cmd.args(["__complete", "fish", "--", "badge", "use", word]);
+        let tab = run(cmd, format!("badge __complete fish -- badge use {word}"));
+        tab.assert_clean();
+        let mut offered: Vec<&str> = tab
+            .stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or(""))
+            .collect();
+        offered.sort();
+        // What the switch makes of the word.
+        let mut cmd = sandbox.badge();
+        cmd.env("__BADGE_SHELL", "bash").args(["use", word]);
+        let switch = run(cmd, format!("badge use {word}"));
+        let exact = NAMES.contains(&word.as_str());
+        let mut matched: Vec<&str> = if let Some(line) = switch
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("export AWS_PROFILE='"))
+        {
+            vec![line.trim_end_matches('\'')]
+        } else if let Some((_, list)) = switch.stderr.split_once(" profiles: ") {
+            let list = list.split("; name one exactly").next().unwrap_or("");
+            let list = list.split(" and ").next().unwrap_or("");
+            list.split(", ").collect()
+        } else {
+            Vec::new()
+        };
+        matched.sort();
+        let agrees = if exact {
+            // An exact name wins the switch; Tab still offers the names
+            // that start with it, the exact one among them.
+            matched == [word.as_str()] && offered.contains(&word.as_str())
+        } else if switch.stderr.contains(" and ") {
+            // More than the ten a message lists: those ten are offered.
+            matched.iter().all(|m| offered.contains(m)) && offered.len() > matched.len()
+        } else {
+            offered == matched
+        };
+        if !agrees {
+            failures.push(format!(
+                "{word:?}: Tab offers {offered:?}, the switch matches {matched:?}\n{}",
+                switch.report()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} words disagree:\n\n{}",
+        failures.len(),
+        words.len(),
+        failures.join("\n\n")
+    );
+}

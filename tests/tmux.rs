@@ -16,12 +16,18 @@ per_shell!(
     tab_completes_with_custom_cmd_name,
     tab_completes_from_installed_completion_file,
     tab_completes_hostile_names_to_themselves,
+    tab_completes_like_switching,
+    tab_keeps_the_word_when_matches_share_no_start,
     prompt_segment_on_screen,
     prompt_follows_a_login_in_another_terminal,
     picker_filter_and_enter_switches,
     picker_escape_changes_nothing,
     picker_ctrl_c_changes_nothing,
     ambiguous_name_opens_prefiltered_picker,
+    ambiguous_name_picker_holds_every_profile,
+    picker_cursor_starts_on_the_active_profile,
+    picker_spinner_stops_when_matching_is_done,
+    picker_cuts_a_long_wide_name_with_one_ellipsis,
 );
 
 /// Tmux needs to be there too; same rule as the shells.
@@ -44,6 +50,108 @@ fn complete(tmux: &Tmux, typed: &str, completed: &str) {
 }
 
 // 11. Completion.
+
+/// Profiles as `badge sync` names them for a user's first week: capitals,
+/// and names that share their middle, not their start.
+const SYNCED: &str = "\
+[profile Production-Admin]
+region = eu-west-1
+
+[profile Production-ReadOnly]
+region = eu-west-1
+
+[profile Staging-Admin]
+region = eu-west-1
+
+[profile dev-alpha]
+region = eu-west-1
+
+[profile dev-beta-alpha]
+region = eu-west-1
+";
+
+/// The line being edited when a completion list may be drawn below it:
+/// the last line of the screen that is a prompt.
+fn prompt_line(screen: &str) -> Option<&str> {
+    screen.lines().rev().find_map(command_line)
+}
+
+/// Tab offers what `badge WORD` would switch to: smart case (lower case
+/// matches either case), a prefix, else a substring; a unique match replaces
+/// the word, also when its case differs.
+fn tab_completes_like_switching(sh: Shell) {
+    let sandbox = Sandbox::new(SYNCED);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    // The README's first example, with the names `badge sync` writes: the
+    // two share `Production-` (zsh and fish also list them below).
+    let tab_to = |completed: &str| {
+        tmux.send_keys(&["Tab"]);
+        tmux.wait_for(&format!("the command line {completed:?}"), |s| {
+            prompt_line(s) == Some(completed)
+        });
+    };
+    tmux.send_literal("badge prod");
+    tmux.wait_for_command_line("badge prod");
+    tab_to("badge Production-");
+    tmux.send_literal("R");
+    tmux.wait_for("the command line \"badge Production-R\"", |s| {
+        prompt_line(s) == Some("badge Production-R")
+    });
+    tab_to("badge Production-ReadOnly");
+    tmux.send_keys(&["C-u", "C-l"]);
+    tmux.wait_for_prompt();
+    complete(&tmux, "badge stag", "badge Staging-Admin");
+    tmux.send_keys(&["Enter"]);
+    tmux.send_line(&echo_profile("S"));
+    tmux.wait_for_text("S[Staging-Admin]");
+    // A unique substring, in another case, after `use` too.
+    complete(&tmux, "badge use readonly", "badge use Production-ReadOnly");
+    tmux.send_keys(&["Enter"]);
+    tmux.send_line(&echo_profile("R"));
+    tmux.wait_for_text("R[Production-ReadOnly]");
+    // An upper-case letter makes case matter, as it does for a switch.
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("R[Production"));
+    complete(&tmux, "badge Sta", "badge Staging-Admin");
+}
+
+/// Several matches that share only their middle (`alpha` in `dev-alpha`
+/// and `dev-beta-alpha`): the typed word stays as it is (no shell replaces
+/// it with their common start, `dev-`), and the matches are listed.
+fn tab_keeps_the_word_when_matches_share_no_start(sh: Shell) {
+    let sandbox = Sandbox::new(SYNCED);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_literal("badge alpha");
+    tmux.wait_for_command_line("badge alpha");
+    // bash lists on the second Tab; zsh and fish on the first (a second
+    // would go into their menu).
+    let keys: &[&str] = match sh {
+        Shell::Bash => &["Tab", "Tab"],
+        Shell::Zsh | Shell::Fish => &["Tab"],
+    };
+    for key in keys {
+        tmux.send_keys(&[key]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let screen = tmux.wait_for("both matches listed", |s| {
+        s.lines().any(|l| l.contains("dev-beta-alpha"))
+            && s.lines()
+                .any(|l| l.split_whitespace().any(|w| w == "dev-alpha"))
+    });
+    assert_eq!(
+        prompt_line(&screen),
+        Some("badge alpha"),
+        "{sh}: the typed word changed\n{screen}"
+    );
+    assert!(
+        !screen.contains("Production"),
+        "{sh}: only the matches are listed\n{screen}"
+    );
+}
 
 fn tab_completes_unique_profile_prefix(sh: Shell) {
     let sandbox = Sandbox::new(CONFIG);
@@ -304,12 +412,23 @@ fn picker_filter_and_enter_switches(sh: Shell) {
     tmux.wait_for_text("P[dev-beta]");
 }
 
+/// Print the exit status of the last command between markers, as
+/// [`echo_profile`] does.
+fn echo_status(sh: Shell, tag: &str) -> String {
+    format!("echo \"{tag}\"\"[{}]\"", sh.status())
+}
+
 fn picker_escape_changes_nothing(sh: Shell) {
     let sandbox = Sandbox::new(CONFIG);
     let Some(tmux) = start(&sandbox, sh, "") else {
         return;
     };
-    tmux.send_line(&format!("badge prod; badge; {}", echo_profile("E")));
+    // Leaving the picker is an interruption, as in fzf: exit status 130.
+    tmux.send_line(&format!(
+        "badge prod; badge; {}; {}",
+        echo_status(sh, "X"),
+        echo_profile("E")
+    ));
     wait_for_picker(
         &tmux,
         &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
@@ -318,6 +437,7 @@ fn picker_escape_changes_nothing(sh: Shell) {
     wait_for_picker(&tmux, &["staging-eu"]);
     tmux.send_keys(&["Escape"]);
     tmux.wait_for_text("E[prod]");
+    tmux.wait_for_text("X[130]");
     // `badge -` still goes back to where the shell was before `badge prod`.
     tmux.send_line(&format!("badge -; {}", echo_profile("F")));
     tmux.wait_for_text("F[]");
@@ -328,13 +448,18 @@ fn picker_ctrl_c_changes_nothing(sh: Shell) {
     let Some(tmux) = start(&sandbox, sh, "") else {
         return;
     };
-    tmux.send_line(&format!("badge dev-beta; badge; {}", echo_profile("C")));
+    tmux.send_line(&format!(
+        "badge dev-beta; badge; {}; {}",
+        echo_status(sh, "X"),
+        echo_profile("C")
+    ));
     wait_for_picker(
         &tmux,
         &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
     );
     tmux.send_keys(&["C-c"]);
     tmux.wait_for_text("C[dev-beta]");
+    tmux.wait_for_text("X[130]");
 }
 
 fn ambiguous_name_opens_prefiltered_picker(sh: Shell) {
@@ -354,6 +479,215 @@ fn ambiguous_name_opens_prefiltered_picker(sh: Shell) {
     wait_for_picker(&tmux, &["dev-beta"]);
     tmux.send_keys(&["Enter"]);
     tmux.wait_for_text("D[dev-beta]");
+}
+
+/// The picker of an ambiguous name holds every profile, with the name as
+/// its query: clearing it (Ctrl-U) shows them all, and another fragment
+/// finds another profile.
+fn ambiguous_name_picker_holds_every_profile(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line(&format!("badge dev; {}", echo_profile("D")));
+    wait_for_picker(&tmux, &["dev-alpha", "dev-beta"]);
+    tmux.send_keys(&["C-u"]);
+    let screen = wait_for_picker(
+        &tmux,
+        &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
+    );
+    assert!(screen.contains(" 6/6 "), "{sh}: every profile\n{screen}");
+    tmux.send_literal("stag");
+    wait_for_picker(&tmux, &["staging-eu"]);
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("D[staging-eu]");
+}
+
+/// The line the picker's cursor is on (nucleo-picker marks it with `▌`).
+fn selected_line(screen: &str) -> Option<&str> {
+    screen.lines().find(|l| l.starts_with('▌'))
+}
+
+/// The cursor starts on the active profile: Enter keeps it; with a query,
+/// on the active profile when it matches.
+fn picker_cursor_starts_on_the_active_profile(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line(&format!(
+        "badge prod-readonly; badge; {}",
+        echo_profile("A")
+    ));
+    let screen = tmux.wait_for("the cursor on prod-readonly", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" prod-readonly "))
+    });
+    assert!(
+        screen.contains("* prod-readonly "),
+        "{sh}: the active profile is marked\n{screen}"
+    );
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("A[prod-readonly]");
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("A[prod"));
+    tmux.send_line(&format!("badge dev-beta; badge dev; {}", echo_profile("B")));
+    tmux.wait_for("the cursor on dev-beta", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" dev-beta "))
+    });
+    // Typing moves the cursor to the best match again, as in fzf: both
+    // match `deva`, dev-alpha best.
+    tmux.send_literal("a");
+    tmux.wait_for("the cursor on dev-alpha", |s| {
+        selected_line(s).is_some_and(|l| l.contains(" dev-alpha "))
+    });
+    tmux.send_keys(&["Enter"]);
+    tmux.wait_for_text("B[dev-alpha]");
+}
+
+/// nucleo-picker's spinner turns while profiles are still coming in; all
+/// are there at once, so the status line settles.
+fn picker_spinner_stops_when_matching_is_done(sh: Shell) {
+    const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge");
+    wait_for_picker(
+        &tmux,
+        &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
+    );
+    let status_line = |s: &str| s.lines().find(|l| l.contains(" 6/6 ")).map(str::to_owned);
+    // The same status line, without a spinner, on a few captures in a row.
+    let calm = std::cell::Cell::new(0);
+    tmux.wait_for("a still status line", |s| {
+        let line = status_line(s).unwrap_or_default();
+        let still = !line.is_empty() && !line.contains(SPINNER);
+        calm.set(if still { calm.get() + 1 } else { 0 });
+        calm.get() >= 5
+    });
+    tmux.send_keys(&["Escape"]);
+}
+
+/// A name wider than the terminal, in CJK, is cut once, with one `…`
+/// (nucleo-picker, cutting a line itself where a wide character meets the
+/// edge, draws two).
+fn picker_cuts_a_long_wide_name_with_one_ellipsis(sh: Shell) {
+    let long = format!("{}/Admin", "中文".repeat(40));
+    let config = format!(
+        "[profile {long}]\nregion = eu-west-1\nbadge_account_name = {}\n\
+         sso_account_id = 111111111111\nsso_role_name = AdministratorAccess\n\n\
+         [profile prod]\nregion = eu-west-1\n",
+        "開発環境".repeat(12)
+    );
+    let sandbox = Sandbox::new(&config);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge");
+    let screen = tmux.wait_for("the picker", |s| {
+        s.lines().any(|l| l.contains("中文中文")) && s.lines().any(|l| l.contains(" prod"))
+    });
+    let line = screen
+        .lines()
+        .find(|l| l.contains("中文中文"))
+        .unwrap_or("");
+    assert!(!line.contains("……"), "{sh}: two ellipses\n{screen}");
+    let name = line
+        .split("  ")
+        .find(|cell| cell.contains("中文"))
+        .unwrap_or("");
+    assert!(
+        name.trim_end().ends_with('…') && name.matches('…').count() == 1,
+        "{sh}: the name is cut once, with one ellipsis\n{screen}"
+    );
+    tmux.send_keys(&["Escape"]);
+}
+
+// 13. `badge ls` on a terminal.
+
+/// Names as long as `badge sync` writes for a big organisation: each row of
+/// `badge ls` is over 140 columns.
+const LONG_NAMES: &str = "\
+[sso-session acme-corporation]
+sso_start_url = https://acme.awsapps.com/start
+sso_region = eu-west-1
+
+[profile Production-Workloads-Europe/AWSAdministratorAccess]
+sso_session = acme-corporation
+sso_account_id = 111111111111
+sso_role_name = AWSAdministratorAccess
+badge_account_name = Production Workloads Europe
+
+[profile Staging-Workloads-Europe/AWSReadOnlyAccess]
+sso_session = acme-corporation
+sso_account_id = 222222222222
+sso_role_name = AWSReadOnlyAccess
+badge_account_name = Staging Workloads Europe
+
+[profile 開発環境-中文中文中文/AWSPowerUserAccess]
+sso_session = acme-corporation
+sso_account_id = 333333333333
+sso_role_name = AWSPowerUserAccess
+badge_account_name = 開発環境開発環境開発環境
+
+[profile dev]
+region = eu-west-1
+";
+
+/// `badge ls` in a 70-column terminal: one screen line a row, the widest
+/// columns cut with `…`, the account ids whole; piped, the lines are whole.
+#[test]
+fn ls_fits_the_terminal() {
+    if !support::require("bash") {
+        return;
+    }
+    let sandbox = Sandbox::new(LONG_NAMES);
+    let Some(tmux) = start(&sandbox, Shell::Bash, "") else {
+        return;
+    };
+    tmux.resize(70, 40);
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for_prompt();
+    tmux.send_line("badge ls; echo \"EN\"\"D\"");
+    let screen = tmux.wait_for("the end of the listing", |s| s.lines().any(|l| l == "END"));
+    let lines: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("PROFILE"))
+        .take_while(|l| *l != "END")
+        .collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "a header and four rows, a line each\n{screen}"
+    );
+    for line in &lines {
+        assert!(
+            support::display_width(line) <= 70,
+            "wider than the terminal: {line:?}\n{screen}"
+        );
+    }
+    for id in ["111111111111", "222222222222", "333333333333"] {
+        assert!(screen.contains(id), "account id {id} whole\n{screen}");
+    }
+    let europe = lines
+        .iter()
+        .find(|l| l.contains("Production-"))
+        .unwrap_or_else(|| panic!("no Production row\n{screen}"));
+    assert!(europe.contains('…'), "the long name is cut\n{screen}");
+    assert!(
+        lines.iter().all(|l| !l.contains("……")),
+        "one ellipsis a cut\n{screen}"
+    );
+    // Piped, every line is as long as it is (and wraps on the screen).
+    tmux.send_keys(&["C-l"]);
+    tmux.wait_for("a cleared screen", |s| !s.contains("END"));
+    tmux.send_line("badge ls | cat; echo \"EN\"\"D\"");
+    let screen = tmux.wait_for("the end of the listing", |s| s.lines().any(|l| l == "END"));
+    assert!(
+        !screen.contains('…'),
+        "whole lines through a pipe\n{screen}"
+    );
 }
 
 #[test]
@@ -400,4 +734,46 @@ fn exec_at_a_terminal_takes_a_fragment() {
     tmux.send_line("badge exec dev-a -- sh -c 'echo \"P\"\"=[$AWS_PROFILE]\"'");
     tmux.wait_for_text("P=[dev-alpha]");
     tmux.wait_for_text("badge: dev-a → dev-alpha");
+}
+
+/// zsh lists what Tab offers as zsh's own completions do: each group under
+/// its heading (subcommands apart from profiles), and the descriptions of
+/// a group in one column.
+#[test]
+fn zsh_lists_groups_with_aligned_descriptions() {
+    if !support::require("zsh") {
+        return;
+    }
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, Shell::Zsh, "") else {
+        return;
+    };
+    tmux.send_literal("badge d");
+    tmux.wait_for_command_line("badge d");
+    tmux.send_keys(&["Tab"]);
+    let screen = tmux.wait_for("the list of matches", |s| {
+        s.contains("dev-beta") && s.contains("doctor")
+    });
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |text: &str| {
+        lines
+            .iter()
+            .position(|l| l.split_whitespace().next() == Some(text))
+            .unwrap_or_else(|| panic!("no line for {text:?}\n{screen}"))
+    };
+    let (commands, doctor) = (at("Commands"), at("doctor"));
+    let (profiles, alpha, beta) = (at("Profiles"), at("dev-alpha"), at("dev-beta"));
+    assert!(
+        commands < doctor && profiles < alpha && profiles < beta,
+        "each group under its heading\n{screen}"
+    );
+    assert!(
+        !(profiles < doctor && doctor < alpha.max(beta)),
+        "subcommands apart from profiles\n{screen}"
+    );
+    let column = |i: usize| lines[i].find(" -- ");
+    assert!(
+        column(alpha).is_some() && column(alpha) == column(beta),
+        "descriptions in one column\n{screen}"
+    );
 }

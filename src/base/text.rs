@@ -62,6 +62,53 @@ pub fn typo_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// `text` cut to at most `width` columns, with one `…` in place of what is
+/// cut. A wide character (CJK, most emoji) that would not fit whole is cut
+/// too, so the result can be a column short of `width`: [`padded`] fills it.
+pub fn ellipsized(text: &str, width: usize) -> Cow<'_, str> {
+    // No character takes more columns than it has bytes in UTF-8.
+    if text.len() <= width || display_width(text) <= width {
+        return Cow::Borrowed(text);
+    }
+    let Some(room) = width.checked_sub(1) else {
+        return Cow::Borrowed("");
+    };
+    let mut end = 0;
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > room {
+            break;
+        }
+        end = i + c.len_utf8();
+    }
+    // A string can be wider than its characters (an emoji sequence).
+    let mut kept = &text[..end];
+    while display_width(kept) > room {
+        let last = kept.chars().next_back().map_or(0, char::len_utf8);
+        kept = &kept[..kept.len() - last];
+    }
+    Cow::Owned(format!("{kept}…"))
+}
+
+/// Narrow the columns of a table, `widths`, until they add up to at most
+/// `room`: the widest column first (the rightmost of equals), none below
+/// its `min`. When every column is at its minimum the rest stays.
+pub fn shrink_to_fit(widths: &mut [usize], min: &[usize], room: usize) {
+    let mut total: usize = widths.iter().sum();
+    while total > room {
+        let Some(widest) = (0..widths.len())
+            .filter(|&i| widths[i] > min[i])
+            .max_by_key(|&i| (widths[i], i))
+        else {
+            return;
+        };
+        // A column at a time, so that the widest ones end equal.
+        widths[widest] -= 1;
+        total -= 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +136,39 @@ mod tests {
         assert_eq!(typo_distance("eu-wst-1", "eu-west-1"), 1);
         assert_eq!(typo_distance("abc", "xyz"), 3);
         assert_eq!(typo_distance("", "ls"), 2);
+    }
+
+    #[test]
+    fn one_ellipsis_by_columns() {
+        assert_eq!(ellipsized("prod/Admin", 10), "prod/Admin");
+        assert_eq!(ellipsized("prod/Admin", 6), "prod/…");
+        assert_eq!(ellipsized("prod", 1), "…");
+        assert_eq!(ellipsized("prod", 0), "");
+        // A wide character that does not fit whole goes, and the result is
+        // a column short; one ellipsis either way.
+        assert_eq!(ellipsized("中文中文", 5), "中文…");
+        assert_eq!(ellipsized("中文中文", 6), "中文…");
+        assert_eq!(padded(&ellipsized("中文中文", 6), 6), "中文… ");
+        assert_eq!(ellipsized("a🚀b🚀c", 4), "a🚀…");
+        for width in 0..12 {
+            let cut = ellipsized("über-中文-🚀-prod", width);
+            assert!(display_width(&cut) <= width, "{cut:?} at {width}");
+            assert!(cut.matches('…').count() <= 1, "{cut:?}");
+        }
+    }
+
+    #[test]
+    fn the_widest_columns_give_first() {
+        let fit = |widths: &[usize], min: &[usize], room| {
+            let mut widths = widths.to_vec();
+            shrink_to_fit(&mut widths, min, room);
+            widths
+        };
+        assert_eq!(fit(&[10, 40, 20], &[1, 1, 1], 100), [10, 40, 20]);
+        assert_eq!(fit(&[10, 40, 20], &[1, 1, 1], 60), [10, 30, 20]);
+        assert_eq!(fit(&[10, 40, 20], &[1, 1, 1], 40), [10, 15, 15]);
+        assert_eq!(fit(&[10, 40, 20], &[1, 30, 1], 40), [5, 30, 5]);
+        assert_eq!(fit(&[10, 40, 20], &[10, 30, 20], 40), [10, 30, 20]);
+        assert_eq!(fit(&[3, 3], &[0, 0], 5), [3, 2]);
     }
 }

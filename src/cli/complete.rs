@@ -15,10 +15,11 @@ use clap::builder::StyledStr;
 use clap_complete::engine::{self, CompletionCandidate};
 
 use super::{Cli, Shell};
-use crate::base::text::printable;
+use crate::base::text::{display_width, padded, printable};
 use crate::config::document::{Document, SectionKind};
+use crate::config::matching::{find_matches, load_candidates, matching_names};
 use crate::config::paths::Paths;
-use crate::config::profiles::{Profile, Profiles};
+use crate::config::profiles::Profile;
 
 /// The files the candidates come from, set by [`run`] for the one
 /// completion a process answers (clap calls the candidate functions with
@@ -33,29 +34,34 @@ fn paths() -> Option<Paths> {
 /// fish do; bash has nowhere to put one).
 static SHOW_HELP: AtomicBool = AtomicBool::new(true);
 
-/// Profile names that start with `current`, with the account and role as the
-/// description. Filtering first means that with 10,000 profiles only the few
-/// shown are read and formatted.
+/// The group profile candidates are listed under (zsh shows it).
+const PROFILES: &str = "Profiles";
+/// The group of sso-session names.
+const SESSIONS: &str = "SSO sessions";
+
+/// The profiles `current` would switch to (`badge NAME` reads it the same
+/// way, through the same matcher: smart case, a prefix, else a substring),
+/// with the account and role as the description. Reading only the names
+/// that can match means that with 10,000 profiles only the few shown are
+/// read and formatted.
 pub fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
-    let prefix = current.to_string_lossy();
-    let load = |paths: Paths| match prefix.as_ref() {
-        "" => Profiles::load(&paths),
-        prefix => Profiles::load_matching(&paths, prefix, false, |name| name.starts_with(prefix)),
-    };
-    let Some(profiles) = paths().and_then(|p| load(p).ok()) else {
+    let query = current.to_string_lossy();
+    let Some(profiles) = paths().and_then(|p| load_candidates(&p, &query).ok()) else {
         return Vec::new();
     };
     if !SHOW_HELP.load(Ordering::Relaxed) {
-        // Bash: the names alone, no profile's fields read.
-        return profiles
-            .names()
-            .filter(|name| name.starts_with(&*prefix))
+        // Bash: the names alone, no profile's fields read, no group.
+        return matching_names(&profiles, &query)
             .map(CompletionCandidate::new)
             .collect();
     }
-    profiles
-        .iter_where(|name| name.starts_with(&*prefix))
-        .map(|p| CompletionCandidate::new(p.name).help(profile_help(&p).map(StyledStr::from)))
+    find_matches(&profiles, &query)
+        .iter()
+        .map(|p| {
+            CompletionCandidate::new(p.name)
+                .help(profile_help(p).map(StyledStr::from))
+                .tag(Some(PROFILES.into()))
+        })
         .collect()
 }
 
@@ -78,7 +84,9 @@ pub fn session_candidates() -> Vec<CompletionCandidate> {
     document
         .sections()
         .filter_map(|section| match section.kind {
-            SectionKind::SsoSession(name) => Some(CompletionCandidate::new(name)),
+            SectionKind::SsoSession(name) => {
+                Some(CompletionCandidate::new(name).tag(Some(SESSIONS.into())))
+            }
             _ => None,
         })
         .collect()
@@ -104,8 +112,10 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     match shell {
         Shell::Bash => {
-            let [line, word] = rest.as_slice() else {
-                bail!("usage: badge __complete bash -- LINE WORD");
+            let (line, word, comp_type) = match rest.as_slice() {
+                [line, word] => (line, word, ""),
+                [line, word, comp_type] => (line, word, comp_type.as_str()),
+                _ => bail!("usage: badge __complete bash -- LINE WORD [COMP_TYPE]"),
             };
             SHOW_HELP.store(false, Ordering::Relaxed);
             let typed = split_line(line);
@@ -120,26 +130,47 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let current = typed.words.last().cloned().unwrap_or_default();
+            // What the part bash keeps stands for, and its quoting.
+            let before = split_line(kept);
+            let before_text = before.words.last().map_or("", String::as_str);
             // The tails, each followed by a line break.
             let mut tails = String::new();
             let mut marked = false;
             for candidate in candidates(typed.words.clone())? {
                 let value = candidate.get_value().to_string_lossy();
-                // The word as typed, quotes and all, continued with the rest
-                // of the candidate quoted the same way, so the line reads
-                // back as exactly the candidate.
-                let Some(rest) = value.strip_prefix(current.as_str()) else {
-                    continue;
-                };
                 if value.contains('\n') {
                     continue;
                 }
-                let whole = typed.continued(rest);
+                // The word as typed, quotes and all, continued with the rest
+                // of the candidate quoted the same way, so the line reads
+                // back as exactly the candidate. A candidate that does not
+                // start with the word as typed (another case, or the word
+                // in its middle) replaces what bash lets us replace: the
+                // part before stays, and must stand for its start.
+                let whole = match value.strip_prefix(current.as_str()) {
+                    Some(rest) => typed.continued(rest),
+                    None => {
+                        let Some(rest) = value.strip_prefix(before_text) else {
+                            continue;
+                        };
+                        before.continued(rest)
+                    }
+                };
                 if let Some(tail) = whole.strip_prefix(kept) {
                     marked |= tail.is_empty() || tail.starts_with('_');
                     tails.push_str(tail);
                     tails.push('\n');
                 }
+            }
+            // On a first Tab (COMP_TYPE 9) readline replaces the word with
+            // what all candidates start with. When that would drop what
+            // was typed (`alpha` → `dev-` for `dev-alpha` and
+            // `dev-beta-alpha`), offer nothing on that Tab: the second one
+            // (COMP_TYPE `?`) lists the candidates and leaves the word.
+            // Without COMP_TYPE (not readline asking) every candidate is
+            // offered.
+            if comp_type == "9" && !keeps_the_word(&tails, word) {
+                return Ok(ExitCode::SUCCESS);
             }
             // One tail a line. An empty tail (the word is complete already)
             // would vanish in the shell function's split, so when there is
@@ -158,18 +189,40 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
         }
         Shell::Zsh => {
             // `VALUE<tab>SHOWN`: the shell function splits at the last tab,
-            // so a value may hold tabs; SHOWN never does.
-            for candidate in candidates(nonempty(rest))? {
-                let value = candidate.get_value().to_string_lossy();
-                if value.contains('\n') {
-                    continue;
+            // so a value may hold tabs; SHOWN never does. Candidates come in
+            // groups (clap orders them by tag), each after a line with its
+            // name and no tab; SHOWN lines up the descriptions of a group
+            // in one column.
+            let mut found = candidates(nonempty(rest))?;
+            found.retain(|c| !c.get_value().to_string_lossy().contains('\n'));
+            for group in found.chunk_by(|a, b| a.get_tag() == b.get_tag()) {
+                let name = group[0]
+                    .get_tag()
+                    .map(|tag| one_line(&tag.to_string()))
+                    .filter(|tag| !tag.is_empty())
+                    .unwrap_or_else(|| "Values".to_owned());
+                writeln!(out, "{name}")?;
+                let shown: Vec<String> = group
+                    .iter()
+                    .map(|c| printable(&c.get_value().to_string_lossy()).into_owned())
+                    .collect();
+                let width = group
+                    .iter()
+                    .zip(&shown)
+                    .filter(|(c, _)| c.get_help().is_some())
+                    .map(|(_, s)| display_width(s))
+                    .max()
+                    .unwrap_or(0);
+                for (candidate, shown) in group.iter().zip(shown) {
+                    let value = candidate.get_value().to_string_lossy();
+                    let mut shown = shown;
+                    if let Some(help) = candidate.get_help() {
+                        shown = padded(&shown, width);
+                        shown.push_str("  -- ");
+                        shown.push_str(&printable(&one_line(&help.to_string())));
+                    }
+                    writeln!(out, "{value}\t{shown}")?;
                 }
-                let mut shown = printable(&value).into_owned();
-                if let Some(help) = candidate.get_help() {
-                    shown.push_str("  -- ");
-                    shown.push_str(&printable(&one_line(&help.to_string())));
-                }
-                writeln!(out, "{value}\t{shown}")?;
             }
         }
         Shell::Fish => {
@@ -206,6 +259,64 @@ fn candidates(mut words: Vec<String>) -> Result<Vec<CompletionCandidate>> {
     let mut found = engine::complete(&mut cmd, args, index, None)?;
     found.retain(|c| !c.is_hide_set() && c.get_value() != "-");
     Ok(found)
+}
+
+/// Whether readline, replacing `word` with what all of `tails` (one a
+/// line) start with, keeps what was typed: when they share no start (the
+/// word stays), or when what they share continues the word, in any case.
+/// Both ways readline compares are checked: exactly, and ignoring case
+/// (`completion-ignore-case`). A single tail is inserted whole, whatever
+/// it starts with.
+fn keeps_the_word(tails: &str, word: &str) -> bool {
+    let mut lines = tails.split_terminator('\n');
+    let Some(first) = lines.next() else {
+        return true;
+    };
+    if word.is_empty() || lines.clone().next().is_none() {
+        // Anything continues nothing; a single tail is inserted whole.
+        return true;
+    }
+    let continues =
+        |start: &str| start.is_empty() || start.to_lowercase().starts_with(&word.to_lowercase());
+    let mut exact = first.len();
+    for tail in lines.clone() {
+        exact = shared_start(&first[..exact], tail, |a, b| a == b);
+        if exact == 0 {
+            break;
+        }
+    }
+    if exact > 0 {
+        // What they share ignoring case starts with what they share.
+        return continues(&first[..exact]);
+    }
+    let mut folded = first.len();
+    for tail in lines {
+        folded = shared_start(&first[..folded], tail, |a, b| {
+            a == b || a.to_lowercase().eq(b.to_lowercase())
+        });
+        if folded == 0 {
+            return true;
+        }
+    }
+    continues(&first[..folded])
+}
+
+/// How many bytes of `a` start `b` too, comparing characters with `same`
+/// (which must hold for equal characters).
+fn shared_start(a: &str, b: &str, same: impl Fn(char, char) -> bool) -> usize {
+    // Most names are ASCII: equal bytes first.
+    let mut at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(at) {
+        at -= 1;
+    }
+    let mut rest = b[at..].chars();
+    for (i, x) in a[at..].char_indices() {
+        match rest.next() {
+            Some(y) if same(x, y) => {}
+            _ => return at + i,
+        }
+    }
+    a.len()
 }
 
 fn one_line(text: &str) -> String {
@@ -455,6 +566,24 @@ mod tests {
         ];
         for (typed, rest, want) in cases {
             assert_eq!(split_line(typed).continued(rest), want, "{typed} + {rest}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_word_unless_readline_would_drop_it() {
+        let cases = [
+            ("dev-alpha\ndev-beta-alpha\n", "alpha", false),
+            ("Production-Admin\nProduction-ReadOnly\n", "prod", true),
+            ("prod-x\nProduction-Admin\n", "prod", true),
+            ("Production-ReadOnly\n", "readonly", true),
+            ("PRod-a\nProd-b\n", "prod", false),
+            ("Ab-x\nab-y\n", "b", false),
+            ("über-a\nÜBER-b\n", "üb", true),
+            ("\nx\n", "", true),
+            ("", "x", true),
+        ];
+        for (tails, word, keeps) in cases {
+            assert_eq!(keeps_the_word(tails, word), keeps, "{tails:?} {word:?}");
         }
     }
 

@@ -65,8 +65,9 @@ Examples:
   badge use -                          the previous profile of this shell
   badge use --login prod               sign in first if its login has expired
 
-An exact name always wins. When several profiles match, the picker opens
-pre-filtered on a terminal; elsewhere the candidates are listed.")]
+An exact name always wins. When several profiles match, the picker opens on
+a terminal over every profile, with the name typed in; Esc or Ctrl-C leaves
+it with exit status 130. Elsewhere the candidates are listed.")]
     Use(UseArgs),
 
     /// Unset the profile in this shell
@@ -94,7 +95,8 @@ Examples:
 The active profile is marked with `*`. SESSION is the profile's sso-session,
 LOGIN the state of that session's cached login (valid, refreshable, expired,
 none), SOURCE where the profile is: generated (by `badge sync`), config or
-credentials.")]
+credentials. On a terminal the widest columns are cut with `…` to fit its
+width (COLUMNS overrides it); piped or redirected, every line is whole.")]
     Ls(LsArgs),
 
     /// Print the shell integration; evaluate it in your rc file

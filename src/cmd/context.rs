@@ -96,6 +96,7 @@ pub struct Context {
     /// stdin and stderr are a terminal: someone can answer a question.
     pub interactive: bool,
     pub settings: Settings,
+    terminal: Terminal,
 }
 
 impl Context {
@@ -144,6 +145,7 @@ impl Context {
             color_stdout: !no_color && stdout_tty,
             interactive: terminal.stdin && terminal.stderr,
             settings,
+            terminal,
             env,
         }
     }
@@ -180,10 +182,34 @@ impl Context {
             .context("cannot find badge's state folder: HOME is not set")
     }
 
+    /// How many columns the terminal has, for output that fits it: `COLUMNS`
+    /// when it holds a number (POSIX lets it override the terminal's size),
+    /// else the size of the terminal badge runs in; `None` when there is no
+    /// terminal. Read when asked, so that a switch never pays for it.
+    pub fn columns(&self) -> Option<usize> {
+        let set = self
+            .text("COLUMNS")
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        if let Some(columns) = set.filter(|&c| c > 0) {
+            return Some(columns);
+        }
+        if !(self.terminal.stdout || self.terminal.stderr) {
+            return None;
+        }
+        let size = crossterm::terminal::window_size().ok()?;
+        Some(usize::from(size.columns)).filter(|&c| c > 0)
+    }
+
     /// A variable of the environment, for the few a command reads itself
     /// (`$BROWSER`, `$VISUAL`).
     pub fn var(&self, name: &str) -> Option<OsString> {
         self.env.var_os(name)
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.env
+            .var_os(name)
+            .map(|v| v.to_string_lossy().into_owned())
     }
 }
 
@@ -231,5 +257,13 @@ mod tests {
         assert_eq!(ctx.state_dir().unwrap(), PathBuf::from("/state/badge"));
         let homeless = Context::new(Env::from_pairs(&[]), Terminal::default());
         assert!(homeless.state_dir().is_err() && homeless.paths().is_err());
+        // No terminal: no width, unless COLUMNS gives one.
+        assert_eq!(homeless.columns(), None);
+        let columns = |value| {
+            Context::new(Env::from_pairs(&[("COLUMNS", value)]), Terminal::default()).columns()
+        };
+        assert_eq!(columns("70"), Some(70));
+        assert_eq!(columns("0"), None);
+        assert_eq!(columns("wide"), None);
     }
 }

@@ -89,10 +89,7 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
         return exact(&profiles, query, command);
     }
     let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
-    match resolve(ctx, &paths, &profiles, query, again)? {
-        Some(name) => Ok(name),
-        None => bail!("no profile chosen"),
-    }
+    resolve(ctx, &paths, &profiles, query, again)
 }
 
 /// A command run by a program (a script, a pipe: its output is not a

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Context;
 use super::common::choose::no_profiles_message;
 use super::common::files::{load_profiles, warn_if_refused};
-use crate::base::text::{display_width, printable};
+use crate::base::text::{display_width, ellipsized, printable, shrink_to_fit};
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
 use crate::sso::login_state::LoginStates;
@@ -155,6 +155,13 @@ fn write_table(
             *width = (*width).max(display_width(cell));
         }
     }
+    // On a terminal, rows fit its width: the widest columns are cut first,
+    // with `…`. Elsewhere (a pipe, a file) lines stay whole.
+    if ctx.stdout_tty
+        && let Some(columns) = ctx.columns()
+    {
+        fit(&mut widths, columns);
+    }
     let (bold, green, reset) = if ctx.color_stdout {
         ("\x1b[1m", "\x1b[32m", "\x1b[0m")
     } else {
@@ -180,19 +187,67 @@ fn write_table(
     Ok(())
 }
 
+/// No column is cut below this many columns while another can give, and
+/// PROFILE keeps [`MIN_PROFILE`]; ACCOUNT ID is never cut (part of an id
+/// is no id).
+const MIN_COLUMN: usize = 5;
+const MIN_PROFILE: usize = 24;
+const ACCOUNT_ID: usize = 2;
+
+/// Narrow `widths` so that a row (the `* ` mark, the cells and the gaps
+/// between them) fits in `columns`.
+fn fit(widths: &mut [usize; 7], columns: usize) {
+    let room = columns.saturating_sub(2 + 2 * (widths.len() - 1));
+    let min = |profile: usize| {
+        let mut min = widths.map(|w| w.min(MIN_COLUMN));
+        min[0] = widths[0].min(profile);
+        min[ACCOUNT_ID] = widths[ACCOUNT_ID];
+        min
+    };
+    let (soft, hard) = (min(MIN_PROFILE), min(MIN_COLUMN));
+    shrink_to_fit(widths, &soft, room);
+    shrink_to_fit(widths, &hard, room);
+}
+
 fn write_row(
     out: &mut impl Write,
     cells: &[impl AsRef<str>; 7],
     widths: &[usize; 7],
 ) -> io::Result<()> {
-    for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
-        let cell = cell.as_ref();
+    for (i, (cell, &width)) in cells.iter().zip(widths).enumerate() {
+        let cell = ellipsized(cell.as_ref(), width);
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;
         } else {
-            let pad = width - display_width(cell);
+            let pad = width.saturating_sub(display_width(&cell));
             write!(out, "{cell}{:pad$}  ", "")?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn rows_fit_ids_stay_whole_and_profile_gives_last() {
+        // PROFILE, ACCOUNT, ACCOUNT ID, ROLE, SESSION, LOGIN, SOURCE
+        let natural = [50, 27, 12, 22, 16, 5, 9];
+        let row = |w: &[usize; 7]| 2 + w.iter().sum::<usize>() + 2 * 6;
+        let mut wide = natural;
+        fit(&mut wide, 200);
+        assert_eq!(wide, natural);
+        for columns in [120, 100, 70, 40] {
+            let mut widths = natural;
+            fit(&mut widths, columns);
+            assert_eq!(widths[2], 12, "{columns}: {widths:?}");
+            if columns >= 100 {
+                assert!(widths[0] >= 24, "{columns}: {widths:?}");
+            }
+            if columns >= 70 {
+                assert_eq!(row(&widths), columns, "{columns}: {widths:?}");
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ use super::common::session::{login_options, select_session};
 use super::common::switching::{Target, not_integrated, switch_script};
 use super::{Context, Previous};
 use crate::base::text::printable;
-use crate::config::matching::Matcher;
+use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
 use crate::shell::shell_word;
@@ -35,18 +35,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
             Profiles::load_matching(&paths, name, false, |n| n == name)?
         }
         (Some("-"), _) => Profiles::load_matching(&paths, "", false, |_| false)?,
-        (Some(query), _) => {
-            let matcher = Matcher::new(query);
-            // A query with letters beyond ASCII folds case by Unicode rules.
-            let needle = if matcher.needle().is_ascii() {
-                matcher.needle()
-            } else {
-                ""
-            };
-            Profiles::load_matching(&paths, needle, matcher.ignores_case(), |name| {
-                matcher.matches(name, true)
-            })?
-        }
+        (Some(query), _) => load_candidates(&paths, query)?,
         (None, _) => Profiles::load(&paths)?,
     };
     let again = |name: &str| format!("badge use {}", shell_word(name));
@@ -61,10 +50,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
             ),
         },
-        Some(query) => match resolve(ctx, &paths, &profiles, query, again)? {
-            Some(name) => Target::Profile(name),
-            None => return Ok(ExitCode::SUCCESS),
-        },
+        Some(query) => Target::Profile(resolve(ctx, &paths, &profiles, query, again)?),
         None => {
             if profiles.is_empty() {
                 bail!("{}", no_profiles_message(&paths, profiles.config()));
@@ -76,11 +62,13 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 );
             }
             let all: Vec<Profile> = profiles.iter().collect();
-            match pick(&all, "", ctx.active.as_deref())? {
-                Some(name) => Target::Profile(name),
-                None => return Ok(ExitCode::SUCCESS),
-            }
+            Target::Profile(pick(ctx, &all, "")?)
         }
+    };
+    // The picker offers every profile, beyond those read for the query.
+    let profiles = match &target {
+        Target::Profile(name) if profiles.get(name).is_none() => Profiles::load(&paths)?,
+        _ => profiles,
     };
     // No shell variable can hold a NUL: bash would drop it and switch to
     // another profile's name, zsh's environment would cut the name there.

@@ -3,8 +3,10 @@
 //! contain it, smart case (an upper-case letter makes the match exact);
 //! and, for a name that matches none, the closest names.
 
+use anyhow::Result;
 use memchr::memmem::Finder;
 
+use super::paths::Paths;
 use super::profiles::{Profile, Profiles};
 
 /// A typed name, ready to be matched against many profile names.
@@ -73,18 +75,50 @@ impl Matcher {
     }
 }
 
+/// The profiles a typed name can mean, read from the files: for a big
+/// file only those whose name contains it (as [`Matcher`] reads it), which
+/// holds every match of [`find_matches`] and [`matching_names`]. `badge
+/// NAME` and Tab read the files this one way.
+pub fn load_candidates(paths: &Paths, query: &str) -> Result<Profiles> {
+    if query.is_empty() {
+        return Profiles::load(paths);
+    }
+    let matcher = Matcher::new(query);
+    // A query with letters beyond ASCII folds case by Unicode rules, which
+    // the pieces' quick check does not know: then every piece is read.
+    let needle = if matcher.needle().is_ascii() {
+        matcher.needle()
+    } else {
+        ""
+    };
+    Profiles::load_matching(paths, needle, matcher.ignores_case(), |name| {
+        matcher.matches(name, true)
+    })
+}
+
 /// Prefix matches, or substring matches when no name starts with `query`.
 pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>> {
     let matcher = Matcher::new(query);
-    let prefix: Vec<Profile> = profiles
-        .iter_where(|name| matcher.matches(name, false))
-        .collect();
-    if !prefix.is_empty() {
-        return prefix;
-    }
+    let substring = by_substring(profiles, &matcher);
     profiles
-        .iter_where(|name| matcher.matches(name, true))
+        .iter_where(|name| matcher.matches(name, substring))
         .collect()
+}
+
+/// The names of [`find_matches`], without reading the profiles: what Tab
+/// offers in bash.
+pub fn matching_names<'a>(profiles: &'a Profiles, query: &str) -> impl Iterator<Item = &'a str> {
+    let matcher = Matcher::new(query);
+    let substring = by_substring(profiles, &matcher);
+    profiles
+        .names()
+        .filter(move |name| matcher.matches(name, substring))
+}
+
+/// Whether names are matched anywhere in them: only when none starts with
+/// the query.
+fn by_substring(profiles: &Profiles, matcher: &Matcher) -> bool {
+    !profiles.names().any(|name| matcher.matches(name, false))
 }
 
 /// The (at most three) names closest to `query`, for "did you mean".

@@ -25,6 +25,11 @@ pub fn badge_bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_badge"))
 }
 
+/// The columns `text` takes on a terminal (two for CJK and most emoji).
+pub fn display_width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
 /// The shells badge integrates with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {

@@ -165,6 +165,17 @@ impl Tmux {
         result
     }
 
+    /// Make the terminal `columns` wide (and `rows` high), as a user
+    /// resizing the window does.
+    pub fn resize(&self, columns: u16, rows: u16) {
+        let mut cmd = self.command();
+        cmd.args(["resize-window", "-t", "0", "-x"])
+            .arg(columns.to_string())
+            .arg("-y")
+            .arg(rows.to_string());
+        self.checked(cmd, "tmux resize-window");
+    }
+
     /// Keys by tmux name (`Tab`, `Enter`, `Escape`, `C-c`, …).
     pub fn send_keys(&self, keys: &[&str]) {
         let mut cmd = self.command();

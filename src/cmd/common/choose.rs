@@ -18,27 +18,33 @@ use crate::shell::shell_word;
 use crate::ui::picker::{self, Choice};
 
 /// Exact name, else the only prefix match, else the only substring match.
-/// Several matches open the picker on a terminal and are an error elsewhere,
-/// whose hint is `again` with one of the names: the command the user ran.
+/// Several matches open the picker on a terminal, over every profile with
+/// `query` typed in (`profiles` may hold only the matches), and are an
+/// error elsewhere, whose hint is `again` with one of the names: the
+/// command the user ran. Leaving the picker is
+/// [`picker::Cancelled`].
 pub fn resolve(
     ctx: &Context,
     paths: &Paths,
     profiles: &Profiles,
     query: &str,
     again: impl Fn(&str) -> String,
-) -> Result<Option<String>> {
+) -> Result<String> {
     if profiles.get(query).is_some() {
-        return Ok(Some(query.to_owned()));
+        return Ok(query.to_owned());
     }
     let matches = find_matches(profiles, query);
     match matches.as_slice() {
         [only] => {
             eprintln!("badge: {} → {}", printable(query), printable(only.name));
-            Ok(Some(only.name.to_owned()))
+            Ok(only.name.to_owned())
         }
         // The closest names are among all of them.
         [] => bail!("{}", unknown_message(paths, &Profiles::load(paths)?, query)),
-        several if ctx.interactive => pick(several, query, ctx.active.as_deref()),
+        _ if ctx.interactive => {
+            let all = Profiles::load(paths)?;
+            pick(ctx, &all.iter().collect::<Vec<_>>(), query)
+        }
         several => {
             let shown: Vec<&str> = several.iter().take(10).map(|p| p.name).collect();
             let more = several.len().saturating_sub(shown.len());
@@ -112,8 +118,9 @@ pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
-/// The picker over `profiles`, starting with `query` typed in.
-pub fn pick(profiles: &[Profile], query: &str, active: Option<&str>) -> Result<Option<String>> {
+/// The picker over `profiles`, starting with `query` typed in and the
+/// cursor on the active profile, its lines cut to the terminal.
+pub fn pick(ctx: &Context, profiles: &[Profile], query: &str) -> Result<String> {
     let choices: Vec<Choice> = profiles
         .iter()
         .map(|p| Choice {
@@ -124,7 +131,7 @@ pub fn pick(profiles: &[Profile], query: &str, active: Option<&str>) -> Result<O
             sso_session: p.sso_session,
         })
         .collect();
-    picker::pick(&choices, query, active)
+    picker::pick(&choices, query, ctx.active.as_deref(), ctx.columns())
 }
 
 fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {

@@ -46,10 +46,7 @@ pub fn sso_profile(
     let profiles = load_profiles(&paths)?;
     let name = match tool {
         Some(command) => exact(&profiles, &query, command)?,
-        None => match resolve(ctx, &paths, &profiles, &query, &again)? {
-            Some(name) => name,
-            None => bail!("no profile chosen"),
-        },
+        None => resolve(ctx, &paths, &profiles, &query, &again)?,
     };
     let Some(profile) = profiles.get(&name) else {
         bail!("there is no profile {name:?}; `badge ls` lists them");

@@ -1,6 +1,6 @@
 //! The sso-session a command signs in to, and how this process signs in.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::choose::resolve;
 use super::files::{load_profiles, read_config, warn_if_refused};
@@ -23,10 +23,7 @@ pub fn select_session(
         Some(query) => {
             let again = |name: &str| format!("badge login --profile {}", shell_word(name));
             let profiles = load_profiles(&paths)?;
-            match resolve(ctx, &paths, &profiles, query, again)? {
-                Some(name) => Some(name),
-                None => bail!("no profile chosen; nothing was signed in"),
-            }
+            Some(resolve(ctx, &paths, &profiles, query, again)?)
         }
         None => None,
     };

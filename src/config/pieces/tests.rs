@@ -125,12 +125,12 @@ proptest! {
         text in config_text(),
         ascii in any::<bool>(),
         quoted in prop::collection::vec(
-            prop::sample::select(&["[profile a\"b\"c]", "[profile 'q r']", "[profile e\\f]", "[profile abc]", "[profile \u{212a}ey]"][..]),
+            prop::sample::select(&["[profile a\"b\"c]", "[profile 'q r']", "[profile e\\f]", "[profile abc]", "[profile \u{212a}ey]", "[profile ab-12]", "[profile AB-12x]"][..]),
             0..3,
         ),
         piece in 1usize..200,
         needle in prop::sample::select(
-            &["", "a", "b", "c d", "x", "sp", "y", "ü", "default", "c", "A", "D", "abc", "bc", "q r", "ef", "key"][..],
+            &["", "a", "b", "c d", "x", "sp", "y", "ü", "default", "c", "A", "D", "abc", "bc", "q r", "ef", "key", "a = 1", "b-1", "-1", "r\n", "= r", "1 2"][..],
         ),
         ignore_ascii_case in any::<bool>(),
     ) {
