@@ -478,6 +478,37 @@ pub fn mistyped_subcommand(word: &str) -> Option<&'static str> {
         .map(|(_, sub)| sub)
 }
 
+/// What a switch asks, read without clap: `badge NAME` or `badge use NAME`.
+/// A switch is most of what badge is run for, and building clap's whole
+/// command tree costs more than the rest of it; any other shape of command
+/// line is clap's to parse (a unit test checks that both read every shape
+/// this one answers alike).
+#[derive(Debug, PartialEq, Eq)]
+pub enum QuickSwitch<'a> {
+    /// `badge NAME`: NAME may also be a typo of a subcommand.
+    Bare(&'a str),
+    /// `badge use NAME`.
+    Use(&'a str),
+}
+
+/// The switch `args` (the whole command line, program name first) asks
+/// for, when it is one of the two plain shapes; `None` leaves it to clap.
+pub fn quick_switch(args: &[std::ffi::OsString]) -> Option<QuickSwitch<'_>> {
+    // A value clap would also take as one: not empty, not an option
+    // (`-` alone is the previous profile).
+    fn value(arg: &std::ffi::OsString) -> Option<&str> {
+        let word = arg.to_str()?;
+        (!word.is_empty() && (word == "-" || !word.starts_with('-'))).then_some(word)
+    }
+    match args {
+        [_, word] => value(word)
+            .filter(|word| !SUBCOMMANDS.contains(word))
+            .map(QuickSwitch::Bare),
+        [_, sub, word] if sub == "use" => value(word).map(QuickSwitch::Use),
+        _ => None,
+    }
+}
+
 /// The hidden subcommand the completion functions call on Tab.
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 
@@ -517,6 +548,91 @@ mod tests {
         names.sort_unstable();
         listed.sort_unstable();
         assert_eq!(names, listed);
+    }
+
+    /// Every command line of up to three words drawn from awkward ones:
+    /// where the quick reading answers, clap reads the same switch; and it
+    /// answers the shapes a switch takes.
+    #[test]
+    fn the_quick_switch_reads_as_clap_does() {
+        use std::ffi::OsString;
+        use std::os::unix::ffi::OsStringExt;
+        let mut words: Vec<OsString> = [
+            "prod",
+            "prod/Admin",
+            "-",
+            "--",
+            "",
+            "-v",
+            "--verbose",
+            "--login",
+            "-h",
+            "--help",
+            "-V",
+            "-x",
+            "-prod",
+            "use",
+            "ls",
+            "help",
+            "off",
+            "logn",
+            "a b",
+            "é/ü",
+            "x=y",
+            "--login=true",
+            "__complete",
+            "__prompt",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        words.push(OsString::from_vec(b"pr\xffod".to_vec()));
+        let mut lines: Vec<Vec<OsString>> = vec![vec![]];
+        for _ in 0..3 {
+            let longer: Vec<Vec<OsString>> = lines
+                .iter()
+                .filter(|line| line.len() == lines.last().unwrap().len())
+                .flat_map(|line| {
+                    words.iter().map(move |w| {
+                        let mut line = line.clone();
+                        line.push(w.clone());
+                        line
+                    })
+                })
+                .collect();
+            lines.extend(longer);
+        }
+        let mut answered = 0;
+        for line in &lines {
+            let mut args = vec![OsString::from("badge")];
+            args.extend(line.iter().cloned());
+            let Some(quick) = quick_switch(&args) else {
+                continue;
+            };
+            answered += 1;
+            let cli = Cli::try_parse_from(&args)
+                .unwrap_or_else(|err| panic!("{args:?}: quick {quick:?}, clap: {err}"));
+            assert!(!cli.verbose, "{args:?}");
+            match (quick, cli.command, cli.profile) {
+                (QuickSwitch::Bare(name), None, Some(profile)) => assert_eq!(name, profile),
+                (QuickSwitch::Use(name), Some(Command::Use(u)), None) => {
+                    assert_eq!(name, u.profile);
+                    assert!(!u.login, "{args:?}");
+                }
+                (quick, command, profile) => {
+                    panic!("{args:?}: quick {quick:?}, clap {command:?} {profile:?}")
+                }
+            }
+        }
+        let quick = |line: &[&str]| {
+            let args: Vec<OsString> = line.iter().map(OsString::from).collect();
+            format!("{:?}", quick_switch(&args))
+        };
+        assert_eq!(quick(&["badge", "prod"]), r#"Some(Bare("prod"))"#);
+        assert_eq!(quick(&["badge", "-"]), r#"Some(Bare("-"))"#);
+        assert_eq!(quick(&["badge", "use", "ls"]), r#"Some(Use("ls"))"#);
+        assert_eq!(quick(&["badge", "ls"]), "None");
+        // `badge WORD` for 9 of the words, `badge use WORD` for 13.
+        assert_eq!(answered, 22);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use context::{Context, Previous};
 pub use settings::Settings;
 
 use crate::base::text::printable;
-use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, SessionCommand};
+use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, QuickSwitch, SessionCommand};
 use crate::shell::{Script, shell_word, vars};
 use crate::ui::verbose::{self, verbose};
 
@@ -47,6 +47,22 @@ pub fn run() -> Result<ExitCode> {
     }
     if args.get(1).is_some_and(|a| a == vars::PROMPT_SUBCOMMAND) {
         return Ok(prompt::run(&ctx));
+    }
+    if let Some(quick) = crate::cli::quick_switch(&args) {
+        if ctx.settings.log {
+            verbose::enable();
+            log_setting(&ctx);
+        }
+        let name = match quick {
+            QuickSwitch::Bare(word) => {
+                if let Some(code) = common::choose::mistyped_command(&ctx, word) {
+                    return Ok(code);
+                }
+                word
+            }
+            QuickSwitch::Use(name) => name,
+        };
+        return switch::run(&ctx, Some(name), false);
     }
     // clap gives a flag before the subcommand to the top level, where any
     // argument rules the subcommands out (`badge -v ls` would switch to a
