@@ -250,6 +250,9 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
 /// Candidates for the last of `words`; the first word is the command name,
 /// whatever the user called the function.
 fn candidates(mut words: Vec<String>) -> Result<Vec<CompletionCandidate>> {
+    if let Some(found) = quick_candidates(&words) {
+        return Ok(found);
+    }
     if let Some(first) = words.first_mut() {
         *first = "badge".to_owned();
     }
@@ -259,6 +262,39 @@ fn candidates(mut words: Vec<String>) -> Result<Vec<CompletionCandidate>> {
     let mut found = engine::complete(&mut cmd, args, index, None)?;
     found.retain(|c| !c.is_hide_set() && c.get_value() != "-");
     Ok(found)
+}
+
+/// What clap's engine would offer for a profile name, without building
+/// the command tree it walks: `badge WORD` where no subcommand starts with
+/// WORD, and `badge use WORD`, WORD not an option. That is nearly every
+/// Tab, and the tree costs more than finding the names. `None` for any
+/// other line (a unit test checks that the two agree wherever this one
+/// answers).
+fn quick_candidates(words: &[String]) -> Option<Vec<CompletionCandidate>> {
+    // The group the engine puts values with none under: their argument's
+    // name, in brackets where the argument is optional.
+    let (word, group) = match words {
+        [_, word]
+            if !super::SUBCOMMANDS
+                .iter()
+                .any(|sub| sub.starts_with(word.as_str())) =>
+        {
+            (word, "[PROFILE]")
+        }
+        [_, sub, word] if sub == "use" => (word, "<PROFILE>"),
+        _ => return None,
+    };
+    // An empty word is also offered the options; an option is clap's.
+    if word.is_empty() || word.starts_with('-') {
+        return None;
+    }
+    let found = profile_candidates(OsStr::new(word))
+        .into_iter()
+        .map(|c| match c.get_tag() {
+            Some(_) => c,
+            None => c.tag(Some(group.into())),
+        });
+    Some(found.collect())
 }
 
 /// Whether readline, replacing `word` with what all of `tails` (one a
@@ -515,6 +551,58 @@ fn nonempty(mut words: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Wherever the quick reading answers, clap's engine offers the same
+    /// candidates, in the same order, with the same descriptions and groups,
+    /// for bash (names alone) and for zsh and fish.
+    #[test]
+    fn quick_candidates_are_the_engine_s() {
+        let dir = std::env::temp_dir().join(format!("badge-quick-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("config");
+        std::fs::write(
+            &config,
+            "[profile prod]\nsso_account_id = 111111111111\nsso_role_name = Admin\n\
+             [profile Prod-ReadOnly]\nsso_account_id = 222222222222\nsso_role_name = ReadOnly\n\
+             [profile dev-alpha]\nregion = eu-west-1\n[profile logs]\n[profile use]\n\
+             [profile -dash]\n[sso-session acme]\nsso_region = eu-west-1\n",
+        )
+        .unwrap();
+        let _ = PATHS.set(Some(Paths {
+            config,
+            credentials: dir.join("credentials"),
+        }));
+        let mut answered = 0;
+        for show_help in [false, true] {
+            SHOW_HELP.store(show_help, Ordering::Relaxed);
+            for word in [
+                "", "p", "prod", "Prod", "alpha", "l", "lo", "logs", "u", "use", "-", "--", "-d",
+                "--login", "x", "é",
+            ] {
+                for before in [&[][..], &["use"], &["ls"], &["-v"], &["use", "prod"]] {
+                    let mut words = vec!["awsp".to_owned()];
+                    words.extend(before.iter().map(|w| w.to_string()));
+                    words.push(word.to_owned());
+                    let Some(quick) = quick_candidates(&words) else {
+                        continue;
+                    };
+                    answered += 1;
+                    let mut named = words.clone();
+                    named[0] = "badge".to_owned();
+                    let args: Vec<OsString> = named.into_iter().map(OsString::from).collect();
+                    let mut engine =
+                        engine::complete(&mut Cli::command(), args, words.len() - 1, None).unwrap();
+                    engine.retain(|c| !c.is_hide_set() && c.get_value() != "-");
+                    assert_eq!(format!("{quick:?}"), format!("{engine:?}"), "{words:?}");
+                }
+            }
+        }
+        // On each of the two passes: `badge WORD` for the 7 words no
+        // subcommand starts with and that are no option, `badge use WORD`
+        // for the 11 that are no option and not empty.
+        assert_eq!(answered, 2 * (7 + 11));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn splits_like_bash() {
