@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use emulator::{Emulator, EmulatorOptions, ForcedError, Org};
+use emulator::{Emulator, EmulatorOptions, ForcedError, Hostile, Org};
 use support::{Run, Sandbox, run};
 
 /// `~/.aws/sso/cache/<sha1("acme")>.json`.
@@ -220,6 +221,35 @@ fn expect_exit(
 ) -> Run {
     let before = snapshot(sandbox.home());
     let run = badge(sandbox, args, env);
+    check_exit(code, sandbox, args, before, run, expected)
+}
+
+/// [`expect_error`] for a run that does a lot of work before it fails:
+/// it may take up to `limit` (and the test checks how long it took).
+#[track_caller]
+fn expect_error_within(
+    limit: Duration,
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Run {
+    let before = snapshot(sandbox.home());
+    let mut cmd = sandbox.badge();
+    cmd.args(args).envs(env.iter().copied());
+    let run = support::run_within(cmd, format!("badge {}", args.join(" ")), limit);
+    check_exit(1, sandbox, args, before, run, expected)
+}
+
+#[track_caller]
+fn check_exit(
+    code: i32,
+    sandbox: &Sandbox,
+    args: &[&str],
+    before: BTreeMap<PathBuf, Entry>,
+    run: Run,
+    expected: &str,
+) -> Run {
     assert_eq!(run.code(), Some(code), "exit code\n{}", run.report());
     assert_for_users(&run);
     assert!(
@@ -1312,10 +1342,14 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::of(Org::generated(3, 2, false))
+    }
+
+    fn of(org: Org) -> World {
         let emu = Emulator::start(EmulatorOptions {
             auto_approve: true,
             approve_on_start: true,
-            ..EmulatorOptions::new(Org::generated(3, 2, false))
+            ..EmulatorOptions::new(org)
         });
         let mut sandbox = sandbox_with(config(&emu.start_url()));
         sandbox.set_envs(emu.env());
@@ -1467,6 +1501,98 @@ fn sync_with_the_connection_refused() {
         &[],
         "badge: cannot reach the portal at http://127.0.0.1:PORT for sso-session \"acme\": connection refused (3 attempts); check your network and AWS_ENDPOINT_URL_SSO, then run `badge sync` again",
     );
+}
+
+// ---- a hostile portal: bounded work ------------------------------------------
+
+/// How long a run took, said in the test's output for the report.
+fn took(what: &str, started: Instant) -> Duration {
+    let took = started.elapsed();
+    eprintln!("{what}: {took:?}");
+    took
+}
+
+/// A portal whose account list never ends (a fresh next token and a
+/// thousand new accounts on every page) is listed up to 100,000 accounts,
+/// far beyond the largest organisations, and no further.
+#[test]
+fn sync_against_accounts_that_never_end() {
+    let world = World::new();
+    world.emu.set_hostile(Hostile {
+        endless_accounts: Some(1000),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT kept listing accounts for sso-session \"acme\" past 100000, more than any organisation has, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    assert!(took("100000 accounts", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccounts"), 100);
+}
+
+/// Pages with fresh next tokens and nothing new in them stop too.
+#[test]
+fn sync_against_empty_pages_that_never_end() {
+    let world = World::new();
+    world.emu.set_hostile(Hostile {
+        endless_accounts: Some(0),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        "badge: the portal at http://127.0.0.1:PORT kept listing accounts for sso-session \"acme\" past 2000 pages, more than any organisation needs, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    assert!(took("2000 pages of accounts", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccounts"), 2000);
+}
+
+/// The roles of one account: 1,000 pages at most (an account holds at
+/// most 5,000 roles), and 1,000,000 roles in all.
+#[test]
+fn sync_against_roles_that_never_end() {
+    let org = Org::generated(1, 1, false);
+    let id = org.accounts[0].id.clone();
+    let world = World::of(org);
+    world.emu.set_hostile(Hostile {
+        endless_roles: Some(1),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        &format!(
+            "badge: the portal at http://127.0.0.1:PORT kept listing the roles of account {id} for sso-session \"acme\" past 1000 pages, more than an account can have, so badge stopped; check AWS_ENDPOINT_URL_SSO"
+        ),
+    );
+    assert!(took("1000 pages of roles", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccountRoles"), 1000);
+
+    world.emu.set_hostile(Hostile {
+        endless_roles: Some(2000),
+        ..Hostile::default()
+    });
+    world.emu.reset_requests();
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(120),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        "badge: the portal at http://127.0.0.1:PORT kept listing roles for sso-session \"acme\" past 1000000, more than any organisation has, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    took("1000000 roles", started);
+    assert_eq!(world.emu.requests().get("ListAccountRoles"), 501);
 }
 
 #[test]

@@ -30,29 +30,59 @@
 //!   out of reach fails in seconds, not minutes. Only then does the sync
 //!   fail, as a whole, in one line naming the endpoint: the caller never
 //!   sees half an organisation.
+//! - **Bounds** far above any real organisation, so that a portal (or
+//!   something posing as one) that keeps inventing next tokens, accounts
+//!   or roles is not listed forever: [`MAX_ACCOUNTS`] accounts in at most
+//!   [`MAX_ACCOUNT_PAGES`] pages, [`MAX_ROLE_PAGES`] pages of one
+//!   account's roles, [`MAX_ROLES`] roles in all. Accounts wait in a queue
+//!   until a listing of their roles can start, and at most
+//!   [`LISTINGS_PER_SLOT`] listings per slot are alive at once, so memory
+//!   grows with the accounts, not with suspended requests.
 //! - A 401 means the sign-in is gone: the error names `badge login`.
 //!   An account whose roles answer 403 (no access) or 404 (it left the
 //!   organisation while we listed) is skipped, and reported to the caller;
 //!   any other refusal of a request fails the sync.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow, bail};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sso::operation::list_accounts::ListAccountsOutput;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::client::{Network, REQUEST_TIMEOUT_VAR};
+use crate::base::text::printable;
 use crate::base::time::parse_time;
 use crate::shell::shell_word;
 
 /// The most items a page may hold (the API's own maximum).
 const PAGE_SIZE: i32 = 100;
+
+/// Accounts listed at most. The largest organisations have tens of
+/// thousands (AWS Organizations raises its quota of accounts on request).
+pub const MAX_ACCOUNTS: usize = 100_000;
+/// Pages of accounts at most: [`MAX_ACCOUNTS`] in pages half full (the
+/// portal fills its pages of 100), so that pages of nothing new with fresh
+/// next tokens stop too.
+pub const MAX_ACCOUNT_PAGES: usize = 2_000;
+/// Pages of one account's roles at most: IAM allows at most 5,000 roles in
+/// an account (Identity Center provisions a few hundred permission sets in
+/// one by default), so pages of 5 and more.
+pub const MAX_ROLE_PAGES: usize = 1_000;
+/// Roles (account and role pairs) at most, in all: ten for each of
+/// [`MAX_ACCOUNTS`].
+pub const MAX_ROLES: usize = 1_000_000;
+/// Role listings alive at once for each of [`PortalOptions::concurrency`]'s
+/// slots: enough that listings waiting to retry (which hold no slot) leave
+/// the slots busy, few enough that suspended listings cost little memory.
+const LISTINGS_PER_SLOT: usize = 4;
 
 /// How the portal is called.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,84 +209,91 @@ pub async fn discover(
             .rate
             .map(|rate| Pacer::new(rate, options.burst, options.pace_from_start)),
         counts: Mutex::new((0, 0)),
+        roles: AtomicUsize::new(0),
     });
     let mut tasks: JoinSet<(Account, Result<Vec<String>, Failure>)> = JoinSet::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut accounts: Vec<Account> = Vec::new();
+    // Accounts whose roles are yet to be listed, in the order listed.
+    let mut waiting: VecDeque<Account> = VecDeque::new();
     let mut roles: Vec<Option<Vec<String>>> = Vec::new();
     let mut skipped = Vec::new();
     let mut done = 0;
-    let mut next_token: Option<String> = None;
+    let mut pages = 0;
     let mut tokens_seen: HashSet<String> = HashSet::new();
+    let mut next_page: Option<PageFuture> = Some(account_page(shared.clone(), None));
+    let live = options.concurrency.max(1) * LISTINGS_PER_SLOT;
 
     loop {
-        let page = {
-            let (inner, token) = (shared.clone(), next_token.clone());
-            request(&shared, "ListAccounts", Kind::AccountPage, move || {
-                inner
-                    .client
-                    .list_accounts()
-                    .access_token(&inner.token)
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-        };
-        let page = match page {
-            Ok(page) => page,
-            Err(Failure::Fatal(err)) => return Err(err),
-            Err(Failure::Skip(reason)) => bail!("cannot list the accounts: {reason}"),
-        };
-        for info in page.account_list() {
-            let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
-                continue;
-            };
-            if !seen.insert(id.to_owned()) {
-                continue;
-            }
-            let account = Account {
-                index: accounts.len(),
-                id: id.to_owned(),
-                name: info.account_name().unwrap_or_default().to_owned(),
-            };
-            accounts.push(account.clone());
-            roles.push(None);
+        while tasks.len() < live
+            && let Some(account) = waiting.pop_front()
+        {
             let shared = shared.clone();
             tasks.spawn(async move {
                 let result = account_roles(&shared, &account.id).await;
                 (account, result)
             });
         }
-        while let Some(joined) = tasks.try_join_next() {
-            finish(joined?, &mut roles, &mut skipped)?;
-            done += 1;
-        }
-        next_token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        progress(Progress {
-            done,
-            listed: accounts.len(),
-            all_listed: next_token.is_none(),
-        });
-        match &next_token {
-            None => break,
-            Some(token) if !tokens_seen.insert(token.clone()) => {
-                bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+        tokio::select! {
+            page = async { next_page.as_mut().expect("polled only while listing").await },
+                if next_page.is_some() => {
+                let page = match page {
+                    Ok(page) => page,
+                    Err(Failure::Fatal(err)) => return Err(err),
+                    Err(Failure::Skip(reason)) => bail!("cannot list the accounts: {reason}"),
+                };
+                pages += 1;
+                for info in page.account_list() {
+                    let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
+                        continue;
+                    };
+                    if !seen.insert(id.to_owned()) {
+                        continue;
+                    }
+                    let account = Account {
+                        index: accounts.len(),
+                        id: id.to_owned(),
+                        name: info.account_name().unwrap_or_default().to_owned(),
+                    };
+                    accounts.push(account.clone());
+                    roles.push(None);
+                    waiting.push_back(account);
+                }
+                let next_token = page
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned);
+                let more = next_token.is_some();
+                if accounts.len() > MAX_ACCOUNTS || (more && accounts.len() >= MAX_ACCOUNTS) {
+                    return Err(too_many(&shared, "accounts", MAX_ACCOUNTS, "", "more than any organisation has"));
+                }
+                next_page = match next_token {
+                    None => None,
+                    Some(token) if !tokens_seen.insert(token.clone()) => {
+                        bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+                    }
+                    Some(_) if pages >= MAX_ACCOUNT_PAGES => {
+                        return Err(too_many(&shared, "accounts", MAX_ACCOUNT_PAGES, " pages", "more than any organisation needs"));
+                    }
+                    Some(token) => Some(account_page(shared.clone(), Some(token))),
+                };
+                progress(Progress {
+                    done,
+                    listed: accounts.len(),
+                    all_listed: !more,
+                });
             }
-            Some(_) => {}
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                finish(joined?, &mut roles, &mut skipped)?;
+                done += 1;
+                progress(Progress {
+                    done,
+                    listed: accounts.len(),
+                    all_listed: next_page.is_none(),
+                });
+            }
+            else => break,
         }
-    }
-    while let Some(joined) = tasks.join_next().await {
-        finish(joined?, &mut roles, &mut skipped)?;
-        done += 1;
-        progress(Progress {
-            done,
-            listed: accounts.len(),
-            all_listed: true,
-        });
     }
 
     let mut assignments = Vec::new();
@@ -278,6 +315,40 @@ pub async fn discover(
         requests,
         throttled,
     })
+}
+
+/// One page of ListAccounts, with its retries.
+type PageFuture = Pin<Box<dyn Future<Output = Result<ListAccountsOutput, Failure>>>>;
+
+fn account_page(shared: Arc<Shared>, token: Option<String>) -> PageFuture {
+    Box::pin(async move {
+        let inner = shared.clone();
+        request(&shared, "ListAccounts", Kind::AccountPage, move || {
+            inner
+                .client
+                .list_accounts()
+                .access_token(&inner.token)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await
+    })
+}
+
+/// A listing that went past one of the bounds: `what` past `limit` (and
+/// `unit`), which is `why` too many.
+fn too_many(shared: &Shared, what: &str, limit: usize, unit: &str, why: &str) -> anyhow::Error {
+    let fix = match &shared.options.network.sso_endpoint {
+        Some(endpoint) => format!("check {}", endpoint.var),
+        None => "check your network and proxy settings, then run `badge sync` again".to_owned(),
+    };
+    anyhow!(
+        "the portal at {} kept listing {what} for sso-session \"{}\" past {limit}{unit}, {why}, \
+         so badge stopped; {fix}",
+        shared.endpoint,
+        shared.session
+    )
 }
 
 /// Records one account's roles, or why it was skipped.
@@ -319,6 +390,8 @@ struct Shared {
     pacer: Option<Pacer>,
     /// Requests sent, and of them throttled.
     counts: Mutex<(u64, u64)>,
+    /// Roles listed so far, of every account.
+    roles: AtomicUsize,
 }
 
 /// Why a request gave up.
@@ -333,6 +406,7 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
     let mut roles = Vec::new();
     let mut next_token: Option<String> = None;
     let mut tokens_seen: HashSet<String> = HashSet::new();
+    let mut pages = 0;
     loop {
         let page = {
             let (inner, token) = (shared.clone(), next_token.clone());
@@ -349,6 +423,8 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
             })
             .await?
         };
+        pages += 1;
+        let before = roles.len();
         roles.extend(
             page.role_list()
                 .iter()
@@ -356,6 +432,19 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
                 .filter(|name| !name.is_empty())
                 .map(str::to_owned),
         );
+        let listed = shared
+            .roles
+            .fetch_add(roles.len() - before, Ordering::Relaxed)
+            + (roles.len() - before);
+        if listed > MAX_ROLES {
+            return Err(Failure::Fatal(too_many(
+                shared,
+                "roles",
+                MAX_ROLES,
+                "",
+                "more than any organisation has",
+            )));
+        }
         next_token = page
             .next_token()
             .filter(|t| !t.is_empty())
@@ -364,8 +453,18 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
             None => break,
             Some(token) if !tokens_seen.insert(token.clone()) => {
                 return Err(Failure::Fatal(anyhow!(
-                    "the portal returned the same page of roles of account {account_id} twice; \
-                     try `badge sync` again"
+                    "the portal returned the same page of roles of account {} twice; \
+                     try `badge sync` again",
+                    printable(account_id)
+                )));
+            }
+            Some(_) if pages >= MAX_ROLE_PAGES => {
+                return Err(Failure::Fatal(too_many(
+                    shared,
+                    &format!("the roles of account {}", printable(account_id)),
+                    MAX_ROLE_PAGES,
+                    " pages",
+                    "more than an account can have",
                 )));
             }
             Some(_) => {}
