@@ -1595,6 +1595,56 @@ fn sync_against_roles_that_never_end() {
     assert_eq!(world.emu.requests().get("ListAccountRoles"), 501);
 }
 
+/// A token answer whose `expiresIn` is over at once, or lasts more than
+/// the 90 days an Identity Center session can last, is no sign-in: the
+/// cached login stays as it was.
+#[test]
+fn login_given_a_token_of_no_sensible_lifetime() {
+    let world = World::new();
+    let cache = world.sandbox.home().join(CACHE_FILE);
+    let before = std::fs::read(&cache).unwrap();
+    for expires_in in [0, -5, 7_776_001] {
+        world.emu.set_hostile(Hostile {
+            token_expires_in: Some(expires_in),
+            ..Hostile::default()
+        });
+        let mut args = LOGIN.to_vec();
+        args.push("--force");
+        let login = badge(&world.sandbox, &args, &[]);
+        assert_eq!(login.code(), Some(1), "{}", login.report());
+        assert_for_users(&login);
+        let last = normalise(login.stderr.lines().last().unwrap(), world.sandbox.home());
+        let expected = format!(
+            "badge: the sign-in service at http://127.0.0.1:PORT gave sso-session \"acme\" a login that lasts {expires_in} seconds, not between 1 second and 90 days, so badge kept none of it; check AWS_ENDPOINT_URL_SSO_OIDC"
+        );
+        assert_eq!(last, expected, "{}", login.report());
+        if expires_in == 0 {
+            assert_documented(&last);
+        }
+        assert_eq!(
+            std::fs::read(&cache).unwrap(),
+            before,
+            "the token cache changed"
+        );
+    }
+}
+
+/// The same answer to a refresh: the expired login is not replaced.
+#[test]
+fn sync_whose_refresh_gives_a_token_of_no_sensible_lifetime() {
+    let world = World::new().expired();
+    world.emu.set_hostile(Hostile {
+        token_expires_in: Some(0),
+        ..Hostile::default()
+    });
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the login for sso-session \"acme\" has expired and could not be renewed (the sign-in service at http://127.0.0.1:PORT gave sso-session \"acme\" a login that lasts 0 seconds, not between 1 second and 90 days, so badge kept none of it; check AWS_ENDPOINT_URL_SSO_OIDC); run `badge login --sso-session acme`",
+    );
+}
+
 #[test]
 fn request_timeout_that_is_not_a_number() {
     let world = World::new();
