@@ -1595,6 +1595,100 @@ fn sync_against_roles_that_never_end() {
     assert_eq!(world.emu.requests().get("ListAccountRoles"), 501);
 }
 
+/// [`expect_error_within`], run under `/usr/bin/time`: also the peak
+/// memory of the run, in KiB.
+#[track_caller]
+fn expect_error_measured(
+    limit: Duration,
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Option<u64> {
+    if !support::require("/usr/bin/time") {
+        return None;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("time");
+    let before = snapshot(sandbox.home());
+    let mut cmd = sandbox.command("/usr/bin/time");
+    cmd.arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(support::badge_bin())
+        .args(args)
+        .envs(env.iter().copied());
+    let run = support::run_within(cmd, format!("badge {}", args.join(" ")), limit);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let peak = text.lines().last().and_then(|l| l.trim().parse().ok());
+    let peak = peak.unwrap_or_else(|| panic!("no peak memory in {text:?}"));
+    eprintln!("badge {}: peak memory {peak} KiB", args.join(" "));
+    check_exit(1, sandbox, args, before, run, expected);
+    Some(peak)
+}
+
+/// A 256 MiB answer (with a length, and sent chunked without one) is read
+/// no further than 8 MiB: the sync stops at once, naming the cap, in far
+/// less than 100 MB.
+#[test]
+fn sync_against_a_huge_answer() {
+    let world = World::new();
+    for chunked in [false, true] {
+        let mut huge = emulator::HugeAnswer::of(256 << 20).on(&["ListAccounts"]);
+        if chunked {
+            huge = huge.chunked();
+        }
+        world.emu.set_hostile(Hostile {
+            huge_answer: Some(huge),
+            ..Hostile::default()
+        });
+        world.emu.reset_requests();
+        let started = Instant::now();
+        let Some(peak) = expect_error_measured(
+            Duration::from_secs(60),
+            &world.sandbox,
+            &["sync"],
+            &[],
+            "badge: the portal at http://127.0.0.1:PORT answered ListAccounts for sso-session \"acme\" with more than 8 MiB, more than any answer of its API holds, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+        ) else {
+            return;
+        };
+        took(&format!("huge answer, chunked {chunked}"), started);
+        assert!(peak < 100_000, "peak memory {peak} KiB");
+        assert_eq!(world.emu.requests().get("ListAccounts"), 1);
+    }
+}
+
+/// The sign-in service's answers are capped the same way.
+#[test]
+fn login_against_a_huge_answer() {
+    let world = World::new().signed_out();
+    for chunked in [false, true] {
+        let mut huge = emulator::HugeAnswer::of(256 << 20).on(&["RegisterClient"]);
+        if chunked {
+            huge = huge.chunked();
+        }
+        world.emu.set_hostile(Hostile {
+            huge_answer: Some(huge),
+            ..Hostile::default()
+        });
+        world.emu.reset_requests();
+        let Some(peak) = expect_error_measured(
+            Duration::from_secs(60),
+            &world.sandbox,
+            LOGIN,
+            &[],
+            "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: an answer of more than 8 MiB, more than any answer of its API holds; check your network and AWS_ENDPOINT_URL_SSO_OIDC, then run `badge login --sso-session acme` again",
+        ) else {
+            return;
+        };
+        assert!(peak < 100_000, "peak memory {peak} KiB");
+        // An answer too large is not asked for again.
+        assert_eq!(world.emu.requests().get("RegisterClient"), 1);
+    }
+}
+
 /// A token answer whose `expiresIn` is over at once, or lasts more than
 /// the 90 days an Identity Center session can last, is no sign-in: the
 /// cached login stays as it was.

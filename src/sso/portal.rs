@@ -30,6 +30,8 @@
 //!   out of reach fails in seconds, not minutes. Only then does the sync
 //!   fail, as a whole, in one line naming the endpoint: the caller never
 //!   sees half an organisation.
+//! - **Answers** over 8 MiB ([`super::client::MAX_ANSWER`]) are not read
+//!   on, nor retried: the sync fails naming the cap.
 //! - **Bounds** far above any real organisation, so that a portal (or
 //!   something posing as one) that keeps inventing next tokens, accounts
 //!   or roles is not listed forever: [`MAX_ACCOUNTS`] accounts in at most
@@ -57,7 +59,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::client::{Network, REQUEST_TIMEOUT_VAR};
+use super::client::{MAX_ANSWER, Network, REQUEST_TIMEOUT_VAR, too_large};
 use crate::base::text::printable;
 use crate::base::time::parse_time;
 use crate::shell::shell_word;
@@ -488,6 +490,8 @@ enum Verdict {
     NoAccess(String),
     /// Any other answer that trying again will not change.
     Refused,
+    /// An answer past [`super::client::MAX_ANSWER`].
+    TooLarge,
 }
 
 /// Why an attempt is worth repeating, which sets how often.
@@ -664,6 +668,16 @@ where
             Verdict::NoAccess(_) | Verdict::Refused => {
                 return Err(Failure::Fatal(refused(shared, operation, &err)));
             }
+            Verdict::TooLarge => {
+                return Err(Failure::Fatal(anyhow!(
+                    "the portal at {} answered {operation} for sso-session \"{}\" with more than \
+                     {} MiB, more than any answer of its API holds, so badge stopped; {}",
+                    shared.endpoint,
+                    shared.session,
+                    MAX_ANSWER >> 20,
+                    endpoint_hint(shared)
+                )));
+            }
         };
         let attempts = match class {
             Class::Throttled => {
@@ -745,6 +759,9 @@ where
         after: None,
         class: Class::Unanswered,
     };
+    if too_large(err) {
+        return Verdict::TooLarge;
+    }
     match err {
         SdkError::TimeoutError(_) => unanswered,
         SdkError::ResponseError(_) => Verdict::Retry {
