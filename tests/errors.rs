@@ -1689,6 +1689,39 @@ fn login_against_a_huge_answer() {
     }
 }
 
+/// A portal that asks to come back in three hours, or every second for
+/// ever, holds a run no longer than BADGE_RETRY_WAIT_SECS in all.
+#[test]
+fn sync_told_to_wait_longer_than_a_run_waits() {
+    let world = World::new();
+    for retry_after in [3 * 3600, 1] {
+        world
+            .emu
+            .set_forced_error(Some(ForcedError::status(429).retry_after(retry_after)));
+        let started = Instant::now();
+        expect_error_within(
+            Duration::from_secs(30),
+            &world.sandbox,
+            &["sync"],
+            &[("BADGE_RETRY_WAIT_SECS", "4")],
+            "badge: the portal at http://127.0.0.1:PORT kept throttling ListAccounts for sso-session \"acme\", and waiting to retry would take more than the 4s badge waits in a run; try `badge sync` again later, or allow more with BADGE_RETRY_WAIT_SECS=600",
+        );
+        let took = took(&format!("Retry-After {retry_after}"), started);
+        assert!(took < Duration::from_secs(10), "{took:?}");
+    }
+}
+
+#[test]
+fn retry_wait_that_is_not_a_number() {
+    let world = World::new();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_RETRY_WAIT_SECS", "long")],
+        "badge: BADGE_RETRY_WAIT_SECS=\"long\" is not a number of seconds; use e.g. BADGE_RETRY_WAIT_SECS=600, or unset it to wait at most 120s",
+    );
+}
+
 /// A token answer whose `expiresIn` is over at once, or lasts more than
 /// the 90 days an Identity Center session can last, is no sign-in: the
 /// cached login stays as it was.

@@ -42,6 +42,11 @@ use crate::ui::verbose;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The setting that changes it, for hints.
 pub const REQUEST_TIMEOUT_VAR: &str = "BADGE_REQUEST_TIMEOUT_SECS";
+/// How long the retries of one run may wait in all, unless the user says
+/// otherwise (`BADGE_RETRY_WAIT_SECS`).
+pub const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(120);
+/// The setting that changes it, for hints.
+pub const RETRY_WAIT_VAR: &str = "BADGE_RETRY_WAIT_SECS";
 /// How long connecting may take (at most the request timeout).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts the OIDC client makes of a request (the SDK's standard
@@ -145,6 +150,8 @@ pub struct Endpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     pub request_timeout: Duration,
+    /// How long the portal's retries may wait in all, in one run.
+    pub retry_wait: Duration,
     /// The portal API's endpoint (`AWS_ENDPOINT_URL_SSO`), if not AWS's.
     pub sso_endpoint: Option<Endpoint>,
     /// The OIDC API's endpoint (`AWS_ENDPOINT_URL_SSO_OIDC`), if not AWS's.
@@ -155,6 +162,7 @@ impl Default for Network {
     fn default() -> Network {
         Network {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry_wait: DEFAULT_RETRY_WAIT,
             sso_endpoint: None,
             oidc_endpoint: None,
         }

@@ -27,9 +27,12 @@
 //!   says "slower", not "broken", so it is retried up to 30 times; server
 //!   errors up to 8 attempts; a request that got no answer at all (refused,
 //!   timed out) up to 3, as the SDKs' standard retries do, so that a portal
-//!   out of reach fails in seconds, not minutes. Only then does the sync
-//!   fail, as a whole, in one line naming the endpoint: the caller never
-//!   sees half an organisation.
+//!   out of reach fails in seconds, not minutes. All the retries of a run
+//!   wait at most [`Network::retry_wait`] (2 minutes; waits that overlap
+//!   count once): a retry that would wait past it is not made, so a
+//!   portal asking for hours of patience fails the run at once. Only then
+//!   does the sync fail, as a whole, in one line naming the endpoint: the
+//!   caller never sees half an organisation.
 //! - **Answers** over 8 MiB ([`super::client::MAX_ANSWER`]) are not read
 //!   on, nor retried: the sync fails naming the cap.
 //! - **Bounds** far above any real organisation, so that a portal (or
@@ -59,9 +62,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::client::{MAX_ANSWER, Network, REQUEST_TIMEOUT_VAR, too_large};
+use super::client::{MAX_ANSWER, Network, REQUEST_TIMEOUT_VAR, RETRY_WAIT_VAR, too_large};
 use crate::base::text::printable;
-use crate::base::time::parse_time;
+use crate::base::time::{parse_time, seconds};
 use crate::shell::shell_word;
 
 /// The most items a page may hold (the API's own maximum).
@@ -212,6 +215,7 @@ pub async fn discover(
             .map(|rate| Pacer::new(rate, options.burst, options.pace_from_start)),
         counts: Mutex::new((0, 0)),
         roles: AtomicUsize::new(0),
+        waited: RetryClock::default(),
     });
     let mut tasks: JoinSet<(Account, Result<Vec<String>, Failure>)> = JoinSet::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -394,6 +398,52 @@ struct Shared {
     counts: Mutex<(u64, u64)>,
     /// Roles listed so far, of every account.
     roles: AtomicUsize,
+    /// The time retries of this run have waited.
+    waited: RetryClock,
+}
+
+/// How long the retries of one run have waited, on the wall clock: waits
+/// that overlap count once.
+#[derive(Default)]
+struct RetryClock(Mutex<Waits>);
+
+#[derive(Default)]
+struct Waits {
+    /// Retries waiting now, and since when one has been.
+    waiting: usize,
+    since: Option<Instant>,
+    /// Time waited before `since`.
+    spent: Duration,
+}
+
+impl RetryClock {
+    /// Starts a wait of `delay`, unless it would take the run's waiting
+    /// past `budget`; the wait ends when the guard is dropped.
+    fn start(&self, delay: Duration, budget: Duration) -> Option<WaitGuard<'_>> {
+        let mut waits = self.0.lock().expect("retry clock lock");
+        let now = Instant::now();
+        let spent = waits.spent + waits.since.map_or(Duration::ZERO, |t| now - t);
+        if spent + delay > budget {
+            return None;
+        }
+        waits.waiting += 1;
+        waits.since.get_or_insert(now);
+        Some(WaitGuard(self))
+    }
+}
+
+struct WaitGuard<'a>(&'a RetryClock);
+
+impl Drop for WaitGuard<'_> {
+    fn drop(&mut self) {
+        let mut waits = self.0.0.lock().unwrap_or_else(|e| e.into_inner());
+        waits.waiting -= 1;
+        if waits.waiting == 0
+            && let Some(since) = waits.since.take()
+        {
+            waits.spent += since.elapsed();
+        }
+    }
 }
 
 /// Why a request gave up.
@@ -605,6 +655,39 @@ where
     }
 }
 
+/// A request that would be retried only after the run's retries have
+/// waited all they may.
+fn waited_too_long<E>(
+    shared: &Shared,
+    operation: &str,
+    err: &SdkError<E>,
+    class: Class,
+    budget: Duration,
+) -> anyhow::Error
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let what = match class {
+        Class::Throttled => format!("kept throttling {operation}"),
+        Class::Server => format!(
+            "kept failing {operation} (the last: {})",
+            answer(&shared.options.network, err)
+        ),
+        Class::Unanswered => format!(
+            "did not answer {operation} ({})",
+            answer(&shared.options.network, err)
+        ),
+    };
+    anyhow!(
+        "the portal at {} {what} for sso-session \"{}\", and waiting to retry would take more \
+         than the {} badge waits in a run; try `badge sync` again later, or allow more with \
+         {RETRY_WAIT_VAR}=600",
+        shared.endpoint,
+        shared.session,
+        seconds(budget)
+    )
+}
+
 /// Which listing a request belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -704,6 +787,12 @@ where
             )));
         }
         let delay = backoff(options, attempts, after, random_fraction());
+        let budget = options.network.retry_wait;
+        let Some(_waiting) = shared.waited.start(delay, budget) else {
+            return Err(Failure::Fatal(waited_too_long(
+                shared, operation, &err, class, budget,
+            )));
+        };
         crate::ui::verbose::verbose!(
             "{operation}: {}; retry {attempts} in {}{}",
             match class {
