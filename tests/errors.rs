@@ -19,8 +19,9 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use emulator::{Emulator, EmulatorOptions, ForcedError, Org};
+use emulator::{Emulator, EmulatorOptions, ForcedError, Hostile, Org};
 use support::{Run, Sandbox, run};
 
 /// `~/.aws/sso/cache/<sha1("acme")>.json`.
@@ -220,6 +221,35 @@ fn expect_exit(
 ) -> Run {
     let before = snapshot(sandbox.home());
     let run = badge(sandbox, args, env);
+    check_exit(code, sandbox, args, before, run, expected)
+}
+
+/// [`expect_error`] for a run that does a lot of work before it fails:
+/// it may take up to `limit` (and the test checks how long it took).
+#[track_caller]
+fn expect_error_within(
+    limit: Duration,
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Run {
+    let before = snapshot(sandbox.home());
+    let mut cmd = sandbox.badge();
+    cmd.args(args).envs(env.iter().copied());
+    let run = support::run_within(cmd, format!("badge {}", args.join(" ")), limit);
+    check_exit(1, sandbox, args, before, run, expected)
+}
+
+#[track_caller]
+fn check_exit(
+    code: i32,
+    sandbox: &Sandbox,
+    args: &[&str],
+    before: BTreeMap<PathBuf, Entry>,
+    run: Run,
+    expected: &str,
+) -> Run {
     assert_eq!(run.code(), Some(code), "exit code\n{}", run.report());
     assert_for_users(&run);
     assert!(
@@ -1312,10 +1342,14 @@ struct World {
 
 impl World {
     fn new() -> World {
+        World::of(Org::generated(3, 2, false))
+    }
+
+    fn of(org: Org) -> World {
         let emu = Emulator::start(EmulatorOptions {
             auto_approve: true,
             approve_on_start: true,
-            ..EmulatorOptions::new(Org::generated(3, 2, false))
+            ..EmulatorOptions::new(org)
         });
         let mut sandbox = sandbox_with(config(&emu.start_url()));
         sandbox.set_envs(emu.env());
@@ -1466,6 +1500,275 @@ fn sync_with_the_connection_refused() {
         &["sync"],
         &[],
         "badge: cannot reach the portal at http://127.0.0.1:PORT for sso-session \"acme\": connection refused (3 attempts); check your network and AWS_ENDPOINT_URL_SSO, then run `badge sync` again",
+    );
+}
+
+// ---- a hostile portal: bounded work ------------------------------------------
+
+/// How long a run took, said in the test's output for the report.
+fn took(what: &str, started: Instant) -> Duration {
+    let took = started.elapsed();
+    eprintln!("{what}: {took:?}");
+    took
+}
+
+/// A portal whose account list never ends (a fresh next token and a
+/// thousand new accounts on every page) is listed up to 100,000 accounts,
+/// far beyond the largest organisations, and no further.
+#[test]
+fn sync_against_accounts_that_never_end() {
+    let world = World::new();
+    world.emu.set_hostile(Hostile {
+        endless_accounts: Some(1000),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the portal at http://127.0.0.1:PORT kept listing accounts for sso-session \"acme\" past 100000, more than any organisation has, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    assert!(took("100000 accounts", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccounts"), 100);
+}
+
+/// Pages with fresh next tokens and nothing new in them stop too.
+#[test]
+fn sync_against_empty_pages_that_never_end() {
+    let world = World::new();
+    world.emu.set_hostile(Hostile {
+        endless_accounts: Some(0),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        "badge: the portal at http://127.0.0.1:PORT kept listing accounts for sso-session \"acme\" past 2000 pages, more than any organisation needs, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    assert!(took("2000 pages of accounts", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccounts"), 2000);
+}
+
+/// The roles of one account: 1,000 pages at most (an account holds at
+/// most 5,000 roles), and 1,000,000 roles in all.
+#[test]
+fn sync_against_roles_that_never_end() {
+    let org = Org::generated(1, 1, false);
+    let id = org.accounts[0].id.clone();
+    let world = World::of(org);
+    world.emu.set_hostile(Hostile {
+        endless_roles: Some(1),
+        ..Hostile::default()
+    });
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(90),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        &format!(
+            "badge: the portal at http://127.0.0.1:PORT kept listing the roles of account {id} for sso-session \"acme\" past 1000 pages, more than an account can have, so badge stopped; check AWS_ENDPOINT_URL_SSO"
+        ),
+    );
+    assert!(took("1000 pages of roles", started) < Duration::from_secs(60));
+    assert_eq!(world.emu.requests().get("ListAccountRoles"), 1000);
+
+    world.emu.set_hostile(Hostile {
+        endless_roles: Some(2000),
+        ..Hostile::default()
+    });
+    world.emu.reset_requests();
+    let started = Instant::now();
+    expect_error_within(
+        Duration::from_secs(120),
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_PORTAL_RATE", "0")],
+        "badge: the portal at http://127.0.0.1:PORT kept listing roles for sso-session \"acme\" past 1000000, more than any organisation has, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+    );
+    took("1000000 roles", started);
+    assert_eq!(world.emu.requests().get("ListAccountRoles"), 501);
+}
+
+/// [`expect_error_within`], run under `/usr/bin/time`: also the peak
+/// memory of the run, in KiB.
+#[track_caller]
+fn expect_error_measured(
+    limit: Duration,
+    sandbox: &Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+    expected: &str,
+) -> Option<u64> {
+    if !support::require("/usr/bin/time") {
+        return None;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("time");
+    let before = snapshot(sandbox.home());
+    let mut cmd = sandbox.command("/usr/bin/time");
+    cmd.arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(support::badge_bin())
+        .args(args)
+        .envs(env.iter().copied());
+    let run = support::run_within(cmd, format!("badge {}", args.join(" ")), limit);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let peak = text.lines().last().and_then(|l| l.trim().parse().ok());
+    let peak = peak.unwrap_or_else(|| panic!("no peak memory in {text:?}"));
+    eprintln!("badge {}: peak memory {peak} KiB", args.join(" "));
+    check_exit(1, sandbox, args, before, run, expected);
+    Some(peak)
+}
+
+/// A 256 MiB answer (with a length, and sent chunked without one) is read
+/// no further than 8 MiB: the sync stops at once, naming the cap, in far
+/// less than 100 MB.
+#[test]
+fn sync_against_a_huge_answer() {
+    let world = World::new();
+    for chunked in [false, true] {
+        let mut huge = emulator::HugeAnswer::of(256 << 20).on(&["ListAccounts"]);
+        if chunked {
+            huge = huge.chunked();
+        }
+        world.emu.set_hostile(Hostile {
+            huge_answer: Some(huge),
+            ..Hostile::default()
+        });
+        world.emu.reset_requests();
+        let started = Instant::now();
+        let Some(peak) = expect_error_measured(
+            Duration::from_secs(60),
+            &world.sandbox,
+            &["sync"],
+            &[],
+            "badge: the portal at http://127.0.0.1:PORT answered ListAccounts for sso-session \"acme\" with more than 8 MiB, more than any answer of its API holds, so badge stopped; check AWS_ENDPOINT_URL_SSO",
+        ) else {
+            return;
+        };
+        took(&format!("huge answer, chunked {chunked}"), started);
+        assert!(peak < 100_000, "peak memory {peak} KiB");
+        assert_eq!(world.emu.requests().get("ListAccounts"), 1);
+    }
+}
+
+/// The sign-in service's answers are capped the same way.
+#[test]
+fn login_against_a_huge_answer() {
+    let world = World::new().signed_out();
+    for chunked in [false, true] {
+        let mut huge = emulator::HugeAnswer::of(256 << 20).on(&["RegisterClient"]);
+        if chunked {
+            huge = huge.chunked();
+        }
+        world.emu.set_hostile(Hostile {
+            huge_answer: Some(huge),
+            ..Hostile::default()
+        });
+        world.emu.reset_requests();
+        let Some(peak) = expect_error_measured(
+            Duration::from_secs(60),
+            &world.sandbox,
+            LOGIN,
+            &[],
+            "badge: cannot register badge with the sign-in service at http://127.0.0.1:PORT: an answer of more than 8 MiB, more than any answer of its API holds; check your network and AWS_ENDPOINT_URL_SSO_OIDC, then run `badge login --sso-session acme` again",
+        ) else {
+            return;
+        };
+        assert!(peak < 100_000, "peak memory {peak} KiB");
+        // An answer too large is not asked for again.
+        assert_eq!(world.emu.requests().get("RegisterClient"), 1);
+    }
+}
+
+/// A portal that asks to come back in three hours, or every second for
+/// ever, holds a run no longer than BADGE_RETRY_WAIT_SECS in all.
+#[test]
+fn sync_told_to_wait_longer_than_a_run_waits() {
+    let world = World::new();
+    for retry_after in [3 * 3600, 1] {
+        world
+            .emu
+            .set_forced_error(Some(ForcedError::status(429).retry_after(retry_after)));
+        let started = Instant::now();
+        expect_error_within(
+            Duration::from_secs(30),
+            &world.sandbox,
+            &["sync"],
+            &[("BADGE_RETRY_WAIT_SECS", "4")],
+            "badge: the portal at http://127.0.0.1:PORT kept throttling ListAccounts for sso-session \"acme\", and waiting to retry would take more than the 4s badge waits in a run; try `badge sync` again later, or allow more with BADGE_RETRY_WAIT_SECS=600",
+        );
+        let took = took(&format!("Retry-After {retry_after}"), started);
+        assert!(took < Duration::from_secs(10), "{took:?}");
+    }
+}
+
+#[test]
+fn retry_wait_that_is_not_a_number() {
+    let world = World::new();
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[("BADGE_RETRY_WAIT_SECS", "long")],
+        "badge: BADGE_RETRY_WAIT_SECS=\"long\" is not a number of seconds; use e.g. BADGE_RETRY_WAIT_SECS=600, or unset it to wait at most 120s",
+    );
+}
+
+/// A token answer whose `expiresIn` is over at once, or lasts more than
+/// the 90 days an Identity Center session can last, is no sign-in: the
+/// cached login stays as it was.
+#[test]
+fn login_given_a_token_of_no_sensible_lifetime() {
+    let world = World::new();
+    let cache = world.sandbox.home().join(CACHE_FILE);
+    let before = std::fs::read(&cache).unwrap();
+    for expires_in in [0, -5, 7_776_001] {
+        world.emu.set_hostile(Hostile {
+            token_expires_in: Some(expires_in),
+            ..Hostile::default()
+        });
+        let mut args = LOGIN.to_vec();
+        args.push("--force");
+        let login = badge(&world.sandbox, &args, &[]);
+        assert_eq!(login.code(), Some(1), "{}", login.report());
+        assert_for_users(&login);
+        let last = normalise(login.stderr.lines().last().unwrap(), world.sandbox.home());
+        let expected = format!(
+            "badge: the sign-in service at http://127.0.0.1:PORT gave sso-session \"acme\" a login that lasts {expires_in} seconds, not between 1 second and 90 days, so badge kept none of it; check AWS_ENDPOINT_URL_SSO_OIDC"
+        );
+        assert_eq!(last, expected, "{}", login.report());
+        if expires_in == 0 {
+            assert_documented(&last);
+        }
+        assert_eq!(
+            std::fs::read(&cache).unwrap(),
+            before,
+            "the token cache changed"
+        );
+    }
+}
+
+/// The same answer to a refresh: the expired login is not replaced.
+#[test]
+fn sync_whose_refresh_gives_a_token_of_no_sensible_lifetime() {
+    let world = World::new().expired();
+    world.emu.set_hostile(Hostile {
+        token_expires_in: Some(0),
+        ..Hostile::default()
+    });
+    expect_error(
+        &world.sandbox,
+        &["sync"],
+        &[],
+        "badge: the login for sso-session \"acme\" has expired and could not be renewed (the sign-in service at http://127.0.0.1:PORT gave sso-session \"acme\" a login that lasts 0 seconds, not between 1 second and 90 days, so badge kept none of it; check AWS_ENDPOINT_URL_SSO_OIDC); run `badge login --sso-session acme`",
     );
 }
 

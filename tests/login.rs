@@ -1278,3 +1278,19 @@ fn a_legacy_profile_signs_in_and_gets_credentials() {
     assert!(!file.exists());
     assert!(!emu.token_is_valid(text(&token, "accessToken")));
 }
+
+/// `login --help` says what the browser sign-in shows other local users,
+/// and names the safe way to sign in on a shared machine.
+#[test]
+fn login_help_warns_about_shared_machines() {
+    let sandbox = Sandbox::new("");
+    let help = badge(&sandbox, &["login", "--help"]);
+    help.assert_success();
+    for text in [
+        "/proc/PID/cmdline",
+        "state, PKCE code challenge",
+        "badge login --device-code --no-browser",
+    ] {
+        assert!(help.stdout.contains(text), "{text}\n{}", help.stdout);
+    }
+}

@@ -5,8 +5,9 @@
 use super::codec;
 use super::control;
 use super::state::{Api, ApiError, Params, Reply, State};
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
+use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -14,8 +15,10 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
@@ -56,7 +59,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-pub type Body = Full<Bytes>;
+pub type Body = BoxBody<Bytes, Infallible>;
 
 /// Decrements the in-flight count however the request ends.
 struct InFlight<'a>(&'a Shared);
@@ -107,6 +110,12 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Body> {
 
     let now = Instant::now();
     let mut state = shared.lock();
+    if let Some(huge) = state.knobs.hostile.huge_answer.clone().filter(|h| {
+        h.applies_to(operation) && !matches!(operation, "Authorize" | "Device" | "Start")
+    }) {
+        drop(state);
+        return huge_response(huge.bytes, huge.chunked);
+    }
     let bearer = bearer.as_deref();
     let forced = match operation {
         "ListAccounts" | "ListAccountRoles" | "GetRoleCredentials" | "Logout" => {
@@ -216,7 +225,7 @@ fn response(
     content_type: Option<&'static str>,
     body: impl Into<Bytes>,
 ) -> Response<Body> {
-    let mut response = Response::new(Full::new(body.into()));
+    let mut response = Response::new(Full::new(body.into()).boxed());
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
@@ -230,6 +239,61 @@ fn response(
         HeaderValue::from_str(&id).expect("ASCII"),
     );
     response
+}
+
+/// A 200 answer of `bytes` bytes, made of one chunk sent again and again
+/// as the client reads: a 2 GB answer costs the emulator 64 KiB.
+fn huge_response(bytes: u64, chunked: bool) -> Response<Body> {
+    let mut chunk = b"{\"accountList\":[".to_vec();
+    while chunk.len() < 64 * 1024 {
+        chunk.extend_from_slice(b"{\"accountId\":\"000000000000\",\"accountName\":\"padding\"},");
+    }
+    let body = Endless {
+        left: bytes,
+        chunk: Bytes::from(chunk),
+        exact: !chunked,
+    };
+    let mut response = response(200, Some("application/json"), Bytes::new());
+    *response.body_mut() = body.boxed();
+    response
+}
+
+/// The body of [`huge_response`].
+struct Endless {
+    left: u64,
+    chunk: Bytes,
+    /// Whether hyper may announce the length (`Content-Length`), or must
+    /// send it chunked.
+    exact: bool,
+}
+
+impl hyper::body::Body for Endless {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        let n = self.left.min(self.chunk.len() as u64) as usize;
+        self.left -= n as u64;
+        Poll::Ready(Some(Ok(Frame::data(self.chunk.slice(..n)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        if self.exact {
+            SizeHint::with_exact(self.left)
+        } else {
+            SizeHint::default()
+        }
+    }
 }
 
 pub fn json_response(status: u16, value: &Value) -> Response<Body> {

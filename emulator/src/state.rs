@@ -36,6 +36,135 @@ pub struct Knobs {
     pub credentials_lifetime: Duration,
     /// An error answer forced on some operations, whatever they ask.
     pub forced_error: Option<ForcedError>,
+    /// Answers no real service gives.
+    pub hostile: Hostile,
+}
+
+/// Answers that no real Identity Center gives, from a broken or hostile
+/// server, for testing that a client bounds its work and checks numbers.
+/// All off by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hostile {
+    /// ListAccounts never ends: every page holds this many new accounts
+    /// (whatever `max_result` says; 0 for empty pages) and a fresh next
+    /// token. Their ListAccountRoles answer one role, `EndlessRole`.
+    pub endless_accounts: Option<usize>,
+    /// ListAccountRoles never ends, for every account: pages of this many
+    /// new roles (whatever `max_result` says) with fresh next tokens.
+    pub endless_roles: Option<usize>,
+    /// Chosen operations answer 200 with a body this big, streamed.
+    pub huge_answer: Option<HugeAnswer>,
+    /// `expiresIn` of CreateToken answers, instead of the token's lifetime.
+    pub token_expires_in: Option<i64>,
+    /// `clientSecretExpiresAt` of RegisterClient answers (epoch seconds).
+    pub client_secret_expires_at: Option<i64>,
+    /// `interval` and `expiresIn` of StartDeviceAuthorization answers.
+    pub device_interval: Option<i64>,
+    pub device_expires_in: Option<i64>,
+}
+
+/// A 200 answer of `bytes` bytes that starts like JSON and never ends
+/// like it, sent in chunks as the client reads (never built in memory),
+/// with a `Content-Length` or, when `chunked`, without one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HugeAnswer {
+    pub bytes: u64,
+    pub chunked: bool,
+    /// Operation names; empty means every API operation.
+    pub operations: Vec<String>,
+}
+
+impl HugeAnswer {
+    pub fn of(bytes: u64) -> HugeAnswer {
+        HugeAnswer {
+            bytes,
+            chunked: false,
+            operations: Vec::new(),
+        }
+    }
+
+    pub fn chunked(mut self) -> HugeAnswer {
+        self.chunked = true;
+        self
+    }
+
+    pub fn on(mut self, operations: &[&str]) -> HugeAnswer {
+        self.operations = operations.iter().map(|op| op.to_string()).collect();
+        self
+    }
+
+    pub fn applies_to(&self, operation: &str) -> bool {
+        self.operations.is_empty() || self.operations.iter().any(|op| op == operation)
+    }
+}
+
+impl Hostile {
+    fn to_json(&self) -> Value {
+        json!({
+            "endlessAccounts": self.endless_accounts,
+            "endlessRoles": self.endless_roles,
+            "hugeAnswer": self.huge_answer.as_ref().map(|h| json!({
+                "bytes": h.bytes,
+                "chunked": h.chunked,
+                "operations": h.operations,
+            })),
+            "tokenExpiresIn": self.token_expires_in,
+            "clientSecretExpiresAt": self.client_secret_expires_at,
+            "deviceInterval": self.device_interval,
+            "deviceExpiresIn": self.device_expires_in,
+        })
+    }
+
+    fn apply_json(&mut self, patch: &Value) -> Result<(), String> {
+        let Some(patch) = patch.as_object() else {
+            return Err("hostile: expected a JSON object".into());
+        };
+        for (key, value) in patch {
+            let opt_uint = || match value {
+                Value::Null => Ok(None),
+                v => v
+                    .as_u64()
+                    .map(|n| Some(n as usize))
+                    .ok_or(format!("hostile.{key}: expected an integer or null")),
+            };
+            let opt_int = || match value {
+                Value::Null => Ok(None),
+                v => v
+                    .as_i64()
+                    .map(Some)
+                    .ok_or(format!("hostile.{key}: expected an integer or null")),
+            };
+            match key.as_str() {
+                "endlessAccounts" => self.endless_accounts = opt_uint()?,
+                "endlessRoles" => self.endless_roles = opt_uint()?,
+                "hugeAnswer" => {
+                    const USAGE: &str = "hostile.hugeAnswer: expected null or {\"bytes\": N, \"chunked\"?: bool, \"operations\"?: [names]}";
+                    self.huge_answer = match value {
+                        Value::Null => None,
+                        v => Some(HugeAnswer {
+                            bytes: v.get("bytes").and_then(Value::as_u64).ok_or(USAGE)?,
+                            chunked: v.get("chunked").and_then(Value::as_bool).unwrap_or(false),
+                            operations: match v.get("operations") {
+                                None | Some(Value::Null) => Vec::new(),
+                                Some(list) => list
+                                    .as_array()
+                                    .and_then(|l| {
+                                        l.iter().map(|v| v.as_str().map(str::to_string)).collect()
+                                    })
+                                    .ok_or(USAGE)?,
+                            },
+                        }),
+                    }
+                }
+                "tokenExpiresIn" => self.token_expires_in = opt_int()?,
+                "clientSecretExpiresAt" => self.client_secret_expires_at = opt_int()?,
+                "deviceInterval" => self.device_interval = opt_int()?,
+                "deviceExpiresIn" => self.device_expires_in = opt_int()?,
+                other => return Err(format!("unknown hostile knob {other:?}")),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An error answer that chosen API operations give instead of their own,
@@ -154,6 +283,7 @@ impl Knobs {
             "clientLifetimeSecs": self.client_lifetime.as_secs(),
             "credentialsLifetimeSecs": self.credentials_lifetime.as_secs(),
             "forcedError": self.forced_error.as_ref().map(ForcedError::to_json),
+            "hostile": self.hostile.to_json(),
         })
     }
 
@@ -204,6 +334,7 @@ impl Knobs {
                     self.credentials_lifetime = Duration::from_secs(uint()?)
                 }
                 "forcedError" => self.forced_error = ForcedError::from_json(value)?,
+                "hostile" => self.hostile.apply_json(value)?,
                 other => return Err(format!("unknown knob {other:?}")),
             }
         }

@@ -142,7 +142,17 @@ The token is cached in ~/.aws/sso/cache exactly as `aws sso login` does, so
 the AWS CLI and every SDK use it too. A token that can be refreshed is
 renewed without a browser; a cached token the portal no longer accepts
 (signed out elsewhere, revoked) is replaced by a new sign-in. The browser
-is $BROWSER if set.")]
+is $BROWSER if set.
+
+On a machine other people use, sign in with
+  badge login --device-code --no-browser
+and open the URL it prints in a browser that is already running (or on
+another device). The browser sign-in passes its URL (with the sign-in's
+state, PKCE code challenge and the port of badge's listener on 127.0.0.1)
+to the browser on its command line, as the device flow passes its URL with
+the code, and every local user can read a command line in /proc/PID/cmdline:
+they cannot take your token, but they can end your sign-in, or complete it
+with their own login so that you are signed in as them.")]
     Login(LoginArgs),
 
     /// Sign out and remove the cached token

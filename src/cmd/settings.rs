@@ -12,7 +12,10 @@ use std::ffi::OsString;
 
 use crate::base::url::without_userinfo;
 use crate::config::writer::{DEFAULT_LOCK_WAIT, LOCK_TIMEOUT_VAR};
-use crate::sso::client::{DEFAULT_REQUEST_TIMEOUT, Endpoint, Network, REQUEST_TIMEOUT_VAR};
+use crate::sso::client::{
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_WAIT, Endpoint, Network, REQUEST_TIMEOUT_VAR,
+    RETRY_WAIT_VAR,
+};
 use crate::sso::federation::SIGNIN_URL_VAR;
 use crate::sso::login::DEFAULT_TIMEOUT as DEFAULT_LOGIN_TIMEOUT;
 
@@ -23,6 +26,9 @@ pub const LOG: &str = "BADGE_LOG";
 pub const LOCK_TIMEOUT: &str = LOCK_TIMEOUT_VAR;
 /// Seconds (a decimal number) one attempt of an AWS request may take.
 pub const REQUEST_TIMEOUT: &str = REQUEST_TIMEOUT_VAR;
+/// Seconds (a decimal number) the portal's retries may wait in all, in one
+/// run.
+pub const RETRY_WAIT: &str = RETRY_WAIT_VAR;
 /// Seconds to wait for the browser or the device code's approval.
 pub const LOGIN_TIMEOUT: &str = "BADGE_LOGIN_TIMEOUT_SECS";
 /// Requests a second to the portal; 0 for no limit.
@@ -44,6 +50,7 @@ pub struct Settings {
     pub log: bool,
     lock_timeout: Parsed<Duration>,
     request_timeout: Parsed<Duration>,
+    retry_wait: Parsed<Duration>,
     login_timeout: Parsed<Duration>,
     portal_rate: Parsed<Option<f64>>,
     pub signin_url: Option<String>,
@@ -77,6 +84,22 @@ impl Settings {
                         .then(|| Duration::from_secs_f64(secs.min(86_400.0)))
                 },
                 || format!("a number of seconds; use e.g. {REQUEST_TIMEOUT}=30, or unset it"),
+            ),
+            retry_wait: parse(
+                RETRY_WAIT,
+                text(RETRY_WAIT),
+                |v| {
+                    let secs = v.parse::<f64>().ok()?;
+                    (secs.is_finite() && secs >= 0.0)
+                        .then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+                },
+                || {
+                    format!(
+                        "a number of seconds; use e.g. {RETRY_WAIT}=600, or unset it to wait at \
+                         most {}s",
+                        DEFAULT_RETRY_WAIT.as_secs()
+                    )
+                },
             ),
             login_timeout: parse(
                 LOGIN_TIMEOUT,
@@ -134,6 +157,7 @@ impl Settings {
     pub fn network(&self) -> Result<Network> {
         Ok(Network {
             request_timeout: used(&self.request_timeout)?.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            retry_wait: used(&self.retry_wait)?.unwrap_or(DEFAULT_RETRY_WAIT),
             sso_endpoint: self.sso_endpoint.clone(),
             oidc_endpoint: self.oidc_endpoint.clone(),
         })

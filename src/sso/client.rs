@@ -13,13 +13,26 @@
 //! [`CONNECT_TIMEOUT`] and waits at most [`DEFAULT_REQUEST_TIMEOUT`] for
 //! one attempt of a request (`BADGE_REQUEST_TIMEOUT_SECS` changes that, and
 //! caps the connect timeout too).
+//!
+//! Answers: no answer of either API comes near [`MAX_ANSWER`] (a page of
+//! 100 accounts is about 15 KB), so every client reads at most that much
+//! of a body ([`AnswerLimit`]): an answer that announces more is refused
+//! before its body is read, one sent without a length stops where it
+//! passes the cap, and either fails as [`AnswerTooLarge`].
 
 use std::error::Error;
+use std::fmt;
 use std::io;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use aws_sdk_sso::config::interceptors::BeforeDeserializationInterceptorContextMut;
+use aws_sdk_sso::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_sso::error::SdkError;
+use aws_sdk_ssooidc::config::interceptors::InterceptorContext;
+use aws_sdk_ssooidc::config::retry::{ClassifyRetry, RetryAction};
+use aws_smithy_types::body::SdkBody;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::base::time::seconds;
 use crate::ui::verbose;
@@ -29,11 +42,101 @@ use crate::ui::verbose;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The setting that changes it, for hints.
 pub const REQUEST_TIMEOUT_VAR: &str = "BADGE_REQUEST_TIMEOUT_SECS";
+/// How long the retries of one run may wait in all, unless the user says
+/// otherwise (`BADGE_RETRY_WAIT_SECS`).
+pub const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(120);
+/// The setting that changes it, for hints.
+pub const RETRY_WAIT_VAR: &str = "BADGE_RETRY_WAIT_SECS";
 /// How long connecting may take (at most the request timeout).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts the OIDC client makes of a request (the SDK's standard
 /// retries); the portal client makes one, `sso::portal` retries itself.
 pub const OIDC_ATTEMPTS: u32 = 3;
+
+/// The most of an answer's body badge reads.
+pub const MAX_ANSWER: u64 = 8 << 20;
+
+/// An answer's body went past [`MAX_ANSWER`].
+#[derive(Debug)]
+pub struct AnswerTooLarge;
+
+impl fmt::Display for AnswerTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "an answer of more than {} MiB, more than any answer of its API holds",
+            MAX_ANSWER >> 20
+        )
+    }
+}
+
+impl Error for AnswerTooLarge {}
+
+/// Whether `err` or one of its causes is [`AnswerTooLarge`].
+pub fn too_large(err: &(dyn Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if current.is::<AnswerTooLarge>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}
+
+/// The SDK interceptor that caps every answer's body at [`MAX_ANSWER`].
+#[derive(Debug)]
+struct AnswerLimit;
+
+impl Intercept for AnswerLimit {
+    fn name(&self) -> &'static str {
+        "badge answer limit"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn Error + Send + Sync>> {
+        let response = context.response_mut();
+        let announced = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|len| len > MAX_ANSWER) {
+            return Err(Box::new(AnswerTooLarge));
+        }
+        let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+        let limited = Limited::new(body, MAX_ANSWER as usize).map_err(|err| {
+            if err.is::<LengthLimitError>() {
+                Box::new(AnswerTooLarge) as Box<dyn Error + Send + Sync>
+            } else {
+                err
+            }
+        });
+        *response.body_mut() = SdkBody::from_body_1_x(limited);
+        Ok(())
+    }
+}
+
+/// Tells the SDK's retries not to ask again for an answer that was too
+/// large: it would be as large the next time.
+#[derive(Debug)]
+struct NoRetryOfTooLarge;
+
+impl ClassifyRetry for NoRetryOfTooLarge {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(err)) if too_large(err) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "badge: no retry of an answer too large"
+    }
+}
 
 /// A service endpoint the environment points elsewhere, and the variable
 /// that did (worth naming when that endpoint cannot be reached).
@@ -47,6 +150,8 @@ pub struct Endpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
     pub request_timeout: Duration,
+    /// How long the portal's retries may wait in all, in one run.
+    pub retry_wait: Duration,
     /// The portal API's endpoint (`AWS_ENDPOINT_URL_SSO`), if not AWS's.
     pub sso_endpoint: Option<Endpoint>,
     /// The OIDC API's endpoint (`AWS_ENDPOINT_URL_SSO_OIDC`), if not AWS's.
@@ -57,6 +162,7 @@ impl Default for Network {
     fn default() -> Network {
         Network {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry_wait: DEFAULT_RETRY_WAIT,
             sso_endpoint: None,
             oidc_endpoint: None,
         }
@@ -108,6 +214,7 @@ impl Network {
         if let Some(endpoint) = &self.sso_endpoint {
             config = config.endpoint_url(&endpoint.url);
         }
+        config = config.interceptor(AnswerLimit);
         if verbose::enabled() {
             config = config.interceptor(super::api_log::ApiLog::default());
         }
@@ -132,6 +239,9 @@ impl Network {
         if let Some(endpoint) = &self.oidc_endpoint {
             config = config.endpoint_url(&endpoint.url);
         }
+        config = config
+            .interceptor(AnswerLimit)
+            .retry_classifier(NoRetryOfTooLarge);
         if verbose::enabled() {
             config = config.interceptor(super::api_log::ApiLog::default());
         }
@@ -147,6 +257,9 @@ impl Network {
         E: Error + 'static,
         R: std::fmt::Debug + 'static,
     {
+        if too_large(err) {
+            return Some(AnswerTooLarge.to_string());
+        }
         Some(match err {
             SdkError::ServiceError(_) => return None,
             SdkError::TimeoutError(_) => {

@@ -27,32 +27,67 @@
 //!   says "slower", not "broken", so it is retried up to 30 times; server
 //!   errors up to 8 attempts; a request that got no answer at all (refused,
 //!   timed out) up to 3, as the SDKs' standard retries do, so that a portal
-//!   out of reach fails in seconds, not minutes. Only then does the sync
-//!   fail, as a whole, in one line naming the endpoint: the caller never
-//!   sees half an organisation.
+//!   out of reach fails in seconds, not minutes. All the retries of a run
+//!   wait at most [`Network::retry_wait`] (2 minutes; waits that overlap
+//!   count once): a retry that would wait past it is not made, so a
+//!   portal asking for hours of patience fails the run at once. Only then
+//!   does the sync fail, as a whole, in one line naming the endpoint: the
+//!   caller never sees half an organisation.
+//! - **Answers** over 8 MiB ([`super::client::MAX_ANSWER`]) are not read
+//!   on, nor retried: the sync fails naming the cap.
+//! - **Bounds** far above any real organisation, so that a portal (or
+//!   something posing as one) that keeps inventing next tokens, accounts
+//!   or roles is not listed forever: [`MAX_ACCOUNTS`] accounts in at most
+//!   [`MAX_ACCOUNT_PAGES`] pages, [`MAX_ROLE_PAGES`] pages of one
+//!   account's roles, [`MAX_ROLES`] roles in all. Accounts wait in a queue
+//!   until a listing of their roles can start, and at most
+//!   [`LISTINGS_PER_SLOT`] listings per slot are alive at once, so memory
+//!   grows with the accounts, not with suspended requests.
 //! - A 401 means the sign-in is gone: the error names `badge login`.
 //!   An account whose roles answer 403 (no access) or 404 (it left the
 //!   organisation while we listed) is skipped, and reported to the caller;
 //!   any other refusal of a request fails the sync.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow, bail};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sso::operation::list_accounts::ListAccountsOutput;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::client::{Network, REQUEST_TIMEOUT_VAR};
-use crate::base::time::parse_time;
+use super::client::{MAX_ANSWER, Network, REQUEST_TIMEOUT_VAR, RETRY_WAIT_VAR, too_large};
+use crate::base::text::printable;
+use crate::base::time::{parse_time, seconds};
 use crate::shell::shell_word;
 
 /// The most items a page may hold (the API's own maximum).
 const PAGE_SIZE: i32 = 100;
+
+/// Accounts listed at most. The largest organisations have tens of
+/// thousands (AWS Organizations raises its quota of accounts on request).
+pub const MAX_ACCOUNTS: usize = 100_000;
+/// Pages of accounts at most: [`MAX_ACCOUNTS`] in pages half full (the
+/// portal fills its pages of 100), so that pages of nothing new with fresh
+/// next tokens stop too.
+pub const MAX_ACCOUNT_PAGES: usize = 2_000;
+/// Pages of one account's roles at most: IAM allows at most 5,000 roles in
+/// an account (Identity Center provisions a few hundred permission sets in
+/// one by default), so pages of 5 and more.
+pub const MAX_ROLE_PAGES: usize = 1_000;
+/// Roles (account and role pairs) at most, in all: ten for each of
+/// [`MAX_ACCOUNTS`].
+pub const MAX_ROLES: usize = 1_000_000;
+/// Role listings alive at once for each of [`PortalOptions::concurrency`]'s
+/// slots: enough that listings waiting to retry (which hold no slot) leave
+/// the slots busy, few enough that suspended listings cost little memory.
+const LISTINGS_PER_SLOT: usize = 4;
 
 /// How the portal is called.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,84 +214,92 @@ pub async fn discover(
             .rate
             .map(|rate| Pacer::new(rate, options.burst, options.pace_from_start)),
         counts: Mutex::new((0, 0)),
+        roles: AtomicUsize::new(0),
+        waited: RetryClock::default(),
     });
     let mut tasks: JoinSet<(Account, Result<Vec<String>, Failure>)> = JoinSet::new();
     let mut seen: HashSet<String> = HashSet::new();
     let mut accounts: Vec<Account> = Vec::new();
+    // Accounts whose roles are yet to be listed, in the order listed.
+    let mut waiting: VecDeque<Account> = VecDeque::new();
     let mut roles: Vec<Option<Vec<String>>> = Vec::new();
     let mut skipped = Vec::new();
     let mut done = 0;
-    let mut next_token: Option<String> = None;
+    let mut pages = 0;
     let mut tokens_seen: HashSet<String> = HashSet::new();
+    let mut next_page: Option<PageFuture> = Some(account_page(shared.clone(), None));
+    let live = options.concurrency.max(1) * LISTINGS_PER_SLOT;
 
     loop {
-        let page = {
-            let (inner, token) = (shared.clone(), next_token.clone());
-            request(&shared, "ListAccounts", Kind::AccountPage, move || {
-                inner
-                    .client
-                    .list_accounts()
-                    .access_token(&inner.token)
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-        };
-        let page = match page {
-            Ok(page) => page,
-            Err(Failure::Fatal(err)) => return Err(err),
-            Err(Failure::Skip(reason)) => bail!("cannot list the accounts: {reason}"),
-        };
-        for info in page.account_list() {
-            let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
-                continue;
-            };
-            if !seen.insert(id.to_owned()) {
-                continue;
-            }
-            let account = Account {
-                index: accounts.len(),
-                id: id.to_owned(),
-                name: info.account_name().unwrap_or_default().to_owned(),
-            };
-            accounts.push(account.clone());
-            roles.push(None);
+        while tasks.len() < live
+            && let Some(account) = waiting.pop_front()
+        {
             let shared = shared.clone();
             tasks.spawn(async move {
                 let result = account_roles(&shared, &account.id).await;
                 (account, result)
             });
         }
-        while let Some(joined) = tasks.try_join_next() {
-            finish(joined?, &mut roles, &mut skipped)?;
-            done += 1;
-        }
-        next_token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        progress(Progress {
-            done,
-            listed: accounts.len(),
-            all_listed: next_token.is_none(),
-        });
-        match &next_token {
-            None => break,
-            Some(token) if !tokens_seen.insert(token.clone()) => {
-                bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+        tokio::select! {
+            page = async { next_page.as_mut().expect("polled only while listing").await },
+                if next_page.is_some() => {
+                let page = match page {
+                    Ok(page) => page,
+                    Err(Failure::Fatal(err)) => return Err(err),
+                    Err(Failure::Skip(reason)) => bail!("cannot list the accounts: {reason}"),
+                };
+                pages += 1;
+                for info in page.account_list() {
+                    let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
+                        continue;
+                    };
+                    if !seen.insert(id.to_owned()) {
+                        continue;
+                    }
+                    let account = Account {
+                        index: accounts.len(),
+                        id: id.to_owned(),
+                        name: info.account_name().unwrap_or_default().to_owned(),
+                    };
+                    accounts.push(account.clone());
+                    roles.push(None);
+                    waiting.push_back(account);
+                }
+                let next_token = page
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned);
+                let more = next_token.is_some();
+                if accounts.len() > MAX_ACCOUNTS || (more && accounts.len() >= MAX_ACCOUNTS) {
+                    return Err(too_many(&shared, "accounts", MAX_ACCOUNTS, "", "more than any organisation has"));
+                }
+                next_page = match next_token {
+                    None => None,
+                    Some(token) if !tokens_seen.insert(token.clone()) => {
+                        bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+                    }
+                    Some(_) if pages >= MAX_ACCOUNT_PAGES => {
+                        return Err(too_many(&shared, "accounts", MAX_ACCOUNT_PAGES, " pages", "more than any organisation needs"));
+                    }
+                    Some(token) => Some(account_page(shared.clone(), Some(token))),
+                };
+                progress(Progress {
+                    done,
+                    listed: accounts.len(),
+                    all_listed: !more,
+                });
             }
-            Some(_) => {}
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                finish(joined?, &mut roles, &mut skipped)?;
+                done += 1;
+                progress(Progress {
+                    done,
+                    listed: accounts.len(),
+                    all_listed: next_page.is_none(),
+                });
+            }
+            else => break,
         }
-    }
-    while let Some(joined) = tasks.join_next().await {
-        finish(joined?, &mut roles, &mut skipped)?;
-        done += 1;
-        progress(Progress {
-            done,
-            listed: accounts.len(),
-            all_listed: true,
-        });
     }
 
     let mut assignments = Vec::new();
@@ -278,6 +321,40 @@ pub async fn discover(
         requests,
         throttled,
     })
+}
+
+/// One page of ListAccounts, with its retries.
+type PageFuture = Pin<Box<dyn Future<Output = Result<ListAccountsOutput, Failure>>>>;
+
+fn account_page(shared: Arc<Shared>, token: Option<String>) -> PageFuture {
+    Box::pin(async move {
+        let inner = shared.clone();
+        request(&shared, "ListAccounts", Kind::AccountPage, move || {
+            inner
+                .client
+                .list_accounts()
+                .access_token(&inner.token)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await
+    })
+}
+
+/// A listing that went past one of the bounds: `what` past `limit` (and
+/// `unit`), which is `why` too many.
+fn too_many(shared: &Shared, what: &str, limit: usize, unit: &str, why: &str) -> anyhow::Error {
+    let fix = match &shared.options.network.sso_endpoint {
+        Some(endpoint) => format!("check {}", endpoint.var),
+        None => "check your network and proxy settings, then run `badge sync` again".to_owned(),
+    };
+    anyhow!(
+        "the portal at {} kept listing {what} for sso-session \"{}\" past {limit}{unit}, {why}, \
+         so badge stopped; {fix}",
+        shared.endpoint,
+        shared.session
+    )
 }
 
 /// Records one account's roles, or why it was skipped.
@@ -319,6 +396,54 @@ struct Shared {
     pacer: Option<Pacer>,
     /// Requests sent, and of them throttled.
     counts: Mutex<(u64, u64)>,
+    /// Roles listed so far, of every account.
+    roles: AtomicUsize,
+    /// The time retries of this run have waited.
+    waited: RetryClock,
+}
+
+/// How long the retries of one run have waited, on the wall clock: waits
+/// that overlap count once.
+#[derive(Default)]
+struct RetryClock(Mutex<Waits>);
+
+#[derive(Default)]
+struct Waits {
+    /// Retries waiting now, and since when one has been.
+    waiting: usize,
+    since: Option<Instant>,
+    /// Time waited before `since`.
+    spent: Duration,
+}
+
+impl RetryClock {
+    /// Starts a wait of `delay`, unless it would take the run's waiting
+    /// past `budget`; the wait ends when the guard is dropped.
+    fn start(&self, delay: Duration, budget: Duration) -> Option<WaitGuard<'_>> {
+        let mut waits = self.0.lock().expect("retry clock lock");
+        let now = Instant::now();
+        let spent = waits.spent + waits.since.map_or(Duration::ZERO, |t| now - t);
+        if spent + delay > budget {
+            return None;
+        }
+        waits.waiting += 1;
+        waits.since.get_or_insert(now);
+        Some(WaitGuard(self))
+    }
+}
+
+struct WaitGuard<'a>(&'a RetryClock);
+
+impl Drop for WaitGuard<'_> {
+    fn drop(&mut self) {
+        let mut waits = self.0.0.lock().unwrap_or_else(|e| e.into_inner());
+        waits.waiting -= 1;
+        if waits.waiting == 0
+            && let Some(since) = waits.since.take()
+        {
+            waits.spent += since.elapsed();
+        }
+    }
 }
 
 /// Why a request gave up.
@@ -333,6 +458,7 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
     let mut roles = Vec::new();
     let mut next_token: Option<String> = None;
     let mut tokens_seen: HashSet<String> = HashSet::new();
+    let mut pages = 0;
     loop {
         let page = {
             let (inner, token) = (shared.clone(), next_token.clone());
@@ -349,6 +475,8 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
             })
             .await?
         };
+        pages += 1;
+        let before = roles.len();
         roles.extend(
             page.role_list()
                 .iter()
@@ -356,6 +484,19 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
                 .filter(|name| !name.is_empty())
                 .map(str::to_owned),
         );
+        let listed = shared
+            .roles
+            .fetch_add(roles.len() - before, Ordering::Relaxed)
+            + (roles.len() - before);
+        if listed > MAX_ROLES {
+            return Err(Failure::Fatal(too_many(
+                shared,
+                "roles",
+                MAX_ROLES,
+                "",
+                "more than any organisation has",
+            )));
+        }
         next_token = page
             .next_token()
             .filter(|t| !t.is_empty())
@@ -364,8 +505,18 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
             None => break,
             Some(token) if !tokens_seen.insert(token.clone()) => {
                 return Err(Failure::Fatal(anyhow!(
-                    "the portal returned the same page of roles of account {account_id} twice; \
-                     try `badge sync` again"
+                    "the portal returned the same page of roles of account {} twice; \
+                     try `badge sync` again",
+                    printable(account_id)
+                )));
+            }
+            Some(_) if pages >= MAX_ROLE_PAGES => {
+                return Err(Failure::Fatal(too_many(
+                    shared,
+                    &format!("the roles of account {}", printable(account_id)),
+                    MAX_ROLE_PAGES,
+                    " pages",
+                    "more than an account can have",
                 )));
             }
             Some(_) => {}
@@ -389,6 +540,8 @@ enum Verdict {
     NoAccess(String),
     /// Any other answer that trying again will not change.
     Refused,
+    /// An answer past [`super::client::MAX_ANSWER`].
+    TooLarge,
 }
 
 /// Why an attempt is worth repeating, which sets how often.
@@ -502,6 +655,39 @@ where
     }
 }
 
+/// A request that would be retried only after the run's retries have
+/// waited all they may.
+fn waited_too_long<E>(
+    shared: &Shared,
+    operation: &str,
+    err: &SdkError<E>,
+    class: Class,
+    budget: Duration,
+) -> anyhow::Error
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+{
+    let what = match class {
+        Class::Throttled => format!("kept throttling {operation}"),
+        Class::Server => format!(
+            "kept failing {operation} (the last: {})",
+            answer(&shared.options.network, err)
+        ),
+        Class::Unanswered => format!(
+            "did not answer {operation} ({})",
+            answer(&shared.options.network, err)
+        ),
+    };
+    anyhow!(
+        "the portal at {} {what} for sso-session \"{}\", and waiting to retry would take more \
+         than the {} badge waits in a run; try `badge sync` again later, or allow more with \
+         {RETRY_WAIT_VAR}=600",
+        shared.endpoint,
+        shared.session,
+        seconds(budget)
+    )
+}
+
 /// Which listing a request belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -565,6 +751,16 @@ where
             Verdict::NoAccess(_) | Verdict::Refused => {
                 return Err(Failure::Fatal(refused(shared, operation, &err)));
             }
+            Verdict::TooLarge => {
+                return Err(Failure::Fatal(anyhow!(
+                    "the portal at {} answered {operation} for sso-session \"{}\" with more than \
+                     {} MiB, more than any answer of its API holds, so badge stopped; {}",
+                    shared.endpoint,
+                    shared.session,
+                    MAX_ANSWER >> 20,
+                    endpoint_hint(shared)
+                )));
+            }
         };
         let attempts = match class {
             Class::Throttled => {
@@ -591,6 +787,12 @@ where
             )));
         }
         let delay = backoff(options, attempts, after, random_fraction());
+        let budget = options.network.retry_wait;
+        let Some(_waiting) = shared.waited.start(delay, budget) else {
+            return Err(Failure::Fatal(waited_too_long(
+                shared, operation, &err, class, budget,
+            )));
+        };
         crate::ui::verbose::verbose!(
             "{operation}: {}; retry {attempts} in {}{}",
             match class {
@@ -646,6 +848,9 @@ where
         after: None,
         class: Class::Unanswered,
     };
+    if too_large(err) {
+        return Verdict::TooLarge;
+    }
     match err {
         SdkError::TimeoutError(_) => unanswered,
         SdkError::ResponseError(_) => Verdict::Retry {

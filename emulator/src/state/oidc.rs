@@ -94,7 +94,7 @@ impl State {
             "clientId": client_id,
             "clientSecret": secret,
             "clientIdIssuedAt": issued_at,
-            "clientSecretExpiresAt": expires_at,
+            "clientSecretExpiresAt": self.knobs.hostile.client_secret_expires_at.map_or(json!(expires_at), |n| json!(n)),
         }))
     }
 
@@ -163,8 +163,8 @@ impl State {
             "userCode": user_code,
             "verificationUri": format!("{base_url}/device"),
             "verificationUriComplete": format!("{base_url}/device?user_code={user_code}"),
-            "expiresIn": DEVICE_CODE_LIFETIME.as_secs(),
-            "interval": DEVICE_INTERVAL,
+            "expiresIn": self.knobs.hostile.device_expires_in.map_or(json!(DEVICE_CODE_LIFETIME.as_secs()), |n| json!(n)),
+            "interval": self.knobs.hostile.device_interval.map_or(json!(DEVICE_INTERVAL), |n| json!(n)),
         }))
     }
 
@@ -336,7 +336,7 @@ impl State {
         let mut response = json!({
             "accessToken": access_token,
             "tokenType": "Bearer",
-            "expiresIn": self.knobs.token_lifetime.as_secs(),
+            "expiresIn": self.knobs.hostile.token_expires_in.map_or(json!(self.knobs.token_lifetime.as_secs()), |n| json!(n)),
         });
         let refresh = self.knobs.refresh_allowed
             && self

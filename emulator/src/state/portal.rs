@@ -60,6 +60,9 @@ impl State {
         now: Instant,
     ) -> Result<Value, ApiError> {
         self.session_of(bearer, now)?;
+        if let Some(per_page) = self.knobs.hostile.endless_accounts {
+            return self.endless_accounts(per_page, params);
+        }
         let (accounts, next) = self.page(&self.org.accounts, PageScope::Accounts, params)?;
         let list: Vec<Value> = accounts
             .iter()
@@ -76,6 +79,12 @@ impl State {
     ) -> Result<Value, ApiError> {
         self.session_of(bearer, now)?;
         let account_id = required_param(params, "account_id", "accountId")?;
+        if let Some(per_page) = self.knobs.hostile.endless_roles {
+            return self.endless_roles(account_id, per_page, params);
+        }
+        if self.knobs.hostile.endless_accounts.is_some() && account_id.starts_with(ENDLESS_PREFIX) {
+            return Ok(json!({"roleList": [{"roleName": "EndlessRole", "accountId": account_id}]}));
+        }
         let account = self.org.account(account_id).ok_or_else(|| {
             ApiError::portal(404, "ResourceNotFoundException", "Account not found")
         })?;
@@ -86,6 +95,36 @@ impl State {
             .map(|r| json!({"roleName": r, "accountId": account_id}))
             .collect();
         Ok(with_next(json!({"roleList": list}), next))
+    }
+
+    /// Page N of an account list that never ends: `per_page` accounts
+    /// never seen before, and a token for page N + 1.
+    fn endless_accounts(&self, per_page: usize, params: &Params) -> Result<Value, ApiError> {
+        let page = endless_page(params, &PageScope::Accounts)?;
+        let list: Vec<Value> = (0..per_page)
+            .map(|i| {
+                let id = format!("{ENDLESS_PREFIX}{:08}", page * per_page + i);
+                json!({"accountId": id, "accountName": format!("Endless {id}"), "emailAddress": format!("aws+{id}@example.com")})
+            })
+            .collect();
+        let next = encode_page_token(&PageScope::Accounts, page + 1);
+        Ok(with_next(json!({"accountList": list}), Some(next)))
+    }
+
+    /// Page N of a role list that never ends, for any account.
+    fn endless_roles(
+        &self,
+        account_id: &str,
+        per_page: usize,
+        params: &Params,
+    ) -> Result<Value, ApiError> {
+        let scope = PageScope::Roles(account_id.to_string());
+        let page = endless_page(params, &scope)?;
+        let list: Vec<Value> = (0..per_page)
+            .map(|i| json!({"roleName": format!("Endless-{}", page * per_page + i), "accountId": account_id}))
+            .collect();
+        let next = encode_page_token(&scope, page + 1);
+        Ok(with_next(json!({"roleList": list}), Some(next)))
     }
 
     pub fn get_role_credentials(
@@ -134,6 +173,19 @@ impl State {
         self.access.retain(|_, t| t.session != session);
         self.refresh.retain(|_, r| r.session != session);
         Ok(())
+    }
+}
+
+/// Ids of the accounts of an endless listing: 12 digits, in a range no
+/// generated organisation uses.
+const ENDLESS_PREFIX: &str = "5000";
+
+/// The page number an endless listing's next token stands for.
+fn endless_page(params: &Params, scope: &PageScope) -> Result<usize, ApiError> {
+    match params.get("next_token") {
+        None => Ok(0),
+        Some(token) => decode_page_token(token, scope)
+            .ok_or_else(|| portal_invalid("Invalid next token provided")),
     }
 }
 

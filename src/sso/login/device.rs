@@ -94,6 +94,7 @@ pub async fn sign_in(
         let (sent, err) = match polled {
             Ok(out) => {
                 return cached_token(
+                    net,
                     session,
                     &out,
                     Some(client.client_id),

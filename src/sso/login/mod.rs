@@ -41,6 +41,12 @@ pub const MIN_VALIDITY: Duration = Duration::from_secs(60);
 /// does before it uses one.
 pub const RENEW_BEFORE: Duration = Duration::from_secs(15 * 60);
 
+/// The longest login badge believes a sign-in service gives: IAM Identity
+/// Center's sessions last at most 90 days, and no access token outlives
+/// its session. A longer `expiresIn` (or one of no time at all) is no
+/// sign-in, and nothing of it is cached.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
+
 /// How long the loopback redirect waits for the browser by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -204,6 +210,7 @@ pub async fn refresh(
         .await
         .map_err(|err| create_token_error(net, sent.answered(&err), err.into_service_error()))?;
     let renewed = cached_token(
+        net,
         session,
         &out,
         token.client_id.clone(),
@@ -356,8 +363,10 @@ pub fn login_interactive(
     Ok(())
 }
 
-/// The cache entry for a CreateToken answer.
+/// The cache entry for a CreateToken answer; an error when the answer's
+/// lifetime is over at once or longer than [`MAX_TOKEN_LIFETIME`].
 fn cached_token(
+    net: &Network,
     session: &SsoSession,
     out: &aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
     client_id: Option<String>,
@@ -369,7 +378,23 @@ fn cached_token(
         .access_token()
         .filter(|t| !t.is_empty())
         .ok_or_else(|| anyhow!("the sign-in service returned no access token"))?;
-    let lifetime = Duration::from_secs(u64::try_from(out.expires_in()).unwrap_or(0));
+    let lifetime = u64::try_from(out.expires_in())
+        .ok()
+        .map(Duration::from_secs)
+        .filter(|l| !l.is_zero() && *l <= MAX_TOKEN_LIFETIME);
+    let Some(lifetime) = lifetime else {
+        let fix = match &net.oidc_endpoint {
+            Some(endpoint) => format!("check {}", endpoint.var),
+            None => "ask your IAM Identity Center administrator".to_owned(),
+        };
+        bail!(
+            "the sign-in service at {} gave {} a login that lasts {} seconds, not between 1 \
+             second and 90 days, so badge kept none of it; {fix}",
+            net.oidc_endpoint(&session.region),
+            session.label(),
+            out.expires_in()
+        );
+    };
     Ok(CachedToken {
         start_url: Some(session.start_url.clone()),
         region: Some(session.region.clone()),

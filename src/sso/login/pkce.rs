@@ -149,6 +149,7 @@ pub async fn sign_in(
             )
         })?;
     cached_token(
+        net,
         session,
         &out,
         Some(client.client_id),
