@@ -87,8 +87,10 @@
 //! token lifetime, whether refresh tokens are issued, auto-approval, and an
 //! error status forced on chosen operations ([`ForcedError`]: 401, 403,
 //! 404, 429, 500, ... in the API's own error format, optionally with a
-//! `Retry-After`). With a latency longer than a client's timeout, the
-//! emulator is a server that hangs; a port nobody listens on refuses.
+//! `Retry-After` and a message of the test's own), and the user code and
+//! verification URI of the device sign-in ([`DeviceText`]). With a latency
+//! longer than a client's timeout, the emulator is a server that hangs; a
+//! port nobody listens on refuses.
 //! Throttling applies to the four portal operations only, before the token
 //! is checked; latency applies to every API request and browser page.
 //!
@@ -100,7 +102,7 @@
 //! |---|---|
 //! | `GET /control/counts` | `{"byOperation":{..},"errors":{..},"throttled","peakConcurrency","total","portal"}` |
 //! | `POST /control/counts/reset` | zero the counts |
-//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs","forcedError"}` (`forcedError`: `{"status","operations"?,"retryAfter"?}`), any subset, `null` turns an optional one off |
+//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs","forcedError","deviceText"}` (`forcedError`: `{"status","operations"?,"retryAfter"?,"message"?}`; `deviceText`: `{"userCode","verificationUri"}`), any subset, `null` turns an optional one off |
 //! | `GET /control/org` | `{"accounts":[{"accountId","accountName","emailAddress","roles"}]}` |
 //! | `POST /control/accounts` `{"accountName","accountId"?,"emailAddress"?,"roles"?}` | add (or replace by id) an account |
 //! | `POST /control/accounts/remove` `{"accountId"}` | remove an account |
@@ -124,7 +126,7 @@ mod server;
 mod state;
 
 pub use org::{Account, ODD_NAMES, ODD_ROLE, Org, ROLES};
-pub use state::{Counts, ForcedError, IssuedToken};
+pub use state::{Counts, DeviceText, ForcedError, IssuedToken};
 
 use server::Shared;
 use state::{Knobs, State};
@@ -198,6 +200,7 @@ impl EmulatorOptions {
             client_lifetime: self.client_lifetime,
             credentials_lifetime: self.credentials_lifetime,
             forced_error: None,
+            device_text: None,
         }
     }
 }
@@ -425,6 +428,11 @@ impl Emulator {
     /// Operations answer with this error from now on; `None` ends it.
     pub fn set_forced_error(&self, forced: Option<ForcedError>) {
         self.knobs(|k| k.forced_error = forced);
+    }
+
+    /// The user code and verification URI of every device sign-in from now on.
+    pub fn set_device_text(&self, text: Option<DeviceText>) {
+        self.knobs(|k| k.device_text = text);
     }
 }
 
