@@ -539,6 +539,80 @@ fn a_terminal_obeys_nothing_in_hostile_names() {
     found.assert_none();
 }
 
+/// No output panics on a very long name from the portal: a 100,000
+/// character account name (and a 70,000 character role, wider than a
+/// format width can be) through sync's summary, `ls` piped and at a
+/// terminal, the picker, and doctor.
+#[test]
+fn a_very_long_name_panics_nothing() {
+    let long = format!("Long{}", "n".repeat(100_000));
+    let org = Org::new(vec![
+        Account::new("111111111111", &long, &["AdministratorAccess"]),
+        Account::new("222222222222", "Short", &["ReadOnlyAccess"]),
+    ]);
+    let emu = Emulator::start(EmulatorOptions::new(org));
+    // A hand-written profile with a long role, beside the generated ones.
+    let hand = format!(
+        "\n[profile hand]\nsso_session = acme\nsso_account_id = 333333333333\n\
+         sso_role_name = R{}\nregion = eu-west-1\n",
+        "r".repeat(70_000)
+    );
+    let sandbox = sandbox_on(&emu, &hand);
+    sign_in(&sandbox, &emu);
+    let mut failures = Vec::new();
+    // Doctor exits 1 for the problems it finds (the cache's modes here).
+    let mut check = |run: Run, shown: &str| {
+        let ok = match run.what.as_str() {
+            "badge doctor" => [Some(0), Some(1)].contains(&run.code()),
+            _ => run.code() == Some(0),
+        };
+        if !ok || run.stderr.contains("badge: bug") || !run.stdout.contains(shown) {
+            let report = run.report();
+            failures.push(report.chars().take(3000).collect::<String>());
+        }
+    };
+    check(badge(&sandbox, &[], &["sync"]), "");
+    check(badge(&sandbox, &[], &["sync", "--dry-run"]), "");
+    check(badge(&sandbox, &[], &["ls"]), &long);
+    check(badge(&sandbox, &[], &["ls", "--json"]), &long);
+    check(badge(&sandbox, &[], &["doctor"]), "");
+    let listed = badge(&sandbox, &[], &["ls", "--json"]);
+    let name = listed_name(&listed, "111111111111");
+    check(
+        badge(&sandbox, &[("AWS_PROFILE", &name)], &["current"]),
+        "Long",
+    );
+    check(badge(&sandbox, &[("AWS_PROFILE", &name)], &["doctor"]), "");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+
+    if !require("tmux") || !require("bash") {
+        return;
+    }
+    let tmux = Tmux::start(&sandbox, Shell::Bash);
+    tmux.send_line("badge ls; echo ls-exit-$?");
+    let screen = tmux.wait_for("ls to end", |screen| {
+        screen.lines().any(|l| l.starts_with("ls-exit-"))
+    });
+    assert!(
+        screen.contains("ls-exit-0") && screen.contains("Longnnn") && screen.contains('…'),
+        "{screen}"
+    );
+    tmux.send_line("clear; badge");
+    let screen = tmux.wait_for_text("3/3");
+    assert!(
+        screen.contains("Longnnn") && !screen.contains("badge: bug"),
+        "{screen}"
+    );
+    tmux.send_keys(&["Escape"]);
+    let screen = tmux.wait_for_prompt();
+    assert!(!screen.contains("badge: bug"), "{screen}");
+}
+
+/// The name of the profile `ls --json` lists for account `id`.
+fn listed_name(ls: &Run, id: &str) -> String {
+    listed(ls, id)["name"].as_str().unwrap().to_owned()
+}
+
 /// The lines badge says on stderr go through `ui::say` (or the `--verbose`
 /// log, or `main`'s error line), which make them printable whole: a new
 /// `eprintln!` in the code would print its values raw.

@@ -171,9 +171,14 @@ pub fn display_width(text: &str) -> usize {
 }
 
 /// `text` followed by spaces up to `width` columns (none when it is wider).
+/// Not `{:width$}`: a format width above 65,535 panics, and a name from
+/// elsewhere can be that long.
 pub fn padded(text: &str, width: usize) -> String {
     let pad = width.saturating_sub(display_width(text));
-    format!("{text}{:pad$}", "")
+    let mut out = String::with_capacity(text.len() + pad);
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
 }
 
 /// Edits from `a` to `b`, a swap of neighbours counting as one (the

@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::Context;
 use super::common::choose::no_profiles_message;
 use super::common::files::{load_profiles, warn_if_refused};
-use crate::base::text::{display_width, ellipsized, printable, quoted, shrink_to_fit, to_json};
+use crate::base::text::{
+    display_width, ellipsized, padded, printable, quoted, shrink_to_fit, to_json,
+};
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
 use crate::sso::login_state::LoginStates;
@@ -221,8 +223,7 @@ fn write_row(
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;
         } else {
-            let pad = width.saturating_sub(display_width(&cell));
-            write!(out, "{cell}{:pad$}  ", "")?;
+            write!(out, "{}  ", padded(&cell, width))?;
         }
     }
     Ok(())
