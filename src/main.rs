@@ -58,10 +58,12 @@ fn quiet_panics() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
+        // A panic's message can quote a value: drawn as text, like any.
         let _ = writeln!(
             io::stderr(),
-            "badge: bug ({what}{place}); please report it, with the output of \
-             the same command run with RUST_BACKTRACE=1"
+            "badge: bug ({}{place}); please report it, with the output of \
+             the same command run with RUST_BACKTRACE=1",
+            badge::printable(&what)
         );
     }));
 }

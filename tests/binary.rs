@@ -15,5 +15,8 @@ fn the_executable_is_linked_at_a_fixed_address() {
         .unwrap();
     assert_eq!(&header[..4], b"\x7fELF");
     let kind = u16::from_le_bytes([header[16], header[17]]);
-    assert_eq!(kind, 2, "ELF type {kind}: 2 is EXEC, 3 DYN (position independent)");
+    assert_eq!(
+        kind, 2,
+        "ELF type {kind}: 2 is EXEC, 3 DYN (position independent)"
+    );
 }

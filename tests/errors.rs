@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use emulator::{Emulator, EmulatorOptions, ForcedError, Hostile, Org};
+use emulator::{Account, Emulator, EmulatorOptions, ForcedError, Hostile, Org};
 use support::{Run, Sandbox, run};
 
 /// `~/.aws/sso/cache/<sha1("acme")>.json`.
@@ -1435,6 +1435,77 @@ fn sync_skips_accounts_whose_roles_answer_403() {
         .collect();
     assert_eq!(skipped.len(), 3, "{}", sync.report());
     assert_documented(&skipped[0]);
+}
+
+/// Values no account or role has, that a config would hold wrongly or not
+/// at all: each skipped with its own reason and the value escaped, the
+/// rest synced.
+#[test]
+fn sync_skips_ids_and_names_the_portal_should_never_send() {
+    let org = Org::new(vec![
+        Account::new(
+            "111111111111",
+            "Good",
+            &[
+                "AdministratorAccess",
+                " spaced ",
+                "Admin\nsso_role_name = Evil",
+            ],
+        ),
+        Account::new("12345678901", "Short", &["AdministratorAccess"]),
+        Account::new(
+            "33333333333\u{663}",
+            "Arabic digit",
+            &["AdministratorAccess"],
+        ),
+        Account::new(
+            "222222222222\n[profile evil]",
+            "Line break",
+            &["AdministratorAccess"],
+        ),
+        Account::new(
+            "444444444444",
+            "Evil\u{1b}]0;title\u{7}",
+            &["AdministratorAccess"],
+        ),
+    ]);
+    let world = World::of(org);
+    let sync = badge(&world.sandbox, &["sync"], &[]);
+    assert_eq!(sync.code(), Some(0), "{}", sync.report());
+    assert_for_users(&sync);
+    let skipped: Vec<String> = sync
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("badge: warning: skipped "))
+        .map(|l| normalise(l, world.sandbox.home()))
+        .collect();
+    let expected = [
+        "badge: warning: skipped role \" spaced \" of account 111111111111 (Good): it starts or ends with whitespace, which a config value cannot keep",
+        "badge: warning: skipped role \"Admin^Jsso_role_name = Evil\" of account 111111111111 (Good): it has control characters",
+        "badge: warning: skipped account \"12345678901\" (Short): its id is not 12 digits",
+        "badge: warning: skipped account \"222222222222^J[profile evil]\" (Line break): its id is not 12 digits",
+        "badge: warning: skipped account \"33333333333\u{663}\" (Arabic digit): its id is not 12 digits",
+        "badge: warning: skipped account 444444444444 (Evil^[]0;title^G): its name has control characters",
+    ];
+    assert_eq!(skipped, expected, "{}", sync.report());
+    for line in expected {
+        assert_documented(line);
+    }
+    let config = std::fs::read_to_string(world.sandbox.config_path()).unwrap();
+    let roles: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("sso_role_name = "))
+        .collect();
+    let ids: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("sso_account_id = "))
+        .collect();
+    assert_eq!(roles, ["Admin", "AdministratorAccess"], "{config}");
+    assert_eq!(ids, ["111111111111", "111111111111"], "{config}");
+    assert!(
+        !config.contains("Evil") && !config.contains("spaced"),
+        "{config}"
+    );
 }
 
 #[test]

@@ -87,11 +87,13 @@
 //! token lifetime, whether refresh tokens are issued, auto-approval, and an
 //! error status forced on chosen operations ([`ForcedError`]: 401, 403,
 //! 404, 429, 500, ... in the API's own error format, optionally with a
-//! `Retry-After`), and answers no real service gives ([`Hostile`]: pages
-//! of accounts or roles that never end, a huge answer streamed from one
-//! small chunk, out-of-range `expiresIn`, `interval` and
-//! `clientSecretExpiresAt`). With a latency longer than a client's timeout, the
-//! emulator is a server that hangs; a port nobody listens on refuses.
+//! `Retry-After` and a message of the test's own), the user code and
+//! verification URI of the device sign-in ([`DeviceText`]), and answers no
+//! real service gives ([`Hostile`]: pages of accounts or roles that never
+//! end, a huge answer streamed from one small chunk, out-of-range
+//! `expiresIn`, `interval` and `clientSecretExpiresAt`). With a latency
+//! longer than a client's timeout, the emulator is a server that hangs; a
+//! port nobody listens on refuses.
 //! Throttling applies to the four portal operations only, before the token
 //! is checked; latency applies to every API request and browser page.
 //!
@@ -103,7 +105,7 @@
 //! |---|---|
 //! | `GET /control/counts` | `{"byOperation":{..},"errors":{..},"throttled","peakConcurrency","total","portal"}` |
 //! | `POST /control/counts/reset` | zero the counts |
-//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs","forcedError","hostile"}` (`forcedError`: `{"status","operations"?,"retryAfter"?}`; `hostile`: `{"endlessAccounts","endlessRoles","hugeAnswer":{"bytes","chunked"?,"operations"?},"tokenExpiresIn","clientSecretExpiresAt","deviceInterval","deviceExpiresIn"}`), any subset, `null` turns an optional one off |
+//! | `GET /control/knobs`, `POST /control/knobs` | read / change knobs: `{"pageSize","latencyMs","throttleEvery","retryAfter","rateLimit","tokenLifetimeSecs","refreshAllowed","autoApprove","approveOnStart","clientLifetimeSecs","credentialsLifetimeSecs","forcedError","deviceText","hostile"}` (`forcedError`: `{"status","operations"?,"retryAfter"?,"message"?}`; `deviceText`: `{"userCode","verificationUri"}`; `hostile`: `{"endlessAccounts","endlessRoles","hugeAnswer":{"bytes","chunked"?,"operations"?},"tokenExpiresIn","clientSecretExpiresAt","deviceInterval","deviceExpiresIn"}`), any subset, `null` turns an optional one off |
 //! | `GET /control/org` | `{"accounts":[{"accountId","accountName","emailAddress","roles"}]}` |
 //! | `POST /control/accounts` `{"accountName","accountId"?,"emailAddress"?,"roles"?}` | add (or replace by id) an account |
 //! | `POST /control/accounts/remove` `{"accountId"}` | remove an account |
@@ -127,7 +129,7 @@ mod server;
 mod state;
 
 pub use org::{Account, ODD_NAMES, ODD_ROLE, Org, ROLES};
-pub use state::{Counts, ForcedError, Hostile, HugeAnswer, IssuedToken};
+pub use state::{Counts, DeviceText, ForcedError, Hostile, HugeAnswer, IssuedToken};
 
 use server::Shared;
 use state::{Knobs, State};
@@ -202,6 +204,7 @@ impl EmulatorOptions {
             credentials_lifetime: self.credentials_lifetime,
             forced_error: None,
             hostile: Hostile::default(),
+            device_text: None,
         }
     }
 }
@@ -435,6 +438,11 @@ impl Emulator {
     /// ends them).
     pub fn set_hostile(&self, hostile: Hostile) {
         self.knobs(|k| k.hostile = hostile);
+    }
+
+    /// The user code and verification URI of every device sign-in from now on.
+    pub fn set_device_text(&self, text: Option<DeviceText>) {
+        self.knobs(|k| k.device_text = text);
     }
 }
 

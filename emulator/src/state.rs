@@ -38,6 +38,17 @@ pub struct Knobs {
     pub forced_error: Option<ForcedError>,
     /// Answers no real service gives.
     pub hostile: Hostile,
+    /// The user code and verification URI every StartDeviceAuthorization
+    /// answers with instead of its own (a hostile service's text).
+    pub device_text: Option<DeviceText>,
+}
+
+/// What StartDeviceAuthorization shows the user, forced: its
+/// `verificationUriComplete` is the URI with `?user_code=` and the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceText {
+    pub user_code: String,
+    pub verification_uri: String,
 }
 
 /// Answers that no real Identity Center gives, from a broken or hostile
@@ -180,6 +191,9 @@ pub struct ForcedError {
     pub operations: Vec<String>,
     /// Seconds for a `Retry-After` header.
     pub retry_after: Option<u64>,
+    /// The error message, instead of the one the service gives for the
+    /// status (`error_description` in the OIDC API).
+    pub message: Option<String>,
 }
 
 impl ForcedError {
@@ -189,6 +203,7 @@ impl ForcedError {
             status,
             operations: Vec::new(),
             retry_after: None,
+            message: None,
         }
     }
 
@@ -199,6 +214,11 @@ impl ForcedError {
 
     pub fn retry_after(mut self, seconds: u64) -> ForcedError {
         self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn message(mut self, message: &str) -> ForcedError {
+        self.message = Some(message.to_string());
         self
     }
 
@@ -226,7 +246,7 @@ impl ForcedError {
             api,
             status: self.status,
             name,
-            message: message.to_string(),
+            message: self.message.clone().unwrap_or_else(|| message.to_string()),
             retry_after: self.retry_after,
         }
     }
@@ -236,11 +256,12 @@ impl ForcedError {
             "status": self.status,
             "operations": self.operations,
             "retryAfter": self.retry_after,
+            "message": self.message,
         })
     }
 
     fn from_json(value: &Value) -> Result<Option<ForcedError>, String> {
-        const USAGE: &str = "forcedError: expected null or {\"status\": 100..=599, \"operations\"?: [names], \"retryAfter\"?: seconds}";
+        const USAGE: &str = "forcedError: expected null or {\"status\": 100..=599, \"operations\"?: [names], \"retryAfter\"?: seconds, \"message\"?: text}";
         if value.is_null() {
             return Ok(None);
         }
@@ -260,10 +281,15 @@ impl ForcedError {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_u64().ok_or(USAGE)?),
         };
+        let message = match value.get("message") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_str().ok_or(USAGE)?.to_string()),
+        };
         Ok(Some(ForcedError {
             status: status as u16,
             operations,
             retry_after,
+            message,
         }))
     }
 }
@@ -284,6 +310,10 @@ impl Knobs {
             "credentialsLifetimeSecs": self.credentials_lifetime.as_secs(),
             "forcedError": self.forced_error.as_ref().map(ForcedError::to_json),
             "hostile": self.hostile.to_json(),
+            "deviceText": self.device_text.as_ref().map(|d| json!({
+                "userCode": d.user_code,
+                "verificationUri": d.verification_uri,
+            })),
         })
     }
 
@@ -335,10 +365,29 @@ impl Knobs {
                 }
                 "forcedError" => self.forced_error = ForcedError::from_json(value)?,
                 "hostile" => self.hostile.apply_json(value)?,
+                "deviceText" => self.device_text = DeviceText::from_json(value)?,
                 other => return Err(format!("unknown knob {other:?}")),
             }
         }
         Ok(())
+    }
+}
+
+impl DeviceText {
+    fn from_json(value: &Value) -> Result<Option<DeviceText>, String> {
+        const USAGE: &str =
+            "deviceText: expected null or {\"userCode\": text, \"verificationUri\": text}";
+        if value.is_null() {
+            return Ok(None);
+        }
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        match (text("userCode"), text("verificationUri")) {
+            (Some(user_code), Some(verification_uri)) => Ok(Some(DeviceText {
+                user_code,
+                verification_uri,
+            })),
+            _ => Err(USAGE.into()),
+        }
     }
 }
 

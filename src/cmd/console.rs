@@ -11,12 +11,13 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use super::common::role::{fetch, sso_profile};
-use crate::base::text::printable;
+use crate::base::text::quoted;
 use crate::cli::ConsoleArgs;
 use crate::shell::shell_word;
 use crate::sso::client;
 use crate::sso::federation;
 use crate::sso::login::browser;
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
     let service = args.service.as_deref().map(str::trim);
@@ -24,9 +25,9 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
         && !federation::valid_service(service)
     {
         bail!(
-            "--service {:?} is not a console name; use the one in the console's address, \
+            "--service {} is not a console name; use the one in the console's address, \
              for example `--service s3` or `--service cloudwatch`",
-            printable(service)
+            quoted(service)
         );
     }
     let again = |name: &str| format!("badge console {}", shell_word(name));
@@ -48,10 +49,7 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
     let browser_var = ctx.var("BROWSER").filter(|b| !b.is_empty());
     match browser::open_quietly(&url, browser_var.as_deref()) {
         Ok(()) => {
-            eprintln!(
-                "badge: opened the console as {} in your browser",
-                printable(&profile.name)
-            );
+            say!("opened the console as {} in your browser", profile.name);
             Ok(ExitCode::SUCCESS)
         }
         Err(failures) => bail!(

@@ -12,6 +12,7 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use super::common::role::{fetch, sso_profile, variables};
+use crate::base::text::to_json;
 use crate::cli::{CredsArgs, CredsFormat};
 use crate::shell::shell_word;
 use crate::sso::credentials::RoleCredentials;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
                 "Region": profile.region,
                 "Profile": profile.name,
             });
-            format!("{}\n", serde_json::to_string_pretty(&value)?)
+            format!("{}\n", to_json(&value, true)?)
         }
         CredsFormat::Process => {
             let value = serde_json::json!({
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
                 "SessionToken": credentials.session_token,
                 "Expiration": credentials.expiration_text(),
             });
-            format!("{value}\n")
+            format!("{}\n", to_json(&value, false)?)
         }
     };
     io::stdout().write_all(text.as_bytes())?;

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::Context;
 use super::common::files::{load_profiles, warn_if_refused};
 use super::common::prompt::login_command;
-use crate::base::text::printable;
+use crate::base::text::{printable, quoted, to_json};
 use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
@@ -18,15 +18,16 @@ use crate::shell::{shell_word, vars};
 use crate::sso::login_state::{LoginStates, describe};
 use crate::sso::token_cache::LoginState;
 use crate::sync::record::renamed_to;
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     // The profile the AWS tools use, as botocore finds it.
     let Some((from, name)) = ctx.botocore_profile() else {
         if args.json {
-            writeln!(out, "{}", json!({ "profile": null }))?;
+            writeln!(out, "{}", to_json(&json!({ "profile": null }), false)?)?;
         } else {
-            eprintln!("badge: no profile is active in this shell; choose one with `badge`");
+            say!("no profile is active in this shell; choose one with `badge`");
         }
         return Ok(ExitCode::FAILURE);
     };
@@ -41,17 +42,17 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 "aws_profile": aws_profile,
                 "exists": false,
             });
-            writeln!(out, "{value}")?;
+            writeln!(out, "{}", to_json(&value, false)?)?;
         }
         if from == vars::AWS_DEFAULT_PROFILE {
-            eprintln!(
-                "badge: AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a \
+            say!(
+                "AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a \
                  profile named \"\", which no file defines; remove it with \
                  `unset AWS_DEFAULT_PROFILE` (switching with `badge NAME` removes it too)"
             );
         } else {
-            eprintln!(
-                "badge: AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile \
+            say!(
+                "AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile \
                  named \"\", which no file defines; choose a profile with `badge`, or \
                  `unset AWS_PROFILE`"
             );
@@ -92,7 +93,7 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 "exists": false,
             }),
         };
-        writeln!(out, "{value}")?;
+        writeln!(out, "{}", to_json(&value, false)?)?;
     } else {
         writeln!(out, "{}", printable(name))?;
         if let Some(p) = profile {
@@ -124,13 +125,13 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         && let Some(session) = p.sso_session
         && let Err(err) = sessions::of_profile(profiles.config(), p.name, session, &paths.config)
     {
-        eprintln!("badge: {err:#}");
+        say!("{err:#}");
         return Ok(ExitCode::FAILURE);
     }
     if let (Some(p), Some(state)) = (&profile, login)
         && !state.is_usable()
     {
-        eprintln!("badge: sign in with `{}`", login_command(p));
+        say!("sign in with `{}`", login_command(p));
     }
     if profile.is_none() {
         let renamed = ctx
@@ -140,15 +141,15 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
             .filter(|new| profiles.get(new).is_some());
         let fix = match renamed {
             Some(new) => format!(
-                "badge sync renamed it to {:?}: switch to it with `badge {}`",
-                printable(&new),
+                "badge sync renamed it to {}: switch to it with `badge {}`",
+                quoted(&new),
                 shell_word(&new)
             ),
             None => "choose another with `badge`".to_owned(),
         };
-        eprintln!(
-            "badge: {from} is {:?}, which is not defined in {} or {}; {fix}",
-            printable(name),
+        say!(
+            "{from} is {}, which is not defined in {} or {}; {fix}",
+            quoted(name),
             paths.config_shown(),
             paths.credentials_shown()
         );

@@ -21,6 +21,7 @@ use super::common::role::{fetch, sso_profile, variables};
 use crate::base::text::printable;
 use crate::cli::ExecArgs;
 use crate::shell::{shell_word, vars};
+use crate::ui::say::say;
 use crate::ui::verbose::verbose;
 
 /// What a shell exits with when it cannot find a command, and when it
@@ -51,7 +52,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         let names: Vec<&str> = vars.iter().map(|(name, _)| *name).collect();
         verbose!(
             "running {} with role credentials of profile {} in {}",
-            printable(&program.to_string_lossy()),
+            program.to_string_lossy(),
             profile.name,
             names.join(", ")
         );
@@ -67,7 +68,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.env(vars::AWS_PROFILE, &name);
         verbose!(
             "running {} with AWS_PROFILE={name}",
-            printable(&program.to_string_lossy())
+            program.to_string_lossy()
         );
     }
     // Only returns when the command could not be started.
@@ -107,6 +108,6 @@ fn cannot_run(program: &OsStr, err: &io::Error) -> Result<ExitCode> {
         io::ErrorKind::PermissionDenied => (NOT_EXECUTABLE, "permission denied"),
         _ => bail!("cannot run {name}: {err}"),
     };
-    eprintln!("badge: cannot run {name}: {why}");
+    say!("cannot run {name}: {why}");
     Ok(ExitCode::from(code))
 }

@@ -14,6 +14,7 @@ use super::common::session::select_session;
 use crate::cli::LogoutArgs;
 use crate::sso::client::runtime;
 use crate::sso::login::{LoggedOut, logout};
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
     let cache = ctx.token_cache()?;
@@ -40,16 +41,16 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
     let outcome = runtime()?.block_on(logout(&network, &name, region.as_deref(), &cache))?;
     match outcome {
         LoggedOut::NotSignedIn => {
-            eprintln!("badge: not signed in to {label}; nothing to do");
+            say!("not signed in to {label}; nothing to do");
         }
         LoggedOut::SignedOut => {
-            eprintln!("badge: signed out of {label} and removed its cached token");
+            say!("signed out of {label} and removed its cached token");
         }
         LoggedOut::AlreadyEnded => {
-            eprintln!("badge: the login for {label} had already ended; removed its cached token")
+            say!("the login for {label} had already ended; removed its cached token")
         }
-        LoggedOut::NotRevoked(reason) => eprintln!(
-            "badge: removed the cached token of {label}, but could not sign out at AWS \
+        LoggedOut::NotRevoked(reason) => say!(
+            "removed the cached token of {label}, but could not sign out at AWS \
              ({reason}); that sign-in stays valid until it expires"
         ),
     }

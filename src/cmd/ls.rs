@@ -10,11 +10,14 @@ use serde::Serialize;
 use super::Context;
 use super::common::choose::no_profiles_message;
 use super::common::files::{load_profiles, warn_if_refused};
-use crate::base::text::{display_width, ellipsized, printable, shrink_to_fit};
+use crate::base::text::{
+    display_width, ellipsized, padded, printable, quoted, shrink_to_fit, to_json,
+};
 use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
@@ -28,9 +31,10 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                 .collect();
             if list.is_empty() && profiles.config().sso_session(session).is_none() {
                 let known = crate::config::sessions::sessions(profiles.config());
-                let names: Vec<String> = known.iter().map(|(n, _)| format!("{n:?}")).collect();
+                let names: Vec<String> = known.iter().map(|(n, _)| quoted(n)).collect();
                 bail!(
-                    "there is no sso-session {session:?} in {}{}",
+                    "there is no sso-session {} in {}{}",
+                    quoted(session),
                     paths.config_shown(),
                     match names.as_slice() {
                         [] => "; add one with `badge session add`".to_owned(),
@@ -40,8 +44,9 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
             }
             if list.is_empty() {
                 bail!(
-                    "no profile uses sso-session {session:?} in {}; generate them with \
+                    "no profile uses sso-session {} in {}; generate them with \
                      `badge sync --sso-session {}`",
+                    quoted(session),
                     paths.config_shown(),
                     crate::shell::shell_word(session)
                 );
@@ -56,18 +61,17 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
         .map(|p| states.of(&profiles, p).map_or("-", LoginState::label))
         .collect();
     if shown.is_empty() && !args.json {
-        eprintln!("badge: {}", no_profiles_message(&paths, profiles.config()));
+        say!("{}", no_profiles_message(&paths, profiles.config()));
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         let items: Vec<_> = shown
             .iter()
             .zip(&logins)
-            .map(|(p, login)| to_json(ctx, p, login))
+            .map(|(p, login)| json_profile(ctx, p, login))
             .collect();
         // A closed pipe must reach main as an io::Error (exit 0, no message).
-        serde_json::to_writer_pretty(&mut out, &items).map_err(io::Error::from)?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json(&items, true)?)?;
     } else {
         write_table(ctx, &mut out, &shown, &logins)?;
     }
@@ -99,7 +103,7 @@ struct JsonProfile<'a> {
     sso_session: Option<&'a str>,
 }
 
-fn to_json<'a>(ctx: &Context, p: &Profile<'a>, login: &'a str) -> JsonProfile<'a> {
+fn json_profile<'a>(ctx: &Context, p: &Profile<'a>, login: &'a str) -> JsonProfile<'a> {
     JsonProfile {
         account_id: p.account_id,
         account_name: p.account_name,
@@ -219,8 +223,7 @@ fn write_row(
         if i + 1 == cells.len() {
             write!(out, "{cell}")?;
         } else {
-            let pad = width.saturating_sub(display_width(&cell));
-            write!(out, "{cell}{:pad$}  ", "")?;
+            write!(out, "{}  ", padded(&cell, width))?;
         }
     }
     Ok(())

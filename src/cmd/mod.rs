@@ -37,6 +37,7 @@ pub use settings::Settings;
 use crate::base::text::printable;
 use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, QuickSwitch, SessionCommand};
 use crate::shell::{Script, shell_word, vars};
+use crate::ui::say::say;
 use crate::ui::verbose::{self, verbose};
 
 pub fn run() -> Result<ExitCode> {
@@ -162,7 +163,7 @@ fn log_setting(ctx: &Context) {
 /// switching command: hand them over as code that prints them.
 fn clap_error(ctx: &Context, args: &[OsString], err: clap::Error) -> ExitCode {
     if let Some(fixed) = exec_without_double_dash(args, &err) {
-        eprintln!("badge: the command to run goes after `--`: `{fixed}`");
+        say!("the command to run goes after `--`: `{fixed}`");
         return ExitCode::from(2);
     }
     let prints_to_stdout = matches!(

@@ -13,11 +13,12 @@ use anyhow::{Result, bail};
 
 use super::Context;
 use super::common::files::{check_before_writing, config_writer, read_config};
-use crate::base::text::printable;
+use crate::base::text::{printable, quoted};
 use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
 use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region, region_typo};
 use crate::shell::shell_word;
+use crate::ui::say::say;
 
 const START_URL: &str = "sso_start_url";
 const REGION: &str = "sso_region";
@@ -80,22 +81,19 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
     let path = paths.config.display();
     // The section as the file spells it, and a command that works pasted.
     let header = section_header("sso-session", &name).expect("the name was checked");
-    let section = printable(&header);
+    let section = header;
     match &edited.value {
-        Change::Added => eprintln!("badge: added [{section}] to {path}"),
+        Change::Added => say!("added [{section}] to {path}"),
         Change::Updated(changes) if changes.is_empty() => {
-            eprintln!("badge: [{section}] in {path} is already up to date")
+            say!("[{section}] in {path} is already up to date")
         }
         Change::Updated(changes) => {
-            eprintln!(
-                "badge: updated [{section}] in {path}: {}",
-                changes.join(", ")
-            )
+            say!("updated [{section}] in {path}: {}", changes.join(", "))
         }
     }
-    eprintln!(
-        "badge: next, sign in: {}",
-        printable(&format!("badge login --sso-session {}", shell_word(&name)))
+    say!(
+        "next, sign in: badge login --sso-session {}",
+        shell_word(&name)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -232,8 +230,9 @@ fn ask(
     check: fn(&str) -> Result<String>,
 ) -> Result<String> {
     loop {
+        // The default comes from the config, which can hold escapes.
         match default {
-            Some(default) => write!(output, "{label} [{default}]: ")?,
+            Some(default) => write!(output, "{label} [{}]: ", printable(default))?,
             None => write!(output, "{label}: ")?,
         }
         output.flush()?;
@@ -250,7 +249,7 @@ fn ask(
         };
         match check(answer) {
             Ok(value) => return Ok(value),
-            Err(err) => writeln!(output, "badge: {err:#}")?,
+            Err(err) => writeln!(output, "badge: {}", printable(&format!("{err:#}")))?,
         }
     }
 }
@@ -260,13 +259,22 @@ fn check_name(name: &str) -> Result<String> {
         bail!("the sso-session name is empty");
     }
     if name.trim() != name {
-        bail!("the sso-session name {name:?} starts or ends with whitespace");
+        bail!(
+            "the sso-session name {} starts or ends with whitespace",
+            quoted(name)
+        );
     }
     if name.contains(']') || name.contains(['\r', '\n']) {
-        bail!("the sso-session name {name:?} cannot hold `]` or a line break");
+        bail!(
+            "the sso-session name {} cannot hold `]` or a line break",
+            quoted(name)
+        );
     }
     if section_header("sso-session", name).is_none() {
-        bail!("the sso-session name {name:?} cannot be written as a section header");
+        bail!(
+            "the sso-session name {} cannot be written as a section header",
+            quoted(name)
+        );
     }
     Ok(name.to_owned())
 }
@@ -292,8 +300,9 @@ fn check_url(url: &str) -> Result<String> {
     let https = url.strip_prefix("https://").is_some_and(host_follows);
     if !(https || local) || url.chars().any(char::is_whitespace) {
         bail!(
-            "{url:?} is not an AWS access portal URL; it looks like https://acme.awsapps.com/start \
-             (find it in the IAM Identity Center console, under Settings)"
+            "{} is not an AWS access portal URL; it looks like https://acme.awsapps.com/start \
+             (find it in the IAM Identity Center console, under Settings)",
+            quoted(url)
         );
     }
     Ok(url.to_owned())
@@ -303,11 +312,15 @@ fn check_region(region: &str) -> Result<String> {
     let region = region.trim();
     if !looks_like_region(region) {
         bail!(
-            "{region:?} is not an AWS region name; IAM Identity Center's region looks like eu-west-1"
+            "{} is not an AWS region name; IAM Identity Center's region looks like eu-west-1",
+            quoted(region)
         );
     }
     if let Some(meant) = region_typo(region) {
-        bail!("{region:?} is not an AWS region; did you mean {meant}?");
+        bail!(
+            "{} is not an AWS region; did you mean {meant}?",
+            quoted(region)
+        );
     }
     Ok(region.to_owned())
 }
@@ -318,7 +331,10 @@ fn check_scopes(scopes: &str) -> Result<String> {
         .iter()
         .any(|p| p.is_empty() || p.chars().any(char::is_whitespace))
     {
-        bail!("{scopes:?} is not a comma-separated list of scopes, like {DEFAULT_SCOPES}");
+        bail!(
+            "{} is not a comma-separated list of scopes, like {DEFAULT_SCOPES}",
+            quoted(scopes)
+        );
     }
     Ok(parts.join(","))
 }
@@ -333,7 +349,7 @@ fn join_and(items: &[&str]) -> String {
 
 /// A usage error: the message, and exit code 2.
 fn usage(message: &str) -> ExitCode {
-    let _ = writeln!(io::stderr(), "badge: {message}");
+    say!("{message}");
     ExitCode::from(2)
 }
 
@@ -440,6 +456,32 @@ mod tests {
         let mut eof = io::Cursor::new(&b""[..]);
         let err = ask_missing(&given, &current, &mut eof, &mut Vec::new()).unwrap_err();
         assert!(err.to_string().contains("no answer"), "{err}");
+    }
+
+    /// The defaults come from the config, and an answer from the user:
+    /// both are drawn as text.
+    #[test]
+    fn questions_show_the_configs_values_printable() {
+        let given = Values {
+            name: Some("acme".into()),
+            ..Values::default()
+        };
+        let current = |_: &str| Values {
+            start_url: Some("https://x\x1b]0;t\x07\u{202e}/start".into()),
+            region: Some("eu-west-1\x1b[2J".into()),
+            scopes: Some("sso:account:access".into()),
+            ..Values::default()
+        };
+        let mut input = io::Cursor::new(&b"\nnot\x1b[8m a region\neu-west-1\n\n"[..]);
+        let mut output = Vec::new();
+        ask_missing(&given, &current, &mut input, &mut output).unwrap();
+        let output = String::from_utf8(output).unwrap();
+        assert!(!output.contains(['\x1b', '\u{202e}']), "{output:?}");
+        assert!(
+            output.starts_with("SSO start URL [https://x^[]0;t^G\\u{202e}/start]: "),
+            "{output}"
+        );
+        assert!(output.contains("\"not^[[8m a region\""), "{output}");
     }
 
     #[test]

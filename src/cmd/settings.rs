@@ -10,6 +10,7 @@ use anyhow::{Result, anyhow};
 
 use std::ffi::OsString;
 
+use crate::base::text::quoted;
 use crate::base::url::without_userinfo;
 use crate::config::writer::{DEFAULT_LOCK_WAIT, LOCK_TIMEOUT_VAR};
 use crate::sso::client::{
@@ -195,7 +196,7 @@ fn parse<T>(
     };
     match read(text.trim()) {
         Some(value) => Ok(Some(value)),
-        None => Err(format!("{var}={text:?} is not {}", expected())),
+        None => Err(format!("{var}={} is not {}", quoted(&text), expected())),
     }
 }
 

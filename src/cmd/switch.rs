@@ -11,7 +11,7 @@ use super::common::prompt::{login_command, login_mark};
 use super::common::session::{login_options, select_session};
 use super::common::switching::{Target, not_integrated, switch_script};
 use super::{Context, Previous};
-use crate::base::text::printable;
+use crate::base::text::quoted;
 use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
@@ -19,6 +19,7 @@ use crate::shell::shell_word;
 use crate::sso::login::login_interactive;
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
+use crate::ui::say::say;
 
 /// The longest profile name a switch puts into the environment, in bytes.
 const MAX_SWITCHED_NAME: usize = 4096;
@@ -76,8 +77,9 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         && name.contains('\0')
     {
         bail!(
-            "the profile name {name:?} has a NUL byte, which no shell variable can hold; \
+            "the profile name {} has a NUL byte, which no shell variable can hold; \
              rename the profile in {}",
+            quoted(name),
             paths.config_shown()
         );
     }
@@ -123,11 +125,11 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 _ => "has an expired login",
             };
             let session = profile.sso_session.unwrap_or(profile.name);
-            eprintln!(
-                "badge: switched to {}, but sso-session {} {why}; sign in with `{}`",
-                printable(profile.name),
-                printable(session),
-                printable(&login_command(profile))
+            say!(
+                "switched to {}, but sso-session {} {why}; sign in with `{}`",
+                profile.name,
+                session,
+                login_command(profile)
             );
         }
     }

@@ -18,7 +18,7 @@ use super::common::files::{
     load_profiles, read_config,
 };
 use super::common::prompt::login_mark;
-use crate::base::text::printable;
+use crate::base::text::{printable, quoted};
 use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
@@ -32,6 +32,7 @@ use crate::sync::naming::Collision;
 use crate::sync::plan::{PlanInput, Summary, SyncPlan};
 use crate::sync::record::SyncRecord;
 use crate::sync::settings::{SyncFlags, SyncSettings};
+use crate::ui::say::say;
 
 /// Names listed in one report line before "and N more".
 const LISTED: usize = 10;
@@ -64,9 +65,9 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         || session.name.contains(['\r', '\n'])
     {
         bail!(
-            "the sso-session name {:?} starts or ends with whitespace, so no managed block can name it; \
+            "the sso-session name {} starts or ends with whitespace, so no managed block can name it; \
              rename the [sso-session] section",
-            session.name
+            quoted(&session.name)
         );
     }
     let flags = SyncFlags {
@@ -132,7 +133,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
             order.as_deref(),
         ) {
             Some(text) => write_out(ctx, &text)?,
-            None => eprintln!("badge: {path} is already up to date"),
+            None => say!("{path} is already up to date"),
         }
         report(&plan, &summary, true);
         report_active(ctx, &summary, true);
@@ -154,16 +155,16 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     follow_rename(ctx, summary)?;
     // For `badge doctor`; the profiles are written whether or not this is.
     if let Err(err) = record.save(&state_dir) {
-        eprintln!("badge: warning: the record of this sync was not kept: {err:#}");
+        say!("warning: the record of this sync was not kept: {err:#}");
     }
     if edited.written {
         match &edited.backup {
-            Some(backup) => eprintln!(
-                "badge: wrote {} (the previous version is in {})",
+            Some(backup) => say!(
+                "wrote {} (the previous version is in {})",
                 paths.config.display(),
                 backup.display()
             ),
-            None => eprintln!("badge: wrote {}", paths.config.display()),
+            None => say!("wrote {}", paths.config.display()),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -174,8 +175,8 @@ fn report_listing(session: &SsoSession, discovery: &Discovery, took: Duration) {
         0 => String::new(),
         n => format!(", {n} throttled and retried"),
     };
-    eprintln!(
-        "badge: listed {} accounts and {} roles of sso-session {} in {:.1}s ({} requests{retried})",
+    say!(
+        "listed {} accounts and {} roles of sso-session {} in {:.1}s ({} requests{retried})",
         discovery.accounts,
         discovery.assignments.len(),
         session.name,
@@ -303,22 +304,22 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
         } else {
             format!("switch to it with `badge {}`", shell_word(to))
         };
-        eprintln!(
-            "badge: the profile of this shell, {:?}, {is} named {:?}; {then}",
-            printable(active),
-            printable(to),
+        say!(
+            "the profile of this shell, {}, {is} named {}; {then}",
+            quoted(active),
+            quoted(to),
         );
     } else if summary.removed.iter().any(|name| name == active) {
-        eprintln!(
-            "badge: the profile of this shell, {:?}, {was} removed: its assignment is gone; \
+        say!(
+            "the profile of this shell, {}, {was} removed: its assignment is gone; \
              switch to another with `badge NAME`",
-            printable(active)
+            quoted(active)
         );
     }
 }
 
 fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
-    let (session, mut err) = (&plan.session, io::stderr().lock());
+    let session = &plan.session;
     let counts = format!(
         "{} added, {} changed, {} removed, {} kept",
         summary.added.len(),
@@ -326,88 +327,92 @@ fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
         summary.removed.len(),
         summary.kept
     );
-    let _ = if dry_run {
-        writeln!(
-            err,
-            "badge: sso-session {session} (dry run, nothing written): {counts}"
-        )
+    if dry_run {
+        say!("sso-session {session} (dry run, nothing written): {counts}");
     } else {
-        writeln!(err, "badge: sso-session {session}: {counts}")
-    };
+        say!("sso-session {session}: {counts}");
+    }
     for (from, to) in summary.renamed.iter().take(LISTED) {
-        let _ = writeln!(err, "badge: renamed {from:?} to {to:?}");
+        say!("renamed {} to {}", quoted(from), quoted(to));
     }
     if summary.renamed.len() > LISTED {
-        let _ = writeln!(
-            err,
-            "badge: …and {} more renamed",
-            summary.renamed.len() - LISTED
-        );
+        say!("…and {} more renamed", summary.renamed.len() - LISTED);
     }
     for collision in &plan.collisions {
-        let _ = match collision {
-            Collision::Shared { wanted, given } => writeln!(
-                err,
-                "badge: {} assignments would be named {wanted:?}; told apart as {}",
+        match collision {
+            Collision::Shared { wanted, given } => say!(
+                "{} assignments would be named {}; told apart as {}",
                 given.len(),
+                quoted(wanted),
                 list(given)
             ),
-            Collision::Taken { wanted, given } => writeln!(
-                err,
-                "badge: {wanted:?} is a profile of yours outside the managed block; \
-                 the generated one is named {given:?}"
+            Collision::Taken { wanted, given } => say!(
+                "{} is a profile of yours outside the managed block; \
+                 the generated one is named {}",
+                quoted(wanted),
+                quoted(given)
             ),
-        };
+        }
     }
     for c in &plan.covered {
-        let _ = writeln!(
-            err,
-            "badge: your profile {:?} already points at {} {}; no profile generated for it",
-            c.profile, c.account_id, c.role_name
+        say!(
+            "your profile {} already points at {} {}; no profile generated for it",
+            quoted(&c.profile),
+            c.account_id,
+            c.role_name
         );
     }
     for s in &plan.skipped {
-        let _ = writeln!(
-            err,
-            "badge: warning: skipped account {} ({}): {}",
-            s.account_id, s.account_name, s.reason
-        );
+        // An id that is no account id is shown between quotes: it may be
+        // empty, or end in spaces.
+        let id = if portal::is_account_id(&s.account_id) {
+            s.account_id.clone()
+        } else {
+            quoted(&s.account_id)
+        };
+        match &s.role_name {
+            None => say!(
+                "warning: skipped account {id} ({}): {}",
+                s.account_name,
+                s.reason
+            ),
+            Some(role) => say!(
+                "warning: skipped role {} of account {id} ({}): {}",
+                quoted(role),
+                s.account_name,
+                s.reason
+            ),
+        }
     }
     if !plan.unknown.is_empty() {
-        let _ = writeln!(
-            err,
-            "badge: kept the profiles of skipped accounts as they were: {}",
+        say!(
+            "kept the profiles of skipped accounts as they were: {}",
             list(&plan.unknown)
         );
     }
     for rule in &plan.unused_rules {
-        let _ = writeln!(
-            err,
-            "badge: warning: region rule {rule:?} gave no profile its region \
-             (it matches none, or an earlier rule wins)"
+        say!(
+            "warning: region rule {} gave no profile its region \
+             (it matches none, or an earlier rule wins)",
+            quoted(rule)
         );
     }
     if !plan.stale.is_empty() {
-        let _ = writeln!(
-            err,
-            "badge: {} generated profiles have no assignment any more and were kept: {}; \
+        say!(
+            "{} generated profiles have no assignment any more and were kept: {}; \
              `badge sync --prune` removes them",
             plan.stale.len(),
             list(&plan.stale)
         );
     }
     if !summary.removed.is_empty() {
-        let _ = writeln!(err, "badge: removed {}", list(&summary.removed));
+        say!("removed {}", list(&summary.removed));
     }
 }
 
 /// `"a", "b", …and 3 more`.
 fn list(names: &[String]) -> String {
-    let mut text: Vec<String> = names
-        .iter()
-        .take(LISTED)
-        .map(|n| format!("{n:?}"))
-        .collect();
+    let mut text: Vec<String> = names.iter().take(LISTED).map(|n| quoted(n)).collect();
     if names.len() > LISTED {
         text.push(format!("…and {} more", names.len() - LISTED));
     }
@@ -447,10 +452,12 @@ impl<'a> ProgressLine<'a> {
         }
         self.last = Some(Instant::now());
         let more = if p.all_listed { "" } else { "+" };
+        // Drawn over itself with the terminal's own controls, so the
+        // session name, from the config, is made printable here.
         let _ = write!(
             io::stderr(),
             "\r\x1b[2Kbadge: sso-session {}: roles of {}/{}{more} accounts",
-            self.session,
+            printable(self.session),
             p.done,
             p.listed
         );

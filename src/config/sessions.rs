@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 
 use super::document::{Document, SectionKind};
 use super::paths;
-use crate::base::text::typo_distance;
+use crate::base::text::{quoted, typo_distance};
 use crate::shell::shell_word;
 use crate::ui::verbose::verbose;
 
@@ -258,7 +258,10 @@ pub fn select(
     }
     let session_of = |profile: &str| -> Result<Option<String>> {
         let Some(id) = doc.profile(profile) else {
-            bail!("there is no profile {profile:?} in {file}; `badge ls` lists them");
+            bail!(
+                "there is no profile {profile} in {file}; `badge ls` lists them",
+                profile = quoted(profile)
+            );
         };
         Ok(doc.get(id, "sso_session").map(str::to_owned))
     };
@@ -268,8 +271,9 @@ pub fn select(
             None => match legacy(doc, profile) {
                 Some(session) => Ok(session),
                 None => bail!(
-                    "profile {profile:?} in {file} has no sso_session (nor sso_start_url and \
-                     sso_region); name one with --sso-session"
+                    "profile {profile} in {file} has no sso_session (nor sso_start_url and \
+                     sso_region); name one with --sso-session",
+                    profile = quoted(profile)
                 ),
             },
         };

@@ -11,6 +11,8 @@
 
 use anyhow::{Result, bail};
 
+use crate::base::text::quoted;
+
 use super::{Script, Shell, vars};
 
 const INIT_BASH: &str = include_str!("../../shell/init.bash");
@@ -49,8 +51,9 @@ pub fn validate_cmd_name(name: &str) -> Result<()> {
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !valid_start || !valid_rest {
         bail!(
-            "--cmd {name:?} is not a usable function name: use letters, digits, `_` and `-`, \
-             starting with a letter or `_` (for example `--cmd awsp`)"
+            "--cmd {} is not a usable function name: use letters, digits, `_` and `-`, \
+             starting with a letter or `_` (for example `--cmd awsp`)",
+            quoted(name)
         );
     }
     Ok(())

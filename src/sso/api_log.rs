@@ -179,9 +179,8 @@ fn describe_request(method: &str, uri: &str, body: Option<&[u8]>) -> String {
             }
             _ => continue,
         };
-        let value = percent_decode(value);
-        let value: String = value.chars().filter(|c| !c.is_control()).collect();
-        text.push_str(&format!(" {shown} {value}"));
+        // Made printable with the rest of the line by the log.
+        text.push_str(&format!(" {shown} {}", percent_decode(value)));
     }
     if operation == "CreateToken"
         && let Some(grant) = body

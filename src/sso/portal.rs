@@ -47,6 +47,17 @@
 //!   An account whose roles answer 403 (no access) or 404 (it left the
 //!   organisation while we listed) is skipped, and reported to the caller;
 //!   any other refusal of a request fails the sync.
+//! - **What the portal says is checked** before anyone uses it: an account
+//!   whose id is not 12 digits, or whose name holds control characters, is
+//!   skipped (its roles are not even asked for), and so is a role whose
+//!   name holds control characters or starts or ends with whitespace, each
+//!   with its reason. No real account or role looks like that (ids are 12
+//!   digits, account names printable ASCII, roles `[\w+=,.@-]+`), and a
+//!   config would hold them wrongly: a line break starts another line, an
+//!   INI value loses its outer spaces (`sso_role_name = spaced` for the
+//!   role `" spaced "`, a role that does not exist). Nothing else is
+//!   refused: a name with a bidi control or a zero-width character is a
+//!   name a config holds exactly, and it is shown escaped.
 
 use std::collections::{HashSet, VecDeque};
 use std::future::Future;
@@ -156,12 +167,45 @@ pub struct Assignment {
     pub role_name: String,
 }
 
-/// An account whose roles could not be listed.
+/// An account whose roles could not be listed, or that the portal named
+/// in a way no account is named; or one role of an account (`role_name`),
+/// named in a way no role is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedAccount {
     pub account_id: String,
     pub account_name: String,
+    /// The role skipped; `None` when it is the whole account.
+    pub role_name: Option<String>,
     pub reason: String,
+}
+
+/// Whether `id` is an AWS account id: exactly 12 ASCII digits.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Why an account the portal listed cannot be used, if it cannot.
+pub fn account_problem(id: &str, name: &str) -> Option<&'static str> {
+    if !is_account_id(id) {
+        return Some("its id is not 12 digits");
+    }
+    if name.chars().any(char::is_control) {
+        return Some("its name has control characters");
+    }
+    None
+}
+
+/// Why a role the portal listed cannot be used, if it cannot. Whitespace
+/// as Python strips it (botocore reads the config), which includes the
+/// no-break and the ideographic space.
+pub fn role_problem(name: &str) -> Option<&'static str> {
+    if name.chars().any(char::is_control) {
+        return Some("it has control characters");
+    }
+    if name.starts_with(char::is_whitespace) || name.ends_with(char::is_whitespace) {
+        return Some("it starts or ends with whitespace, which a config value cannot keep");
+    }
+    None
 }
 
 /// What the portal said.
@@ -250,16 +294,24 @@ pub async fn discover(
                 };
                 pages += 1;
                 for info in page.account_list() {
-                    let Some(id) = info.account_id().filter(|id| !id.is_empty()) else {
-                        continue;
-                    };
+                    let id = info.account_id().unwrap_or_default();
                     if !seen.insert(id.to_owned()) {
+                        continue;
+                    }
+                    let name = info.account_name().unwrap_or_default();
+                    if let Some(reason) = account_problem(id, name) {
+                        skipped.push(SkippedAccount {
+                            account_id: id.to_owned(),
+                            account_name: name.to_owned(),
+                            role_name: None,
+                            reason: reason.to_owned(),
+                        });
                         continue;
                     }
                     let account = Account {
                         index: accounts.len(),
                         id: id.to_owned(),
-                        name: info.account_name().unwrap_or_default().to_owned(),
+                        name: name.to_owned(),
                     };
                     accounts.push(account.clone());
                     roles.push(None);
@@ -305,6 +357,15 @@ pub async fn discover(
     let mut assignments = Vec::new();
     for (account, roles) in accounts.iter().zip(roles) {
         for role_name in roles.unwrap_or_default() {
+            if let Some(reason) = role_problem(&role_name) {
+                skipped.push(SkippedAccount {
+                    account_id: account.id.clone(),
+                    account_name: account.name.clone(),
+                    role_name: Some(role_name),
+                    reason: reason.to_owned(),
+                });
+                continue;
+            }
             assignments.push(Assignment {
                 account_id: account.id.clone(),
                 account_name: account.name.clone(),
@@ -312,10 +373,10 @@ pub async fn discover(
             });
         }
     }
-    skipped.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    skipped.sort_by(|a, b| (&a.account_id, &a.role_name).cmp(&(&b.account_id, &b.role_name)));
     let (requests, throttled) = *shared.counts.lock().expect("counts lock");
     Ok(Discovery {
-        accounts: accounts.len(),
+        accounts: seen.len(),
         assignments,
         skipped,
         requests,
@@ -368,6 +429,7 @@ fn finish(
         Err(Failure::Skip(reason)) => skipped.push(SkippedAccount {
             account_id: account.id,
             account_name: account.name,
+            role_name: None,
             reason,
         }),
         Err(Failure::Fatal(err)) => return Err(err),

@@ -9,6 +9,11 @@
 //! middle that differs in more than `MAX_EDITS` lines (a new template renames
 //! every profile) is shown as all of it removed and then all of it added,
 //! which is also what such a change is.
+//!
+//! It is for a person to read: every line is shown [`printable`], since a
+//! config's lines (and the account names in a block) can hold escapes.
+
+use crate::base::text::printable;
 
 const CONTEXT: usize = 3;
 const MAX_EDITS: usize = 1500;
@@ -228,9 +233,9 @@ fn render(
         }
     };
     let mut out = String::new();
-    out.push_str(&paint("1", format!("--- {old_label}")));
+    out.push_str(&paint("1", format!("--- {}", printable(old_label))));
     out.push('\n');
-    out.push_str(&paint("1", format!("+++ {new_label}")));
+    out.push_str(&paint("1", format!("+++ {}", printable(new_label))));
     out.push('\n');
     // Positions in a and b before each op.
     let mut pos = Vec::with_capacity(ops.len() + 1);
@@ -290,7 +295,7 @@ fn render(
                 Op::Delete => ('-', a[i], "31"),
                 Op::Insert => ('+', b[j], "32"),
             };
-            let text = format!("{mark}{}", String::from_utf8_lossy(line.text));
+            let text = format!("{mark}{}", printable(&String::from_utf8_lossy(line.text)));
             out.push_str(&if code.is_empty() {
                 text
             } else {
@@ -311,6 +316,14 @@ mod tests {
 
     fn diff(a: &str, b: &str) -> String {
         unified(a.as_bytes(), b.as_bytes(), "a", "b", false).unwrap_or_default()
+    }
+
+    #[test]
+    fn lines_are_shown_printable() {
+        assert_eq!(
+            diff("a = x\u{1b}]0;t\u{7}\n", "a = \u{202e}y\n"),
+            "--- a\n+++ b\n@@ -1 +1 @@\n-a = x^[]0;t^G\n+a = \\u{202e}y\n"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ use std::fmt;
 use anyhow::{Result, bail};
 
 use crate::base::hash::sha1_hex;
+use crate::base::text::quoted;
 
 /// The template used when none was given or remembered.
 pub const DEFAULT_TEMPLATE: &str = "{account_name}/{role_name}";
@@ -102,9 +103,10 @@ impl Template {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let shown = quoted(text);
         // The template is remembered in the config, on one line.
         if text.contains(['\r', '\n']) {
-            bail!("template {text:?} cannot hold a line break");
+            bail!("template {shown} cannot hold a line break");
         }
         let mut parts = Vec::new();
         let mut rest = text;
@@ -116,7 +118,7 @@ impl Template {
                 }
                 Some(at) if rest.as_bytes()[at] == b'}' => {
                     bail!(
-                        "template {text:?} has a `}}` without its `{{`; variables are {}",
+                        "template {shown} has a `}}` without its `{{`; variables are {}",
                         valid()
                     )
                 }
@@ -126,7 +128,7 @@ impl Template {
                     }
                     let Some(len) = rest[at + 1..].find('}') else {
                         bail!(
-                            "template {text:?} has a `{{` without its `}}`; variables are {}",
+                            "template {shown} has a `{{` without its `}}`; variables are {}",
                             valid()
                         )
                     };
@@ -138,7 +140,7 @@ impl Template {
                         "session" => Var::Session,
                         "region" => Var::Region,
                         _ => bail!(
-                            "template {text:?} has an unknown variable {{{name}}}; variables are {}",
+                            "template {shown} has an unknown variable {{{name}}}; variables are {}",
                             valid()
                         ),
                     };
@@ -149,7 +151,7 @@ impl Template {
         }
         if !parts.iter().any(|p| matches!(p, Part::Var(_))) {
             bail!(
-                "template {text:?} has no variable, so every profile would get the same name; \
+                "template {shown} has no variable, so every profile would get the same name; \
                  variables are {}",
                 valid()
             );

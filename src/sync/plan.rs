@@ -99,16 +99,16 @@ struct Claims {
     users: HashMap<(String, String), String>,
 }
 
-/// The portal's assignments, sorted out.
+/// The portal's assignments, sorted out. The portal has checked them
+/// already (`sso::portal`): ids are 12 digits, names hold no control
+/// character, roles no outer whitespace, so a config line holds each.
 struct Sorted<'a> {
     /// Left to a hand-written profile.
     covered: Vec<Covered>,
     /// To be generated.
     wanted: Vec<&'a Assignment>,
-    /// Every assignment the portal listed, that a config can hold.
+    /// Every assignment the portal listed.
     assigned: HashSet<(&'a str, &'a str)>,
-    /// Assignments no config line can hold.
-    unwritable: Vec<SkippedAccount>,
 }
 
 impl SyncPlan {
@@ -126,13 +126,7 @@ impl SyncPlan {
             covered: sorted.covered,
             stale,
             unknown,
-            skipped: input
-                .discovery
-                .skipped
-                .iter()
-                .cloned()
-                .chain(sorted.unwritable)
-                .collect(),
+            skipped: input.discovery.skipped.clone(),
             unused_rules,
         }
     }
@@ -193,31 +187,14 @@ impl Claims {
     }
 }
 
-/// Which assignments the user's profiles cover, which are generated, and
-/// which no config can hold: an id or role name with a line break would
-/// read as another role.
+/// Which assignments the user's profiles cover, and which are generated.
 fn sort_assignments<'a>(discovery: &'a Discovery, claims: &Claims) -> Sorted<'a> {
     let mut sorted = Sorted {
         covered: Vec::new(),
         wanted: Vec::new(),
         assigned: HashSet::new(),
-        unwritable: Vec::new(),
     };
     for a in &discovery.assignments {
-        if [&a.account_id, &a.role_name]
-            .iter()
-            .any(|v| v.contains(['\r', '\n']))
-        {
-            sorted.unwritable.push(SkippedAccount {
-                account_id: a.account_id.clone(),
-                account_name: a.account_name.clone(),
-                reason: format!(
-                    "role {:?} has a line break, which no config file can hold",
-                    a.role_name
-                ),
-            });
-            continue;
-        }
         sorted.assigned.insert((&a.account_id, &a.role_name));
         match claims
             .users
@@ -314,10 +291,12 @@ fn keep_old(
     assigned: &HashSet<(&str, &str)>,
     profiles: &mut BTreeMap<String, Entries>,
 ) -> (Vec<String>, Vec<String>) {
+    // Whole accounts only: a role skipped says nothing of the others.
     let skipped_ids: HashSet<&str> = input
         .discovery
         .skipped
         .iter()
+        .filter(|s| s.role_name.is_none())
         .map(|s| s.account_id.as_str())
         .collect();
     let (mut stale, mut unknown) = (Vec::new(), Vec::new());
@@ -420,13 +399,10 @@ fn existing(doc: &Document, session: &str) -> Vec<Existing> {
         .collect()
 }
 
-/// The account name as `badge_account_name` holds it: one line.
+/// The account name as `badge_account_name` holds it: the portal let no
+/// control character through, and an INI value keeps no outer spaces.
 fn display_name(name: &str) -> String {
-    let one_line: String = name
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    one_line.trim().to_owned()
+    name.trim().to_owned()
 }
 
 #[cfg(test)]

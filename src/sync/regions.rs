@@ -20,6 +20,7 @@
 
 use std::fmt;
 
+use crate::base::text::quoted;
 use crate::config::sessions::{looks_like_region, region_typo};
 
 /// Separates the rules where they are remembered.
@@ -69,43 +70,46 @@ impl RegionRule {
     /// the rule and says how to write it.
     pub fn parse(text: &str) -> Result<RegionRule, String> {
         let rule = text.trim();
+        let shown = quoted(rule);
         if rule.contains(SEPARATOR) {
             return Err(format!(
-                "region rule {rule:?} holds a {SEPARATOR:?}, which separates the rules where \
+                "region rule {shown} holds a {SEPARATOR:?}, which separates the rules where \
                  badge remembers them; match it with ? instead"
             ));
         }
         if rule.chars().any(char::is_control) {
             return Err(format!(
-                "region rule {rule:?} holds a control character; match it with ? instead"
+                "region rule {shown} holds a control character; match it with ? instead"
             ));
         }
         let Some((lhs, region)) = rule.rsplit_once('=') else {
-            return Err(format!("region rule {rule:?} has no =REGION; {SHAPE}"));
+            return Err(format!("region rule {shown} has no =REGION; {SHAPE}"));
         };
         let kind_and_glob = lhs
             .split_once(':')
             .and_then(|(kind, glob)| Some((Field::parse(kind)?, glob)));
         let Some((field, glob)) = kind_and_glob else {
             return Err(format!(
-                "region rule {rule:?} does not start with account:, id: or role:; {SHAPE}"
+                "region rule {shown} does not start with account:, id: or role:; {SHAPE}"
             ));
         };
         let glob = glob.trim();
         if glob.is_empty() {
             return Err(format!(
-                "region rule {rule:?} has no pattern between : and =; {SHAPE} (* matches all)"
+                "region rule {shown} has no pattern between : and =; {SHAPE} (* matches all)"
             ));
         }
         let region = region.trim();
         if !looks_like_region(region) {
             return Err(format!(
-                "region rule {rule:?}: {region:?} is not an AWS region name (like eu-west-1)"
+                "region rule {shown}: {} is not an AWS region name (like eu-west-1)",
+                quoted(region)
             ));
         }
         if let Some(meant) = region_typo(region) {
             return Err(format!(
-                "region rule {rule:?}: {region:?} is not an AWS region; did you mean {meant}?"
+                "region rule {shown}: {} is not an AWS region; did you mean {meant}?",
+                quoted(region)
             ));
         }
         Ok(RegionRule {

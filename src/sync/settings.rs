@@ -12,6 +12,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::naming::{DEFAULT_TEMPLATE, Template};
 use super::regions::RegionRules;
+use crate::base::text::quoted;
 use crate::config::document::Document;
 use crate::config::sessions::{SsoSession, looks_like_region, region_typo};
 
@@ -78,12 +79,16 @@ impl SyncSettings {
             None => remembered(REGION_KEY).unwrap_or(&session.region).to_owned(),
         };
         if !looks_like_region(&region) {
-            bail!("{region:?} is not an AWS region name (like eu-west-1); give one with --region");
+            bail!(
+                "{} is not an AWS region name (like eu-west-1); give one with --region",
+                quoted(&region)
+            );
         }
         if let Some(meant) = region_typo(&region) {
             bail!(
-                "{region:?} is not an AWS region; did you mean {meant}? give it with \
-                 `--region {meant}`"
+                "{} is not an AWS region; did you mean {meant}? give it with \
+                 `--region {meant}`",
+                quoted(&region)
             );
         }
         let output = match flags.output {
@@ -95,8 +100,9 @@ impl SyncSettings {
             && !OUTPUT_FORMATS.contains(&output.as_str())
         {
             bail!(
-                "{output:?} is not an output format of the AWS CLI; use one of {} with --output \
+                "{} is not an output format of the AWS CLI; use one of {} with --output \
                  (or --output '' for none)",
+                quoted(output),
                 OUTPUT_FORMATS.join(", ")
             );
         }

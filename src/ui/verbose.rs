@@ -17,6 +17,10 @@
 //!   every secret it reads or receives) is replaced by `[secret]` in any
 //!   line printed here.
 //!
+//! Like every line badge says, a diagnostic line is one line, whole
+//! through [`printable`]: a name, path or server's word in it is drawn
+//! as text, and cannot start a line of its own.
+//!
 //! Switching must stay fast, so when verbose output is off every call here
 //! is one relaxed atomic load.
 
@@ -25,6 +29,8 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
+
+use crate::base::text::printable;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static STARTED: OnceLock<Instant> = OnceLock::new();
@@ -83,10 +89,11 @@ pub fn line(args: fmt::Arguments) {
         &args.to_string(),
     );
     let elapsed = started.elapsed().as_secs_f64();
-    let mut err = std::io::stderr().lock();
-    for part in text.lines() {
-        let _ = writeln!(err, "badge [{elapsed:7.3}s] {part}");
-    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "badge [{elapsed:7.3}s] {}",
+        printable(&text)
+    );
 }
 
 /// `text` with every concealed value replaced.

@@ -204,6 +204,14 @@ impl Tmux {
         result.stdout.trim_end().to_owned()
     }
 
+    /// The pane's title, as the programs in it set it (`ESC ] 0 ; … BEL`).
+    pub fn pane_title(&self) -> String {
+        let mut cmd = self.command();
+        cmd.args(["display-message", "-p", "-t", "0", "#{pane_title}"]);
+        let result = self.checked(cmd, "tmux display-message");
+        result.stdout.trim_end().to_owned()
+    }
+
     /// Poll the screen until `ready` holds; the screen then. Fails with the
     /// screen after the timeout.
     #[track_caller]

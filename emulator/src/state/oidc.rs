@@ -135,12 +135,20 @@ impl State {
         required_str(body, "startUrl")?;
         let device_code = self.rng.pick(URL_SAFE_CHARS, 64);
         self.remember_secret("deviceCode", &device_code);
-        let user_code = loop {
-            let letters = self.rng.pick(b"BCDFGHJKLMNPQRSTVWXZ", 8);
-            let code = format!("{}-{}", &letters[..4], &letters[4..]);
-            if !self.devices.values().any(|d| d.user_code == code) {
-                break code;
-            }
+        let forced = self.knobs.device_text.clone();
+        let user_code = match &forced {
+            Some(text) => text.user_code.clone(),
+            None => loop {
+                let letters = self.rng.pick(b"BCDFGHJKLMNPQRSTVWXZ", 8);
+                let code = format!("{}-{}", &letters[..4], &letters[4..]);
+                if !self.devices.values().any(|d| d.user_code == code) {
+                    break code;
+                }
+            },
+        };
+        let verification_uri = match &forced {
+            Some(text) => text.verification_uri.clone(),
+            None => format!("{base_url}/device"),
         };
         let approval = if self.knobs.auto_approve && self.knobs.approve_on_start {
             Approval::Approved
@@ -161,8 +169,8 @@ impl State {
         Ok(json!({
             "deviceCode": device_code,
             "userCode": user_code,
-            "verificationUri": format!("{base_url}/device"),
-            "verificationUriComplete": format!("{base_url}/device?user_code={user_code}"),
+            "verificationUriComplete": format!("{verification_uri}?user_code={user_code}"),
+            "verificationUri": verification_uri,
             "expiresIn": self.knobs.hostile.device_expires_in.map_or(json!(DEVICE_CODE_LIFETIME.as_secs()), |n| json!(n)),
             "interval": self.knobs.hostile.device_interval.map_or(json!(DEVICE_INTERVAL), |n| json!(n)),
         }))

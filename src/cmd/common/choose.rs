@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-use crate::base::text::printable;
+use crate::base::text::{printable, quoted};
 use crate::cli::mistyped_subcommand;
 use crate::cmd::Context;
 use crate::config::document::Document;
@@ -16,6 +16,7 @@ use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
 use crate::shell::shell_word;
 use crate::ui::picker::{self, Choice};
+use crate::ui::say::say;
 
 /// Exact name, else the only prefix match, else the only substring match.
 /// Several matches open the picker on a terminal, over every profile with
@@ -36,7 +37,7 @@ pub fn resolve(
     let matches = find_matches(profiles, query);
     match matches.as_slice() {
         [only] => {
-            eprintln!("badge: {} → {}", printable(query), printable(only.name));
+            say!("{query} → {}", only.name);
             Ok(only.name.to_owned())
         }
         // The closest names are among all of them.
@@ -54,7 +55,8 @@ pub fn resolve(
                 String::new()
             };
             bail!(
-                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `{}`",
+                "{} matches {} profiles: {}{more}; name one exactly, for example `{}`",
+                quoted(query),
                 several.len(),
                 shown.join(", "),
                 again(shown[0])
@@ -77,9 +79,9 @@ pub fn exact(profiles: &Profiles, query: &str, command: &str) -> Result<String> 
         close = closest(profiles.names(), query);
     }
     let mut message = format!(
-        "no profile is named exactly {:?}, and `{command}` takes exact names when its output \
+        "no profile is named exactly {}, and `{command}` takes exact names when its output \
          goes to a program (credential_process, a script, a pipe); ",
-        printable(query)
+        quoted(query)
     );
     match close.as_slice() {
         [] => {}
@@ -110,10 +112,10 @@ pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
     if profiles.names().any(|name| matcher.matches(name, true)) {
         return None;
     }
-    eprintln!(
-        "badge: {:?} is no profile and no command; did you mean `badge {meant}`? \
+    say!(
+        "{} is no profile and no command; did you mean `badge {meant}`? \
          (`badge --help` lists the commands, `badge ls` the profiles)",
-        printable(word)
+        quoted(word)
     );
     Some(ExitCode::from(2))
 }
@@ -139,7 +141,11 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
         return no_profiles_message(paths, profiles.config());
     }
     let close = closest(profiles.names(), query);
-    let mut message = format!("no profile matches {query:?} in {}; ", paths.config_shown());
+    let mut message = format!(
+        "no profile matches {} in {}; ",
+        quoted(query),
+        paths.config_shown()
+    );
     match close.as_slice() {
         [] => {}
         [only] => message.push_str(&format!("did you mean {only}? ")),

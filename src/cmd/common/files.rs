@@ -16,6 +16,7 @@ use crate::config::strict::{self, Reason, Refusal};
 use crate::config::writer::ConfigWriter;
 use crate::shell::shell_word;
 use crate::sync::record;
+use crate::ui::say::say;
 
 /// The profiles of the config and credentials files, once each is known to
 /// be a file (or nothing), with a read error said plainly.
@@ -69,8 +70,8 @@ pub fn warn_if_refused(paths: &Paths) {
                 ),
                 None => refusal.fix().to_owned(),
             };
-            eprintln!(
-                "badge: warning: {}: {refusal}, so the AWS CLI cannot read this file; {fix}",
+            say!(
+                "warning: {}: {refusal}, so the AWS CLI cannot read this file; {fix}",
                 path.display(),
             );
             return;

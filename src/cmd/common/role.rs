@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 
 use super::choose::{exact, resolve};
 use super::files::load_profiles;
-use crate::base::text::printable;
+use crate::base::text::{printable, quoted};
 use crate::cmd::Context;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
@@ -49,7 +49,10 @@ pub fn sso_profile(
         None => resolve(ctx, &paths, &profiles, &query, &again)?,
     };
     let Some(profile) = profiles.get(&name) else {
-        bail!("there is no profile {name:?}; `badge ls` lists them");
+        bail!(
+            "there is no profile {}; `badge ls` lists them",
+            quoted(&name)
+        );
     };
     let shown = printable(&name).into_owned();
     let session = match profile.sso_session {

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::base::text::printable;
 use crate::cmd::Context;
 use crate::shell::{Script, Shell, vars};
+use crate::ui::say::{continued, say};
 
 /// Where a switching command sends the shell.
 #[derive(Debug, PartialEq, Eq)]
@@ -34,8 +34,8 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
                 for var in &ctx.static_keys {
                     script.unset(var);
                 }
-                eprintln!(
-                    "badge: removed {} from this shell: static keys override any profile in every AWS SDK",
+                say!(
+                    "removed {} from this shell: static keys override any profile in every AWS SDK",
                     ctx.static_keys.join(", ")
                 );
             }
@@ -46,13 +46,9 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
     // win over the switch (and `off` would leave a profile).
     if let Some(value) = &ctx.default_profile {
         script.unset(vars::AWS_DEFAULT_PROFILE);
-        let shown = if value.is_empty() {
-            "empty".into()
-        } else {
-            printable(value)
-        };
-        eprintln!(
-            "badge: removed AWS_DEFAULT_PROFILE ({shown}) from this shell: botocore and boto3 \
+        let shown = if value.is_empty() { "empty" } else { value };
+        say!(
+            "removed AWS_DEFAULT_PROFILE ({shown}) from this shell: botocore and boto3 \
              read it before AWS_PROFILE"
         );
     }
@@ -61,31 +57,29 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
 
 /// A switching command run without the integration: say how to add it.
 pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
-    let mut message = String::from(
-        "badge: switching changes this shell's AWS_PROFILE, which needs the shell integration; \
-         it is not loaded here.\n",
+    say!(
+        "switching changes this shell's AWS_PROFILE, which needs the shell integration; \
+         it is not loaded here."
     );
     match ctx.login_shell {
-        Some(shell) => message.push_str(&format!(
-            "Add this line to {}, then open a new shell:\n    {}\n",
-            shell.rc_file(),
-            shell.init_line()
-        )),
+        Some(shell) => {
+            say!(
+                "add this line to {}, then open a new shell:",
+                shell.rc_file()
+            );
+            continued(format_args!("{}", shell.init_line()));
+        }
         None => {
-            message
-                .push_str("Add the line for your shell to its rc file, then open a new shell:\n");
+            say!("add the line for your shell to its rc file, then open a new shell:");
             for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
-                message.push_str(&format!(
-                    "    {:<28} in {}\n",
+                continued(format_args!(
+                    "{:<28} in {}",
                     shell.init_line(),
                     shell.rc_file()
                 ));
             }
         }
     }
-    message.push_str(
-        "To run a single command with a profile: badge exec NAME -- aws sts get-caller-identity\n",
-    );
-    eprint!("{message}");
+    say!("to run a single command with a profile: badge exec NAME -- aws sts get-caller-identity");
     Ok(ExitCode::FAILURE)
 }

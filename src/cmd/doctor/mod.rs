@@ -23,7 +23,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::Context;
-use crate::base::text::printable;
+use crate::base::text::{printable, to_json};
 use crate::cli::DoctorArgs;
 use crate::config::document::{Document, SectionKind};
 use crate::shell::shell_word;
@@ -159,8 +159,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
             warnings,
             findings: &findings,
         };
-        serde_json::to_writer_pretty(&mut out, &report).map_err(io::Error::from)?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json(&report, true)?)?;
     } else {
         write_text(&mut out, &findings, ctx.color_stdout, problems, warnings)?;
     }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{Finding, Severity, or_ok};
-use crate::base::text::printable;
+use crate::base::text::quoted;
 use crate::cmd::Context;
 use crate::config::document::Document;
 use crate::config::paths::Paths;
@@ -111,7 +111,7 @@ pub(super) fn active_profile(
             .filter(|new| defined(new));
         let (then, fix) = match &renamed {
             Some(new) => (
-                format!("; badge sync renamed it to {:?}", printable(new)),
+                format!("; badge sync renamed it to {}", quoted(new)),
                 format!("badge {}", shell_word(new)),
             ),
             None => (String::new(), "badge ls".to_owned()),
@@ -121,9 +121,9 @@ pub(super) fn active_profile(
                 check,
                 Severity::Problem,
                 format!(
-                    "{var} is {:?}, which is not defined in {} or {}, so the AWS CLI and SDKs \
+                    "{var} is {}, which is not defined in {} or {}, so the AWS CLI and SDKs \
                      fail in this shell{then}",
-                    printable(name),
+                    quoted(name),
                     paths.config_shown(),
                     paths.credentials_shown()
                 ),
@@ -140,11 +140,11 @@ pub(super) fn active_profile(
                 check,
                 Severity::Warning,
                 format!(
-                    "AWS_DEFAULT_PROFILE ({:?}) comes before AWS_PROFILE ({:?}) in botocore and \
-                     boto3, so they use {:?} in this shell",
-                    printable(default),
-                    printable(profile),
-                    printable(default)
+                    "AWS_DEFAULT_PROFILE ({}) comes before AWS_PROFILE ({}) in botocore and \
+                     boto3, so they use {} in this shell",
+                    quoted(default),
+                    quoted(profile),
+                    quoted(default)
                 ),
             )
             .fix("unset AWS_DEFAULT_PROFILE"),
@@ -154,10 +154,7 @@ pub(super) fn active_profile(
         Some((var, name)) => Finding::new(
             check,
             Severity::Ok,
-            format!(
-                "this shell's profile {:?} ({var}) is defined",
-                printable(name)
-            ),
+            format!("this shell's profile {} ({var}) is defined", quoted(name)),
         ),
         None => Finding::new(check, Severity::Ok, "no profile is active in this shell"),
     };

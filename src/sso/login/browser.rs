@@ -1,6 +1,8 @@
 //! Opening the sign-in page: `$BROWSER` when set, else the desktop's
 //! opener. The URL is always printed on stderr as well, so a browser that
-//! does not start, or one on another machine, still gets there.
+//! does not start, or one on another machine, still gets there; after
+//! badge's words on their line, since the device flow's URL is the sign-in
+//! service's text, and text from elsewhere never starts a line.
 //!
 //! Browsers run without a shell and with stdin, stdout and stderr closed:
 //! in the shell integration badge's stdout is evaluated as code, and a
@@ -10,16 +12,15 @@ use std::ffi::{OsStr, OsString};
 use std::process::{Command, Stdio};
 
 use super::LoginOptions;
+use crate::ui::say::say;
 
 /// Prints the URL, and opens it unless `--no-browser`.
 pub fn show(url: &str, opts: &LoginOptions) {
     if !opts.open_browser {
-        eprintln!("badge: to sign in, open this URL in a browser:\n\n  {url}\n");
+        say!("to sign in, open this URL in a browser: {url}");
         return;
     }
-    eprintln!(
-        "badge: opening the sign-in page in your browser; if it does not open, visit:\n\n  {url}\n"
-    );
+    say!("opening the sign-in page in your browser; if it does not open, visit {url}");
     let commands = commands(opts.browser.as_deref(), url);
     // Waited for on a thread: a browser may run for as long as it likes,
     // and one that fails is reported without holding up the sign-in.
@@ -38,8 +39,8 @@ pub fn show(url: &str, opts: &LoginOptions) {
                 Err(err) => failures.push(format!("{}: {err}", program.to_string_lossy())),
             }
         }
-        eprintln!(
-            "badge: could not open a browser ({}); open the URL above yourself",
+        say!(
+            "could not open a browser ({}); open the URL above yourself",
             failures.join("; ")
         );
     });

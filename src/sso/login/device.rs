@@ -11,6 +11,7 @@ use super::registration::{self, Flow, Registration};
 use super::{LoginOptions, browser, cached_token, login_command};
 use crate::config::sessions::SsoSession;
 use crate::sso::token_cache::CachedToken;
+use crate::ui::say::say;
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -64,12 +65,12 @@ pub async fn sign_in(
         .verification_uri_complete()
         .or(authorization.verification_uri())
         .ok_or_else(|| anyhow!("StartDeviceAuthorization returned no verification URL"))?;
-    eprintln!(
-        "badge: signing in to {} with the code {user_code}",
+    say!(
+        "signing in to {} with the code {user_code}",
         session.label()
     );
     browser::show(url, opts);
-    eprintln!("badge: check that the page shows the code {user_code} and approve it; waiting…");
+    say!("check that the page shows the code {user_code} and approve it; waiting…");
 
     let mut interval = positive_secs(authorization.interval()).unwrap_or(DEFAULT_INTERVAL);
     let lifetime = positive_secs(authorization.expires_in()).unwrap_or(DEFAULT_LIFETIME);

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep, sleep_until, timeout};
 
+use crate::base::text::printable;
 use crate::base::url::decode_query;
 use crate::ui::verbose::verbose;
 
@@ -92,15 +93,11 @@ async fn serve(mut stream: TcpStream, state: &str) -> Option<Callback> {
     // The request line without its query: the query carries the code.
     let mut words = head.lines().next().unwrap_or_default().split_whitespace();
     let (method, target) = (words.next().unwrap_or("?"), words.next().unwrap_or("?"));
-    let printable = |text: &str, most: usize| -> String {
-        text.chars()
-            .filter(|c| !c.is_control())
-            .take(most)
-            .collect()
-    };
+    // Bounded here; the log line makes it printable.
+    let bounded = |text: &str, most: usize| -> String { text.chars().take(most).collect() };
     let (method, path) = (
-        printable(method, 10),
-        printable(target.split('?').next().unwrap_or_default(), 100),
+        bounded(method, 10),
+        bounded(target.split('?').next().unwrap_or_default(), 100),
     );
     verbose!(
         "loopback: {method} {path} → {}{}",
@@ -201,11 +198,11 @@ fn answer(head: &str, state: &str) -> Answer {
             Some(description) => format!("{error}: {description}"),
             None => error.to_owned(),
         };
-        let reason: String = reason
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(300)
-            .collect();
+        // Whatever sent it (the sign-in page, or any local program that
+        // knows the state), it is text from elsewhere: bounded, and drawn
+        // printable on the page as in the terminal.
+        let reason: String = reason.chars().take(300).collect();
+        let reason = printable(&reason).into_owned();
         return reply(
             "200 OK",
             "Sign-in not approved",

@@ -32,6 +32,7 @@ use crate::config::sessions::SsoSession;
 use crate::shell::shell_word;
 use crate::sso::client::Network;
 use crate::sso::token_cache::{CachedToken, TokenCache};
+use crate::ui::say::say;
 use crate::ui::verbose::verbose;
 
 /// A token handed to a command must stay good at least this long.
@@ -246,8 +247,8 @@ pub async fn login(
                     token.expires().unwrap_or(UNIX_EPOCH),
                 ));
             }
-            Taken::No => eprintln!(
-                "badge: the portal no longer accepts the login for {} (signed out or \
+            Taken::No => say!(
+                "the portal no longer accepts the login for {} (signed out or \
                  revoked); signing in again",
                 session.label()
             ),
@@ -255,7 +256,7 @@ pub async fn login(
         Cached::Renewed(token) => {
             return Ok(Outcome::Renewed(token.expires().unwrap_or(UNIX_EPOCH)));
         }
-        Cached::NeedsLogin(Some(reason)) => eprintln!("badge: {reason}; signing in again"),
+        Cached::NeedsLogin(Some(reason)) => say!("{reason}; signing in again"),
         Cached::NeedsLogin(None) => {}
         Cached::Unavailable(err) => {
             return Err(with_retry_hint(net, err, &login_command(session)));
@@ -345,19 +346,16 @@ pub fn login_interactive(
     }
     match outcome {
         Outcome::AlreadySignedIn(at) => {
-            eprintln!(
-                "badge: already signed in to {name} until {}",
-                human_time(at)
-            );
+            say!("already signed in to {name} until {}", human_time(at));
         }
         Outcome::Renewed(at) => {
-            eprintln!(
-                "badge: renewed the login for {name}, valid until {}",
+            say!(
+                "renewed the login for {name}, valid until {}",
                 human_time(at)
             );
         }
         Outcome::SignedIn(at) => {
-            eprintln!("badge: signed in to {name}, valid until {}", human_time(at));
+            say!("signed in to {name}, valid until {}", human_time(at));
         }
     }
     Ok(())

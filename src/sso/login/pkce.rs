@@ -15,6 +15,7 @@ use super::{DEFAULT_TIMEOUT, LoginOptions, browser, cached_token};
 use crate::base::url::encode_query_value;
 use crate::config::sessions::SsoSession;
 use crate::sso::token_cache::CachedToken;
+use crate::ui::say::say;
 use crate::ui::verbose::{self, verbose};
 
 /// A PKCE code verifier (RFC 7636 §4.1): 32 bytes from the system's
@@ -92,8 +93,8 @@ pub async fn sign_in(
         &session.scopes,
     );
     browser::show(&url, opts);
-    eprintln!(
-        "badge: waiting for the sign-in to {} to finish in the browser…",
+    say!(
+        "waiting for the sign-in to {} to finish in the browser…",
         session.label()
     );
     let limit = opts.timeout.unwrap_or(DEFAULT_TIMEOUT);

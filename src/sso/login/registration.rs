@@ -18,6 +18,7 @@ use crate::base::time::{format_time, parse_time};
 use crate::config::sessions::SsoSession;
 use crate::sso::client::Network;
 use crate::sso::token_cache::write_private;
+use crate::ui::say::say;
 use crate::ui::verbose::{self, verbose};
 
 /// A cached registration is used only while it has this much time left,
@@ -147,7 +148,7 @@ pub fn forget(dir: Option<&Path>, session: &SsoSession, flow: Flow) {
         if let Err(err) = fs::remove_file(&path)
             && err.kind() != ErrorKind::NotFound
         {
-            eprintln!("badge: cannot remove {}: {err}", path.display());
+            say!("cannot remove {}: {err}", path.display());
         }
     }
 }
@@ -178,7 +179,7 @@ pub async fn obtain(
     if let Some(path) = &path
         && let Err(err) = store(path, &registration)
     {
-        eprintln!("badge: the client registration is not cached: {err:#}");
+        say!("the client registration is not cached: {err:#}");
     }
     Ok(registration)
 }

@@ -95,3 +95,57 @@ fn the_pacer_spaces_requests_after_a_burst() {
         assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
     });
 }
+
+#[test]
+fn ids_and_names_are_checked_before_a_config_holds_them() {
+    assert!(is_account_id("012345678901"));
+    for bad in [
+        "",
+        "12345678901",
+        "1234567890123",
+        "12345678901x",
+        " 12345678901",
+        "12345678901\n",
+        "1234567890\u{663}1",
+        "１２３４５６７８９０１２",
+    ] {
+        assert!(!is_account_id(bad), "{bad:?}");
+        assert_eq!(
+            account_problem(bad, "Prod"),
+            Some("its id is not 12 digits"),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(account_problem("111111111111", "Prod EU (main) é"), None);
+    assert_eq!(account_problem("111111111111", "  odd spacing "), None);
+    for bad in ["a\nb", "a\tb", "a\x1b[31m", "a\x7f", "a\u{85}", "a\u{9b}"] {
+        assert_eq!(
+            account_problem("111111111111", bad),
+            Some("its name has control characters"),
+            "{bad:?}"
+        );
+    }
+    for good in ["AdministratorAccess", "Ops+Admin@eu,v=2.0-x_y", "Read Only"] {
+        assert_eq!(role_problem(good), None, "{good:?}");
+    }
+    for bad in [
+        " Admin",
+        "Admin ",
+        " spaced ",
+        "Admin\u{a0}",
+        "\u{3000}Admin",
+    ] {
+        assert_eq!(
+            role_problem(bad),
+            Some("it starts or ends with whitespace, which a config value cannot keep"),
+            "{bad:?}"
+        );
+    }
+    for bad in ["Admin\n", "Ad\rmin", "Ad\x1bmin", "Ad\u{85}min", "\tAdmin"] {
+        assert_eq!(
+            role_problem(bad),
+            Some("it has control characters"),
+            "{bad:?}"
+        );
+    }
+}

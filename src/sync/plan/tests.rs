@@ -67,6 +67,7 @@ fn discovery() -> Discovery {
         skipped: vec![SkippedAccount {
             account_id: "555555555555".into(),
             account_name: "Locked".into(),
+            role_name: None,
             reason: "ForbiddenException (No access)".into(),
         }],
         requests: 6,
@@ -210,4 +211,39 @@ fn nothing_assigned_and_no_block_writes_nothing() {
     let mut edited = doc.clone();
     assert_eq!(p.apply(&mut edited), Summary::default());
     assert_eq!(edited.to_bytes(), doc.to_bytes());
+}
+
+#[test]
+fn a_skipped_account_keeps_its_profiles_but_a_skipped_role_does_not_hold_its_account() {
+    let doc = Document::parse(CONFIG.as_bytes());
+    let s = session(&doc, "acme").unwrap();
+    let settings = SyncSettings::resolve(&doc, &s, SyncFlags::default()).unwrap();
+    let mut found = discovery();
+    // One bad role of Alpha (whose Old role is gone), and Gamma skipped
+    // whole: its profile stays as it was, Alpha/Old is stale as before.
+    found.assignments.retain(|a| a.account_id != "444444444444");
+    found.skipped.push(SkippedAccount {
+        account_id: "222222222222".into(),
+        account_name: "Alpha".into(),
+        role_name: Some(" Old ".into()),
+        reason: "it starts or ends with whitespace, which a config value cannot keep".into(),
+    });
+    found.skipped.push(SkippedAccount {
+        account_id: "444444444444".into(),
+        account_name: "Gamma\u{1b}".into(),
+        role_name: None,
+        reason: "its name has control characters".into(),
+    });
+    let p = SyncPlan::new(&PlanInput {
+        config: &doc,
+        credentials: &Document::parse(b""),
+        session: &s,
+        settings: &settings,
+        discovery: &found,
+        prune: true,
+    });
+    assert_eq!(p.unknown, ["Gamma/Admin", "Locked/Admin"]);
+    let summary = p.apply(&mut doc.clone());
+    assert_eq!(summary.removed, ["Alpha/Old"]);
+    assert_eq!(p.skipped.len(), 3);
 }
