@@ -5,7 +5,9 @@
 #
 #   bash --noprofile --norc benches/loop.bash MODE N
 #
-# MODE: badge-switch | badge-complete | awsume-switch | awsume-complete
+# MODE: badge-switch | badge-complete | awsume-switch | awsume-complete |
+#       floor (`x=$(command true)`: the least a function that runs a
+#       program and reads its output can cost in this bash)
 # Expects the environment run.sh sets up (temp HOME, AWS_CONFIG_FILE, badge
 # and awsume on PATH) and checks after every call that it did its job, so a
 # broken build cannot produce a fast number.
@@ -38,6 +40,12 @@ badge-complete)
     step() {
         __badge_complete_badge badge acct-00 badge
         [ "${#COMPREPLY[@]}" -eq 800 ] || fail "${#COMPREPLY[@]} candidates, not 800"
+    }
+    ;;
+floor)
+    step() {
+        local x
+        x=$(command true) || fail "true failed"
     }
     ;;
 awsume-switch)

@@ -1,19 +1,39 @@
-# The zsh twin of loop.bash's badge-switch: N calls of the `badge` function
-# inside one zsh, one duration in microseconds per line.
+# The zsh twin of loop.bash: N calls of one action inside one zsh, one
+# duration in microseconds per line.
 #
-#   zsh --no-rcs benches/loop.zsh N
+#   zsh --no-rcs benches/loop.zsh MODE N
+#
+# MODE: badge-switch (the `badge` function, alternating two profiles) |
+#       floor (`x=$(command true)`, the least a function that runs a program
+#       and reads its output can cost in this zsh)
 
 zmodload zsh/datetime # $epochtime: (seconds nanoseconds)
-count=$1
+mode=$1
+count=$2
 warmup=5
-eval "$(badge init zsh)"
-names=(acct-0042-prod/AdministratorAccess acct-1187-staging/ReadOnlyAccess)
+fail() { print -u2 "loop.zsh: $mode: $*"; exit 1 }
+case $mode in
+badge-switch)
+    eval "$(badge init zsh)"
+    names=(acct-0042-prod/AdministratorAccess acct-1187-staging/ReadOnlyAccess)
+    step() {
+        local name=${names[i % 2 + 1]}
+        badge "$name" || fail "badge $name exited $?"
+        [[ ${AWS_PROFILE-} == "$name" ]] || fail "AWS_PROFILE is '${AWS_PROFILE-}', not $name"
+    }
+    ;;
+floor)
+    step() {
+        local x
+        x=$(command true) || fail "true failed"
+    }
+    ;;
+*) fail "unknown mode" ;;
+esac
 for ((i = 0; i < warmup + count; i++)); do
-    name=${names[i % 2 + 1]}
     t0=($epochtime)
-    badge "$name" || { print -u2 "loop.zsh: badge $name exited $?"; exit 1 }
+    step
     t1=($epochtime)
-    [[ ${AWS_PROFILE-} == "$name" ]] || { print -u2 "loop.zsh: AWS_PROFILE is '${AWS_PROFILE-}', not $name"; exit 1 }
     ((i >= warmup)) && print $(((t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2]) / 1000))
 done
 exit 0

@@ -148,7 +148,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 say "switch"
 loop switch-loop "$loop_n" bash --noprofile --norc "$benches/loop.bash" badge-switch
-command -v zsh >/dev/null && loop switch-zsh-loop "$loop_n" zsh --no-rcs "$benches/loop.zsh"
+command -v zsh >/dev/null && loop switch-zsh-loop "$loop_n" zsh --no-rcs "$benches/loop.zsh" badge-switch
 __BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"
 AWS_CONFIG_FILE=$work/small/config __BADGE_SHELL=bash hf switch-small-bin "${fast[@]}" "badge use acct-0004-prod/AdministratorAccess"
 hf version-bin "${fast[@]}" "badge --version"

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# badge against the floor of the machine it runs on: a switch and a Tab with
+# a 10,000-profile config, next to what the least possible program and shell
+# function cost in the same run. See benches/README.md, "At the floor".
+#
+#   benches/floor.sh                      build badge (release) and measure
+#   BADGE_BIN=/path/badge benches/floor.sh    measure that binary instead
+#   BENCH_QUICK=1 benches/floor.sh        fewer runs, to check the harness
+#   BENCH_NO_CALLGRIND=1 ...              skip the instruction counts
+#
+# The floors, built and measured in the same minute as badge:
+# - a minimal Rust binary (`fn main() { println!("hello") }`, `rustc -O`),
+#   against the switch binary alone (`__BADGE_SHELL=bash badge use NAME`);
+# - `x=$(command true)` in one bash, against a switch through the bash
+#   function and a Tab through the bash completion function (both also
+#   fork, run a program and read its output).
+# Beside the times: page faults (GNU time's %R, minor faults: on this kind
+# of VM each is expensive) and instructions (valgrind's callgrind, the
+# same count on a busy machine). Everything runs with a temporary HOME.
+
+set -euo pipefail
+export LC_ALL=C
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+benches=$repo/benches
+out=$repo/target/bench-floor
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+die() { printf 'benches/floor.sh: %s\n' "$*" >&2; exit 1; }
+
+missing=()
+command -v hyperfine >/dev/null || missing+=("hyperfine (apt-get install -y hyperfine)")
+/usr/bin/time -f %R true >/dev/null 2>&1 || missing+=("GNU time at /usr/bin/time (apt-get install -y time)")
+command -v python3 >/dev/null || missing+=("python3")
+command -v rustc >/dev/null || missing+=("rustc")
+((${#missing[@]} == 0)) || die "$(printf 'missing tools:\n'; printf '  %s\n' "${missing[@]}")"
+callgrind=1
+[[ -n ${BENCH_NO_CALLGRIND-} ]] && callgrind=
+command -v valgrind >/dev/null || { callgrind=; say "no valgrind: no instruction counts (apt-get install -y valgrind)"; }
+
+if [[ -n ${BENCH_QUICK-} ]]; then
+    fast=(--warmup 3 --runs 30) loop_n=40 faults_n=3
+else
+    fast=(--warmup 30 --min-runs 300) loop_n=300 faults_n=20
+fi
+
+if [[ -z ${BADGE_BIN-} ]]; then
+    say "cargo build --release --locked"
+    (cd "$repo" && cargo build --release --locked --quiet)
+    BADGE_BIN=$repo/target/release/badge
+fi
+[[ -x $BADGE_BIN ]] || die "no badge binary at $BADGE_BIN"
+badge_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'no commit')
+git -C "$repo" diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs 2>/dev/null || badge_rev+=", with uncommitted changes"
+rustc_version=$(rustc --version)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/badge-floor.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin" "$work/home/.aws" "$out"
+results=$out/results
+rm -rf "$results" && mkdir -p "$results"
+ln -s "$(realpath "$BADGE_BIN")" "$work/bin/badge"
+printf 'fn main() {\n    println!("hello");\n}\n' >"$work/minimal.rs"
+rustc -O -o "$work/bin/minimal" "$work/minimal.rs"
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+    AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
+    XDG_CONFIG_HOME XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME \
+    __BADGE_SHELL __BADGE_PREVIOUS __badge_previous NO_COLOR BADGE_LOG
+export HOME=$work/home
+export PATH=$work/bin:$PATH
+
+say "generating the configs"
+python3 "$benches/gen_config.py" "$HOME/.aws" --profiles 10000
+# Hand-written profiles (an account and a role each, no sso_session), for
+# `badge ls` being linear: 5,000 against 20,000.
+for n in 5000 20000; do
+    python3 - "$work/hand-$n" "$n" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    for i in range(n):
+        f.write(f"[profile hand-{i:05d}]\nsso_account_id = {100000000000 + i}\n"
+                f"sso_role_name = Admin\nregion = eu-west-1\n\n")
+PY
+done
+
+# A login that is valid for hours, so that a switch takes the path of a
+# signed-in user (the token itself is never sent anywhere here).
+python3 - "$HOME/.aws" <<'PY'
+import datetime, hashlib, json, os, re, sys
+aws = sys.argv[1]
+config = open(os.path.join(aws, "config")).read()
+for session in sorted(set(re.findall(r"^\[sso-session ([^\]]+)\]", config, re.M))):
+    cache = os.path.join(aws, "sso", "cache")
+    os.makedirs(cache, mode=0o700, exist_ok=True)
+    block = config.split(f"[sso-session {session}]", 1)[1].split("\n[", 1)[0]
+    url = re.search(r"^sso_start_url\s*=\s*(\S+)", block, re.M).group(1)
+    region = re.search(r"^sso_region\s*=\s*(\S+)", block, re.M).group(1)
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)
+    path = os.path.join(cache, hashlib.sha1(session.encode()).hexdigest() + ".json")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        json.dump({"startUrl": url, "region": region, "accessToken": "bench-not-a-token",
+                   "expiresAt": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}, f)
+PY
+
+switch=acct-0042-prod/AdministratorAccess
+[[ $(__BADGE_SHELL=bash badge use "$switch") == *AWS_PROFILE* ]] || die "badge use $switch printed no switch code"
+[[ -z $(__BADGE_SHELL=bash badge use "$switch" 2>&1 >/dev/null) ]] || die "badge use $switch warns: $(__BADGE_SHELL=bash badge use "$switch" 2>&1 >/dev/null)"
+n=$(badge __complete bash -- "badge acct-00" acct-00 | wc -l)
+((n == 800)) || die "completion of acct-00 gave $n candidates, not 800"
+
+# Let other load settle (at most 2 minutes): wall times on 2 cores double
+# when another process competes.
+wait_rounds=24
+[[ -n ${BENCH_QUICK-} ]] && wait_rounds=0
+for ((i = 0; i < wait_rounds; i++)); do
+    awk '{ exit !($1 < 0.5) }' /proc/loadavg && break
+    ((i > 0)) || say "waiting for the load average to drop below 0.5 (now $(cut -d' ' -f1 /proc/loadavg))"
+    sleep 5
+done
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+hf() { # ID [hyperfine options…] -- COMMAND…
+    local id=$1
+    shift
+    hyperfine --style basic -N --export-json "$results/$id.json" "$@" 2>&1 | tee -a "$results/hyperfine.log" >&2
+}
+loop() { # ID SHELL SCRIPT ARGS… (N is appended)
+    local id=$1
+    shift
+    say "loop: $id"
+    "$@" "$loop_n" >"$results/$id.loop"
+}
+faults() { # ID COMMAND…: minor page faults, one line a run
+    local id=$1 i
+    shift
+    for ((i = 0; i < faults_n; i++)); do
+        /usr/bin/time -f %R -a -o "$results/$id.faults" "$@" >/dev/null 2>&1
+    done
+}
+instructions() { # ID COMMAND…: instructions executed, as callgrind counts them
+    local id=$1
+    shift
+    [[ -n $callgrind ]] || return 0
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+        sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' >"$results/$id.ir"
+}
+
+say "the floors"
+hf minimal "${fast[@]}" "minimal"
+loop floor bash --noprofile --norc "$benches/loop.bash" floor
+faults minimal minimal
+instructions minimal minimal
+
+say "switch"
+__BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"
+loop switch-bash bash --noprofile --norc "$benches/loop.bash" badge-switch
+if command -v zsh >/dev/null; then
+    loop floor-zsh zsh --no-rcs "$benches/loop.zsh" floor
+    loop switch-zsh zsh --no-rcs "$benches/loop.zsh" badge-switch
+fi
+if command -v fish >/dev/null; then
+    loop floor-fish fish --no-config "$benches/loop.fish" floor
+    loop switch-fish fish --no-config "$benches/loop.fish" badge-switch
+fi
+__BADGE_SHELL=bash faults switch-bin badge use "$switch"
+__BADGE_SHELL=bash instructions switch-bin badge use "$switch"
+
+say "Tab"
+loop tab-bash bash --noprofile --norc "$benches/loop.bash" badge-complete
+hf complete-bin "${fast[@]}" "badge __complete bash -- 'badge acct-00' acct-00"
+faults complete-bin badge __complete bash -- "badge acct-00" acct-00
+instructions complete-bin badge __complete bash -- "badge acct-00" acct-00
+
+say "version and ls"
+hf version-bin "${fast[@]}" "badge --version"
+faults version-bin badge --version
+instructions version-bin badge --version
+hf ls-10000 --warmup 3 --min-runs 30 "badge ls"
+faults ls-10000 badge ls
+for n in 5000 20000; do
+    AWS_CONFIG_FILE=$work/hand-$n hf "ls-hand-$n" --warmup 2 --min-runs 10 "badge ls"
+done
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+    echo "## Results of benches/floor.sh ($(date -u +'%Y-%m-%d %H:%M UTC'))"
+    echo
+    python3 "$benches/floor_report.py" "$results"
+    echo
+    cpuinfo() { grep -m1 "^$1" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'; }
+    echo "- CPU: $(cpuinfo 'model name'), nproc $(nproc)$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine'); kernel $(uname -r)"
+    echo "- load average before $load_before, after $load_after"
+    echo "- badge $(badge --version | cut -d' ' -f2) ($badge_rev), $rustc_version; $(hyperfine --version)"
+    echo "- binary: $(stat -c %s "$(realpath "$BADGE_BIN")") bytes, $(readelf -h "$(realpath "$BADGE_BIN")" 2>/dev/null | sed -n 's/^ *Type: *//p')"
+} >"$results/results.md"
+cat "$results/results.md"
+say "raw results in $results"
