@@ -16,8 +16,10 @@ mod support;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_json::Value;
+
 use support::{Sandbox, python_module_available, python3, run};
 
 /// One pair of files a suite gives (either may be absent).
@@ -131,7 +133,9 @@ fn botocore_readings(sandbox: &Sandbox, root: &Path) -> BTreeMap<String, Value> 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/py/conformance.py");
     let mut cmd = python3();
     cmd.env("HOME", sandbox.home()).arg(script).arg(root);
-    let out = run(cmd, "python3 conformance.py");
+    // Some 800 files in one python3: ~10 s on a quiet machine, several
+    // times that on a loaded one, far from a hang.
+    let out = support::run_within(cmd, "python3 conformance.py", Duration::from_secs(300));
     assert!(out.status.success(), "botocore failed:\n{}", out.report());
     out.stdout
         .lines()
