@@ -22,6 +22,7 @@ Examples:
   badge                            fuzzy picker over all profiles
   badge off                        no profile in this shell
   badge ls | grep staging          list profiles
+  badge allow                      trust this folder's .aws-profile: `cd` here switches to its profile
 
 Switching needs the shell integration, one line in your rc file:
   bash  eval \"$(badge init bash)\"     in ~/.bashrc
