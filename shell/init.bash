@@ -124,6 +124,7 @@ __badge_dir_hook() {
     if [[ "$__badge_f" != "${__badge_dir_file-}" ]]; then
         if [[ -z "$__badge_f" && -z "${__BADGE_DIR_PREV+set}" ]]; then
             __badge_dir_file=
+            unset __badge_dir_seen
         else
             __badge_ask_dir "$__badge_f"
         fi

@@ -137,6 +137,7 @@ function __badge_dir_hook --on-variable PWD --on-event fish_prompt
     if test "$__badge_f" != "$__badge_known"
         if test -z "$__badge_f"; and not set -q __BADGE_DIR_PREV
             set -g __badge_dir_file ''
+            set -e -g __badge_dir_seen
         else
             __badge_ask_dir "$__badge_f"
         end

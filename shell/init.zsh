@@ -104,6 +104,7 @@ fi
 # shell otherwise.
 {{dir_stamps}}
 __badge_dir_hook() {
+    local __badge_status=$?
     emulate -L zsh
     local __badge_d=${PWD%/} __badge_f=
     while :; do
@@ -118,6 +119,7 @@ __badge_dir_hook() {
     if [[ "$__badge_f" != "${__badge_dir_file-}" ]]; then
         if [[ -z "$__badge_f" && -z "${__BADGE_DIR_PREV+set}" ]]; then
             typeset -g __badge_dir_file=
+            unset __badge_dir_seen
         else
             __badge_ask_dir "$__badge_f"
         fi
@@ -125,7 +127,7 @@ __badge_dir_hook() {
         ("$__badge_f" -nt "$__badge_s" || "$__badge_d" -nt "$__badge_s") ]]; then
         __badge_ask_dir "$__badge_f"
     fi
-    return 0
+    return $__badge_status
 }
 # The stamp first, so a change made while badge reads is seen next time.
 __badge_ask_dir() {

@@ -162,6 +162,17 @@ fn an_untrusted_file_is_pointed_out_once_and_switches_nothing(sh: Shell) {
         "{}",
         out.report()
     );
+    // A new file beside it (the folder changed) asks badge, which stays
+    // quiet; entering the tree again says it again.
+    let body = "\ncd repo\nH\necho x > new-file\nH\nH\ncd ~\nH\ncd repo/sub\nH\n";
+    let out = run_shell(sh, &sandbox, &script(sh, body));
+    ok(&out);
+    assert_eq!(
+        out.stderr,
+        format!("{l}\n{l}\n", l = untrusted_line(&sandbox, "prod")),
+        "{}",
+        out.report()
+    );
 }
 
 fn a_changed_file_is_untrusted_again(sh: Shell) {
@@ -379,6 +390,30 @@ fn hostile_file_contents_do_nothing_harmful(sh: Shell) {
         out.report()
     );
     assert!(sandbox.files_named("pwned").is_empty(), "{}", out.report());
+    // A repository's `.aws-profile` that links to a trusted file elsewhere
+    // is a file of its own: not trusted.
+    let sandbox = sandbox_with(b"prod\n");
+    ok(&sandbox.run_badge(&["allow", "repo"]));
+    std::fs::create_dir_all(sandbox.home().join("hostile")).unwrap();
+    std::os::unix::fs::symlink(
+        sandbox.home().join("repo/.aws-profile"),
+        sandbox.home().join("hostile/.aws-profile"),
+    )
+    .unwrap();
+    let body = format!("\ncd hostile\nH\n{s}\n");
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    ok(&out);
+    assert_eq!(out.stdout, "AWS_PROFILE unset\n", "{}", out.report());
+    let hostile = real(&sandbox, "hostile").display().to_string();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: {hostile}/.aws-profile is not trusted, so this shell does not switch to \
+             prod; trust it with `badge allow {hostile}`\n"
+        ),
+        "{}",
+        out.report()
+    );
 }
 
 /// Prompts and `cd` with no `.aws-profile` around, or nothing changed,

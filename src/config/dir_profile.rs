@@ -7,8 +7,8 @@
 //! line with control characters or that is not UTF-8 is refused, and the
 //! name goes on only as data. Trust is one private file per trusted file in
 //! `allowed/` of badge's state folder, named by the SHA-256 of the file's
-//! real path and holding the SHA-256 of its content: a changed file is
-//! trusted no more.
+//! real path (see `cmd::common::dir::look`) and holding the SHA-256 of its
+//! content: a changed file is trusted no more.
 
 use std::fs::{self, File};
 use std::io::{self, Read};

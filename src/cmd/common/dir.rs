@@ -23,13 +23,20 @@ pub struct Found {
     pub hash: String,
 }
 
-/// Reads the `.aws-profile` at `file`.
+/// Reads the `.aws-profile` at `file`. Its real path is that of its
+/// folder with the file's own name: a `.aws-profile` that is a link to a
+/// trusted file elsewhere is a file of its own, not trusted, or a
+/// repository could link to the file of a production tree.
 pub fn look(file: &Path) -> Result<Found> {
-    let real =
-        std::fs::canonicalize(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parent = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let folder =
+        std::fs::canonicalize(parent).with_context(|| format!("cannot read {}", file.display()))?;
+    let real = folder.join(dir_profile::FILE_NAME);
     let read =
         dir_profile::read(&real).with_context(|| format!("cannot read {}", real.display()))?;
-    let folder = real.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(Found {
         real,
         folder,
