@@ -233,6 +233,29 @@ fn a_missing_profile_is_reported(sh: Shell) {
     let allow = sandbox.run_badge(&["allow", "repo"]);
     assert_eq!(allow.code(), Some(1), "{}", allow.report());
     assert_eq!(allow.stderr, format!("{line}\n"), "{}", allow.report());
+    // A profile whose sso-session is missing switches nothing either, and
+    // says what `badge NAME` says.
+    let mut config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    config.push_str(
+        "\n[profile orphan]\nsso_session = gone\nsso_account_id = 111111111111\n\
+         sso_role_name = Admin\n",
+    );
+    sandbox.write(".aws/config", config);
+    sandbox.write("repo/.aws-profile", "orphan\n");
+    ok(&sandbox.run_badge(&["allow", "repo"]));
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    ok(&out);
+    assert_eq!(out.stdout, "AWS_PROFILE unset\n", "{}", out.report());
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: profile orphan uses sso-session gone, but there is no [sso-session gone] in \
+             {home}/.aws/config; add it with `badge session add gone --start-url URL --region \
+             REGION`\n"
+        ),
+        "{}",
+        out.report()
+    );
 }
 
 fn a_manual_switch_inside_the_tree_wins_until_leaving(sh: Shell) {

@@ -23,6 +23,7 @@ use super::common::switching::{Target, switch_script};
 use super::{Context, Previous};
 use crate::base::hash::sha256_hex;
 use crate::config::dir_profile::TrustStore;
+use crate::config::sessions;
 use crate::shell::{Script, Shell, vars};
 
 pub fn run(ctx: &Context, args: &[OsString]) -> ExitCode {
@@ -135,6 +136,16 @@ fn enter(ctx: &Context, shell: Shell, file: &Path) -> String {
     };
     if let Some(message) = untrusted(&found, name, &TrustStore::new(&state_dir)) {
         say(message);
+        return script.finish();
+    }
+    // A profile whose sso-session is missing or incomplete works in no AWS
+    // tool: as `badge NAME`, say what to add instead of switching to it.
+    if let Some(profile) = profiles.get(name)
+        && let Some(session) = profile.sso_session
+        && let Err(err) =
+            sessions::of_profile(profiles.config(), profile.name, session, &paths.config)
+    {
+        say(format!("{err:#}"));
         return script.finish();
     }
     let active = ctx.active.as_deref();
