@@ -13,6 +13,13 @@
             BADGE_LOG=1 {{cmd}} "$@"
             return
             ;;
+        allow|deny)
+            __BADGE_INIT=bash command badge "$@"
+            local __badge_status=$?
+            # The next prompt looks at the folder's .aws-profile again.
+            unset __badge_dir_file __badge_dir_seen
+            return "$__badge_status"
+            ;;
         {{passthrough_bash}})
             # Marks the run as coming from this function, for `badge doctor`.
             __BADGE_INIT=bash command badge "$@"
@@ -93,5 +100,62 @@ case "${PS1-}" in
     *) PS1='${AWS_PROFILE:+(aws:${AWS_PROFILE//[[:cntrl:]]/?}${__badge_mark-}) }'"${PS1-}" ;;
 esac
 #@end
+
+# Per-directory profiles: before each prompt, a hook walks up from $PWD to
+# the nearest .aws-profile with builtins (`[[ -f ]]` and parameter
+# expansion), and asks badge (`badge __dir FILE`) only when that file is
+# another than last time, or newer than this shell's stamp, or its folder
+# is (a file renamed into place); or, with no file, when a directory
+# profile is to be undone. Otherwise no process starts. What badge prints
+# is the same switch as `badge NAME`, names quoted as data; the file's text
+# never reaches the shell otherwise.
+{{dir_stamps}}
+__badge_dir_hook() {
+    local __badge_status=$? __badge_d=${PWD%/} __badge_f=
+    while :; do
+        if [[ -f "$__badge_d/.aws-profile" ]]; then
+            __badge_f=$__badge_d/.aws-profile
+            break
+        fi
+        [[ -z "$__badge_d" ]] && break
+        __badge_d=${__badge_d%/*}
+    done
+    local __badge_s="${__badge_dir_stamps-}/$$"
+    if [[ "$__badge_f" != "${__badge_dir_file-}" ]]; then
+        if [[ -z "$__badge_f" && -z "${__BADGE_DIR_PREV+set}" ]]; then
+            __badge_dir_file=
+            unset __badge_dir_seen
+        else
+            __badge_ask_dir "$__badge_f"
+        fi
+    elif [[ -n "$__badge_f" && -n "${__badge_dir_stamps-}" && -e "$__badge_s" &&
+        ("$__badge_f" -nt "$__badge_s" || "$__badge_d" -nt "$__badge_s") ]]; then
+        __badge_ask_dir "$__badge_f"
+    fi
+    return "$__badge_status"
+}
+# The stamp first, so a change made while badge reads is seen next time.
+__badge_ask_dir() {
+    __badge_dir_file=$1
+    if [[ -n "${__badge_dir_stamps-}" && -d "$__badge_dir_stamps" ]]; then
+        : 2>/dev/null >|"$__badge_dir_stamps/$$"
+    fi
+    local __badge_code
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" command badge __dir "$1")" &&
+        eval "$__badge_code"
+}
+# First, so that the prompt shows the profile the folder chose.
+if [[ -n "${PROMPT_COMMAND+set}" && "${PROMPT_COMMAND@a}" == *a* ]]; then
+    case " ${PROMPT_COMMAND[*]} " in
+        *" __badge_dir_hook "*) ;;
+        *) PROMPT_COMMAND=(__badge_dir_hook "${PROMPT_COMMAND[@]}") ;;
+    esac
+else
+    # shellcheck disable=SC2128,SC2178 # here PROMPT_COMMAND is a string
+    case ";${PROMPT_COMMAND-};" in
+        *";__badge_dir_hook;"*) ;;
+        *) PROMPT_COMMAND="__badge_dir_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    esac
+fi
 
 {{completion}}

@@ -12,6 +12,13 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
             set -e argv[1]
             BADGE_LOG=1 {{cmd}} $argv
             return $status
+        case allow deny
+            __BADGE_INIT=fish command badge $argv
+            set -l __badge_status $status
+            # The next prompt looks at the folder's .aws-profile again.
+            set -e -g __badge_dir_file
+            set -e -g __badge_dir_seen
+            return $__badge_status
         case {{passthrough_fish}}
             # Marks the run as coming from this function, for `badge doctor`.
             __BADGE_INIT=fish command badge $argv
@@ -100,5 +107,61 @@ if not functions -q __badge_user_fish_prompt
     end
 end
 #@end
+
+# Per-directory profiles: on `cd` (the PWD event) and before each prompt
+# (the fish_prompt event, for a file edited in place), a hook walks up from
+# $PWD to the nearest .aws-profile with builtins (`test -f`, `string`), and
+# asks badge (`badge __dir FILE`) only when that file is another than last
+# time, or newer than this shell's stamp, or its folder is (a file renamed
+# into place); or, with no file, when a directory profile is to be undone.
+# Otherwise no process starts. What badge prints is the same switch as
+# `badge NAME`, names quoted as data; the file's text never reaches the
+# shell otherwise.
+{{dir_stamps}}
+function __badge_dir_hook --on-variable PWD --on-event fish_prompt
+    set -l __badge_d (string replace -r '/$' '' -- "$PWD")
+    set -l __badge_f ''
+    while true
+        if test -f "$__badge_d/.aws-profile"
+            set __badge_f "$__badge_d/.aws-profile"
+            break
+        end
+        test -z "$__badge_d"; and break
+        set __badge_d (string replace -r '/[^/]*$' '' -- "$__badge_d")
+    end
+    set -l __badge_known ''
+    if set -q __badge_dir_file[1]
+        set __badge_known "$__badge_dir_file[1]"
+    end
+    set -l __badge_s "$__badge_dir_stamps/$fish_pid"
+    if test "$__badge_f" != "$__badge_known"
+        if test -z "$__badge_f"; and not set -q __BADGE_DIR_PREV
+            set -g __badge_dir_file ''
+            set -e -g __badge_dir_seen
+        else
+            __badge_ask_dir "$__badge_f"
+        end
+    else if test -n "$__badge_f"; and test -n "$__badge_dir_stamps"; and test -e "$__badge_s"
+        if test "$__badge_f" -nt "$__badge_s"; or test "$__badge_d" -nt "$__badge_s"
+            __badge_ask_dir "$__badge_f"
+        end
+    end
+end
+# The stamp first, so a change made while badge reads is seen next time.
+function __badge_ask_dir
+    set -g __badge_dir_file "$argv[1]"
+    if test -n "$__badge_dir_stamps" -a -d "$__badge_dir_stamps"
+        true 2>/dev/null >"$__badge_dir_stamps/$fish_pid"
+    end
+    set -l __badge_prev
+    if set -q __badge_previous
+        set __badge_prev "=$__badge_previous"
+    end
+    set -l __badge_seen ''
+    if set -q __badge_dir_seen[1]
+        set __badge_seen "$__badge_dir_seen[1]"
+    end
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_DIR_SEEN=$__badge_seen command badge __dir "$argv[1]" | source
+end
 
 {{completion}}

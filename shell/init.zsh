@@ -15,6 +15,13 @@
             BADGE_LOG=1 {{cmd}} "$@"
             return
             ;;
+        (allow|deny)
+            __BADGE_INIT=zsh command badge "$@"
+            local __badge_status=$?
+            # The next prompt looks at the folder's .aws-profile again.
+            unset __badge_dir_file __badge_dir_seen
+            return $__badge_status
+            ;;
         ({{passthrough_bash}})
             # Marks the run as coming from this function, for `badge doctor`.
             __BADGE_INIT=zsh command badge "$@"
@@ -85,5 +92,57 @@ if [[ "${PROMPT-}" != *'%(19V.(aws:%19v'* ]]; then
     PROMPT='%(19V.(aws:%19v%(18V. %18v.)) .)'"${PROMPT-}"
 fi
 #@end
+
+# Per-directory profiles: on `cd` (chpwd) and before each prompt (precmd,
+# for a file edited in place), a hook walks up from $PWD to the nearest
+# .aws-profile with builtins (`[[ -f ]]` and parameter expansion), and asks
+# badge (`badge __dir FILE`) only when that file is another than last time,
+# or newer than this shell's stamp, or its folder is (a file renamed into
+# place); or, with no file, when a directory profile is to be undone.
+# Otherwise no process starts. What badge prints is the same switch as
+# `badge NAME`, names quoted as data; the file's text never reaches the
+# shell otherwise.
+{{dir_stamps}}
+__badge_dir_hook() {
+    local __badge_status=$?
+    emulate -L zsh
+    local __badge_d=${PWD%/} __badge_f=
+    while :; do
+        if [[ -f "$__badge_d/.aws-profile" ]]; then
+            __badge_f=$__badge_d/.aws-profile
+            break
+        fi
+        [[ -z "$__badge_d" ]] && break
+        __badge_d=${__badge_d%/*}
+    done
+    local __badge_s="${__badge_dir_stamps-}/$$"
+    if [[ "$__badge_f" != "${__badge_dir_file-}" ]]; then
+        if [[ -z "$__badge_f" && -z "${__BADGE_DIR_PREV+set}" ]]; then
+            typeset -g __badge_dir_file=
+            unset __badge_dir_seen
+        else
+            __badge_ask_dir "$__badge_f"
+        fi
+    elif [[ -n "$__badge_f" && -n "${__badge_dir_stamps-}" && -e "$__badge_s" &&
+        ("$__badge_f" -nt "$__badge_s" || "$__badge_d" -nt "$__badge_s") ]]; then
+        __badge_ask_dir "$__badge_f"
+    fi
+    return $__badge_status
+}
+# The stamp first, so a change made while badge reads is seen next time.
+__badge_ask_dir() {
+    emulate -L zsh
+    typeset -g __badge_dir_file=$1
+    if [[ -n "${__badge_dir_stamps-}" && -d "$__badge_dir_stamps" ]]; then
+        { : >|"$__badge_dir_stamps/$$" } 2>/dev/null
+    fi
+    local __badge_code
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" command badge __dir "$1")" &&
+        eval "$__badge_code"
+}
+typeset -ga chpwd_functions precmd_functions
+chpwd_functions=(${chpwd_functions:#__badge_dir_hook} __badge_dir_hook)
+# First, so that the prompt shows the profile the folder chose.
+precmd_functions=(__badge_dir_hook ${precmd_functions:#__badge_dir_hook})
 
 {{completion}}

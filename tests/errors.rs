@@ -2043,3 +2043,98 @@ fn no_profiles_names_the_next_step() {
          `badge sync --sso-session 'ac me'`\n"
     );
 }
+
+// ---- per-directory profiles -------------------------------------------------
+
+/// `badge allow` on what it cannot trust, and the hook's `badge __dir` on
+/// files that switch nothing: each line as the table shows it.
+#[test]
+fn per_directory_profiles_that_switch_nothing() {
+    let sandbox = sandbox_with(config(START_URL));
+    std::fs::create_dir_all(sandbox.home().join("empty")).unwrap();
+    let empty = sandbox.home().join("empty").display().to_string();
+    expect_error(
+        &sandbox,
+        &["allow", &empty],
+        &[],
+        "badge: there is no .aws-profile in ~/empty or any folder above it; write a profile \
+         name in ~/empty/.aws-profile first",
+    );
+    let repo = sandbox.home().join("repo").display().to_string();
+    let file = format!("{repo}/.aws-profile");
+    let long = "a".repeat(5000);
+    for (content, why) in [
+        ("\n", "it is empty"),
+        ("p\u{1b}[2J\n", "it has control characters"),
+        (long.as_str(), "it is longer than 4096 bytes"),
+    ] {
+        sandbox.write("repo/.aws-profile", content);
+        expect_error(
+            &sandbox,
+            &["allow", &repo],
+            &[],
+            &format!(
+                "badge: ~/repo/.aws-profile does not name a profile on its first line: {why}; \
+                 write one profile name on it"
+            ),
+        );
+    }
+    sandbox.write("repo/.aws-profile", b"p\xff\n");
+    expect_error(
+        &sandbox,
+        &["allow", &repo],
+        &[],
+        "badge: ~/repo/.aws-profile does not name a profile on its first line: it is not UTF-8 \
+         text; write one profile name on it",
+    );
+    sandbox.write("repo/.aws-profile", "nope\n");
+    let missing = "badge: ~/repo/.aws-profile names the profile nope, which is not defined in \
+                   ~/.aws/config or ~/.aws/credentials; fix the file, or add the profile \
+                   (`badge sync`)";
+    expect_error(&sandbox, &["allow", &repo], &[], missing);
+    expect_success_saying(&sandbox, &["__dir", &file], HOOK, &[missing]);
+    sandbox.write("repo/.aws-profile", "p\n");
+    expect_success_saying(
+        &sandbox,
+        &["__dir", &file],
+        HOOK,
+        &[
+            "badge: ~/repo/.aws-profile is not trusted, so this shell does not switch to p; \
+           trust it with `badge allow ~/repo`",
+        ],
+    );
+    expect_success_saying(
+        &sandbox,
+        &["deny", &repo],
+        &[],
+        &["badge: ~/repo/.aws-profile was not trusted; nothing to forget"],
+    );
+    let allow = badge(&sandbox, &["allow", &repo], &[]);
+    assert_eq!(
+        normalise(&allow.stderr, sandbox.home()),
+        "badge: trusted ~/repo/.aws-profile: inside ~/repo this shell switches to p\n",
+        "{}",
+        allow.report()
+    );
+    assert_documented("badge: trusted ~/repo/.aws-profile: inside ~/repo this shell switches to p");
+    sandbox.write("repo/.aws-profile", "p\n# edited\n");
+    expect_success_saying(
+        &sandbox,
+        &["__dir", &file],
+        HOOK,
+        &[
+            "badge: ~/repo/.aws-profile changed since it was trusted, so this shell does not \
+           switch to p; check it, then trust it with `badge allow ~/repo`",
+        ],
+    );
+    let deny = badge(&sandbox, &["deny", &repo], &[]);
+    let line = "badge: ~/repo/.aws-profile is no longer trusted; it switches nothing until \
+                `badge allow ~/repo`";
+    assert_eq!(
+        normalise(&deny.stderr, sandbox.home()),
+        format!("{line}\n"),
+        "{}",
+        deny.report()
+    );
+    assert_documented(line);
+}

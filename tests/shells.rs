@@ -83,7 +83,10 @@ fn init_twice_is_harmless(sh: Shell) {
                         complete -F __badge_complete_badge badge\n"
             .to_owned(),
         Shell::Zsh => {
-            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v%(18V. %18v.)) .)P> \n__badge_precmd\n".to_owned()
+            // The directory hook comes first, once (`tests/dir_profiles.rs`).
+            "dev-alpha\n(aws:dev-alpha) P> \n%(19V.(aws:%19v%(18V. %18v.)) .)P> \n\
+             __badge_dir_hook __badge_precmd\n"
+                .to_owned()
         }
         Shell::Fish => {
             // The completion is registered once: count its `complete` lines
@@ -743,8 +746,23 @@ fn no_prompt_leaves_prompt_identical(sh: Shell) {
             .stdout
             .split_once("---\n")
             .unwrap_or_else(|| panic!("{}", out.report()));
+        // The directory hook (`tests/dir_profiles.rs`) runs before each
+        // prompt, with or without the segment: bash's PROMPT_COMMAND and
+        // zsh's precmd_functions gain it, first, and nothing else changes.
+        let hook = match sh {
+            Shell::Bash if before.contains("PROMPT_COMMAND=[unset]") => (
+                "PROMPT_COMMAND=[unset]",
+                "PROMPT_COMMAND=[__badge_dir_hook]",
+            ),
+            Shell::Bash => ("PROMPT_COMMAND=[", "PROMPT_COMMAND=[__badge_dir_hook;"),
+            Shell::Zsh if before.contains("precmd=[unset]") => {
+                ("precmd=[unset]", "precmd=[__badge_dir_hook]")
+            }
+            Shell::Zsh => ("precmd=[", "precmd=[__badge_dir_hook "),
+            Shell::Fish => ("", ""),
+        };
         assert_eq!(
-            before,
+            before.replacen(hook.0, hook.1, 1),
             after,
             "{sh}: --no-prompt changed {what}\n{}",
             out.report()

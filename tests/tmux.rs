@@ -20,6 +20,7 @@ per_shell!(
     tab_keeps_the_word_when_matches_share_no_start,
     prompt_segment_on_screen,
     prompt_follows_a_login_in_another_terminal,
+    cd_into_a_trusted_folder_switches_and_back,
     picker_filter_and_enter_switches,
     picker_escape_changes_nothing,
     picker_ctrl_c_changes_nothing,
@@ -344,6 +345,34 @@ fn wait_for_segment(tmux: &Tmux, segment: &str) {
     tmux.wait_for(&format!("a prompt starting with {segment:?}"), |s| {
         last_line(s).starts_with(segment) && command_line(s) == Some("")
     });
+}
+
+/// `cd` typed at a terminal: into a trusted `.aws-profile`'s folder the
+/// prompt shows its profile at once, in a folder below too, and back out
+/// the profile before; an untrusted one is pointed out with the command
+/// that trusts it, and switches nothing.
+fn cd_into_a_trusted_folder_switches_and_back(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    sandbox.write("repo/.aws-profile", "prod\n");
+    sandbox.write("repo/sub/keep", "");
+    sandbox.write("untrusted/.aws-profile", "staging-eu\n");
+    let allow = sandbox.run_badge(&["allow", "repo"]);
+    assert!(allow.status.success(), "{}", allow.report());
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge dev-alpha");
+    wait_for_segment(&tmux, "(aws:dev-alpha) test");
+    tmux.send_line("cd ~/repo");
+    wait_for_segment(&tmux, "(aws:prod) test");
+    tmux.send_line("cd sub");
+    wait_for_segment(&tmux, "(aws:prod) test");
+    tmux.send_line("cd ~");
+    wait_for_segment(&tmux, "(aws:dev-alpha) test");
+    tmux.send_line("cd ~/untrusted");
+    // The message wraps at the terminal's edge: wait for its start.
+    tmux.wait_for_text("is not trusted, so this shell does not switch to staging-eu");
+    wait_for_segment(&tmux, "(aws:dev-alpha) test");
 }
 
 /// Two terminals on one profile: a login in one shows in the other's next

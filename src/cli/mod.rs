@@ -22,6 +22,7 @@ Examples:
   badge                            fuzzy picker over all profiles
   badge off                        no profile in this shell
   badge ls | grep staging          list profiles
+  badge allow                      trust this folder's .aws-profile: `cd` here switches to its profile
 
 Switching needs the shell integration, one line in your rc file:
   bash  eval \"$(badge init bash)\"     in ~/.bashrc
@@ -235,6 +236,35 @@ exposed), 0 when there are only warnings (an expired login, profiles edited
 by hand since the last sync), unless --strict. Reads files only: it never
 touches the network and never writes.")]
     Doctor(DoctorArgs),
+
+    /// Trust the nearest .aws-profile at or above DIR: this shell switches to its profile inside that tree
+    #[command(after_help = "\
+Examples:
+  echo prod/AdministratorAccess > ~/src/infra/.aws-profile
+  badge allow ~/src/infra        trust it: `cd ~/src/infra` now switches to that profile
+  badge allow                    the nearest .aws-profile at or above this folder
+
+A shell with badge's integration switches to the profile named on the first
+line of the nearest .aws-profile when it enters that folder (or any below
+it), and back to its previous profile when it leaves the tree. A profile
+chosen by hand inside the tree wins until the shell leaves it. Only a file
+you trusted, with the content you trusted, switches: a repository cannot
+move you into production, and a changed file needs `badge allow` again.")]
+    Allow(DirArgs),
+
+    /// Forget the trust in the nearest .aws-profile at or above DIR
+    #[command(after_help = "\
+Examples:
+  badge deny ~/src/infra         that folder's .aws-profile switches nothing any more
+  badge deny                     the nearest .aws-profile at or above this folder")]
+    Deny(DirArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// The folder to look in, then above [default: the current folder]
+    #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -453,6 +483,11 @@ pub struct CompletionsArgs {
 /// new name; its dry-run diff reaches the function's stdout as printed.
 pub const SWITCHING_SUBCOMMANDS: &[&str] = &["use", "off", "login", "logout", "sync"];
 
+/// Subcommands the shell function runs untouched but in a case of their
+/// own (`shell/init.*`): after them it looks at the folder's `.aws-profile`
+/// again, so that a trust given or taken takes effect at the next prompt.
+pub const TRUST_SUBCOMMANDS: &[&str] = &["allow", "deny"];
+
 /// The subcommands a user types (help's own `help` among them), for "did
 /// you mean" on a word that is no profile; a unit test keeps it clap's.
 pub const SUBCOMMANDS: &[&str] = &[
@@ -470,6 +505,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "creds",
     "console",
     "doctor",
+    "allow",
+    "deny",
     "help",
 ];
 
@@ -530,6 +567,7 @@ pub fn passthrough_words() -> Vec<String> {
         .get_subcommands()
         .map(|sub| sub.get_name().to_owned())
         .filter(|name| !SWITCHING_SUBCOMMANDS.contains(&name.as_str()))
+        .filter(|name| !TRUST_SUBCOMMANDS.contains(&name.as_str()))
         .collect();
     words.extend(
         [

@@ -76,6 +76,31 @@ pub enum Previous {
     NotText,
 }
 
+/// What the shell function says about per-directory profiles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirState {
+    /// The profile before the shell entered the tree (`Some(Off)`: none);
+    /// `None` when no directory profile is in effect.
+    pub prev: Option<Previous>,
+    /// The profile the directory switched to.
+    pub profile: Option<String>,
+    /// The real path of the `.aws-profile` it came from.
+    pub source: Option<PathBuf>,
+    /// What badge last told this shell about (see `vars::DIR_SEEN`).
+    pub seen: Option<String>,
+}
+
+impl DirState {
+    /// The file whose profile is in effect in a shell on `active`, if any:
+    /// a manual switch inside the tree ends it.
+    pub fn in_effect(&self, active: Option<&str>) -> Option<&PathBuf> {
+        match (&self.profile, active) {
+            (Some(profile), Some(active)) if profile == active => self.source.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 /// What a command may know about the process it runs in.
 pub struct Context {
     env: Env,
@@ -96,6 +121,8 @@ pub struct Context {
     /// stdin and stderr are a terminal: someone can answer a question.
     pub interactive: bool,
     pub settings: Settings,
+    /// Per-directory profiles (see `cmd::dir`).
+    pub dir: DirState,
     terminal: Terminal,
 }
 
@@ -131,6 +158,20 @@ impl Context {
         });
         let no_color = env.var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let settings = Settings::from_vars(|name| env.var_os(name));
+        let set = |name: &str| text(name).filter(|v| !v.is_empty());
+        let dir = DirState {
+            prev: text(vars::DIR_PREV).and_then(|v| match v.strip_prefix('=') {
+                Some("") => Some(Previous::Off),
+                Some(name) => Some(Previous::Profile(name.to_owned())),
+                None => None,
+            }),
+            profile: set(vars::DIR_PROFILE),
+            source: env
+                .var_os(vars::DIR_SOURCE)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+            seen: set(vars::DIR_SEEN_ENV),
+        };
         // What the shell function captures goes on to its own stdout.
         let stdout_tty = terminal.stdout
             || (hook.is_some() && env.var_os(vars::STDOUT_TTY).is_some_and(|v| v == "1"));
@@ -145,6 +186,7 @@ impl Context {
             color_stdout: !no_color && stdout_tty,
             interactive: terminal.stdin && terminal.stderr,
             settings,
+            dir,
             terminal,
             env,
         }
@@ -174,6 +216,16 @@ impl Context {
     /// The folder of the prompt's stamps (see `shell::watch`).
     pub fn stamp_dir(&self) -> Option<PathBuf> {
         Some(self.state_dir().ok()?.join("prompt"))
+    }
+
+    /// The folder of the directory hook's stamps (see `cmd::dir`).
+    pub fn dir_stamp_dir(&self) -> Option<PathBuf> {
+        Some(self.state_dir().ok()?.join("dir"))
+    }
+
+    /// The working folder.
+    pub fn current_dir(&self) -> Result<PathBuf> {
+        std::env::current_dir().context("cannot tell the current folder")
     }
 
     /// badge's own state folder, or why there is none.

@@ -60,6 +60,12 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let name = name.as_str();
+    // The `.aws-profile` whose profile is in effect, if any.
+    let directory_file = ctx
+        .dir
+        .in_effect(ctx.active.as_deref())
+        .filter(|_| from == vars::AWS_PROFILE)
+        .map(|p| p.to_string_lossy().into_owned());
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
     warn_if_refused(&paths);
@@ -85,12 +91,14 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                     Some(LoginState::Valid(at)) => Some(format_time(at)),
                     _ => None,
                 },
+                "directory_file": directory_file,
             }),
             None => json!({
                 "profile": name,
                 "profile_from": from,
                 "aws_profile": aws_profile,
                 "exists": false,
+                "directory_file": directory_file,
             }),
         };
         writeln!(out, "{}", to_json(&value, false)?)?;
@@ -113,6 +121,7 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 ("session", p.sso_session.map(str::to_owned)),
                 ("region", p.region.map(str::to_owned)),
                 ("login", login.map(describe)),
+                ("directory", directory_file.clone()),
             ] {
                 if let Some(value) = value {
                     writeln!(out, "  {label:<8} {}", printable(&value))?;

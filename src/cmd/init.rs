@@ -20,12 +20,18 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
             .filter(|dir| watch::prepare(dir).is_ok())
             .and_then(|dir| dir.to_str().map(str::to_owned)),
     };
+    // The directory hook's stamps, with or without the prompt.
+    let dir_stamps = ctx
+        .dir_stamp_dir()
+        .filter(|dir| watch::prepare(dir).is_ok())
+        .and_then(|dir| dir.to_str().map(str::to_owned));
     let code = render_init(&InitOptions {
         shell: args.shell,
         cmd: &args.cmd,
         prompt: !args.no_prompt,
         passthrough: &passthrough_words(),
         stamp_dir: stamps.as_deref(),
+        dir_stamp_dir: dir_stamps.as_deref(),
     })?;
     io::stdout().write_all(code.as_bytes())?;
     Ok(ExitCode::SUCCESS)

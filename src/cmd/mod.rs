@@ -4,12 +4,14 @@
 //! process environment comes through the context (and its [`Settings`]),
 //! so commands never reach for `std::env` themselves.
 
+mod allow;
 mod common;
 mod completions;
 mod console;
 mod context;
 mod creds;
 mod current;
+mod dir;
 mod doctor;
 mod exec;
 mod init;
@@ -48,6 +50,9 @@ pub fn run() -> Result<ExitCode> {
     }
     if args.get(1).is_some_and(|a| a == vars::PROMPT_SUBCOMMAND) {
         return Ok(prompt::run(&ctx));
+    }
+    if args.get(1).is_some_and(|a| a == vars::DIR_SUBCOMMAND) {
+        return Ok(dir::run(&ctx, &args[2..]));
     }
     if let Some(quick) = crate::cli::quick_switch(&args) {
         if ctx.settings.log {
@@ -97,6 +102,8 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Creds(args)) => creds::run(&ctx, &args),
         Some(Command::Console(args)) => console::run(&ctx, &args),
         Some(Command::Doctor(args)) => doctor::run(&ctx, &args),
+        Some(Command::Allow(args)) => allow::allow(&ctx, &args),
+        Some(Command::Deny(args)) => allow::deny(&ctx, &args),
         None => {
             if let Some(word) = cli.profile.as_deref()
                 && let Some(code) = common::choose::mistyped_command(&ctx, word)

@@ -8,6 +8,7 @@
 //! nothing about the network.
 
 pub mod atomic;
+pub mod dir_profile;
 pub mod document;
 pub mod matching;
 pub mod paths;

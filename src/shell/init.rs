@@ -6,7 +6,8 @@
 //! (`--cmd`), `{{cmd_ident}}` the same made into an identifier,
 //! `{{passthrough_bash}}`/`{{passthrough_fish}}` the first words that run
 //! the binary untouched, `{{stamp_dir}}` the line that sets the folder of
-//! the prompt's stamps, and lines between `#@if prompt` and `#@end` are the
+//! the prompt's stamps, `{{dir_stamps}}` the one that sets the folder of
+//! the directory hook's stamps, and lines between `#@if prompt` and `#@end` are the
 //! prompt segment that `--no-prompt` leaves out.
 
 use anyhow::{Result, bail};
@@ -37,6 +38,11 @@ pub struct InitOptions<'a> {
     /// when there is none, and the prompt then follows this shell's own
     /// commands only.
     pub stamp_dir: Option<&'a str>,
+    /// The folder of the directory hook's stamps, one a shell like the
+    /// prompt's, touched when the hook asks badge about a `.aws-profile`:
+    /// a file or folder newer than it has changed since. `None`: the hook
+    /// asks only when the file it finds is another.
+    pub dir_stamp_dir: Option<&'a str>,
 }
 
 /// The `--cmd` name becomes a function name and a completion target in three
@@ -71,8 +77,12 @@ pub fn render_init(opts: &InitOptions<'_>) -> Result<String> {
     let mut stamp_dir = Script::new(opts.shell);
     stamp_dir.set_global(vars::STAMP_DIR, opts.stamp_dir.unwrap_or(""));
     let stamp_dir = stamp_dir.finish();
+    let mut dir_stamps = Script::new(opts.shell);
+    dir_stamps.set_global(vars::DIR_STAMPS, opts.dir_stamp_dir.unwrap_or(""));
+    let dir_stamps = dir_stamps.finish();
     Ok(render(template, opts.cmd, opts.prompt, opts.passthrough)
         .replace("{{stamp_dir}}", stamp_dir.trim_end())
+        .replace("{{dir_stamps}}", dir_stamps.trim_end())
         .replace("{{completion}}", completion))
 }
 
@@ -116,6 +126,7 @@ mod tests {
             prompt,
             passthrough: &["ls".to_owned(), "--help".to_owned()],
             stamp_dir: Some("/home/u/.local/state/badge/prompt"),
+            dir_stamp_dir: Some("/home/u/.local/state/badge/dir"),
         })
         .unwrap()
     }
@@ -160,6 +171,12 @@ mod tests {
                 vars::PROMPT_SUBCOMMAND,
                 vars::AWS_PROFILE,
                 vars::STDOUT_TTY,
+                vars::DIR_SUBCOMMAND,
+                vars::DIR_FILE,
+                vars::DIR_SEEN,
+                vars::DIR_SEEN_ENV,
+                vars::DIR_STAMPS,
+                vars::DIR_PREV,
             ];
             if shell == Shell::Fish {
                 names.push(vars::EXPIRED);

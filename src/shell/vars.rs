@@ -55,3 +55,24 @@ pub const STATIC_KEYS: [&str; 3] = [
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
 ];
+
+/// The hidden subcommand the directory hook runs when the nearest
+/// `.aws-profile` appears, changes or is left: it prints the switch.
+pub const DIR_SUBCOMMAND: &str = "__dir";
+/// Shell variable: the `.aws-profile` the hook last asked badge about
+/// (empty: none), as the hook found it walking up from `$PWD`.
+pub const DIR_FILE: &str = "__badge_dir_file";
+/// Shell variable set by badge: which file, with which content, it last
+/// spoke about, so it does not say it again (passed back as [`DIR_SEEN_ENV`]).
+pub const DIR_SEEN: &str = "__badge_dir_seen";
+/// The name under which the hook passes [`DIR_SEEN`] to the binary.
+pub const DIR_SEEN_ENV: &str = "__BADGE_DIR_SEEN";
+/// Set by `badge init`: the folder of the shells' directory stamps.
+pub const DIR_STAMPS: &str = "__badge_dir_stamps";
+/// Exported while a directory profile is in effect: the profile the shell
+/// had before entering the tree, `=NAME` (or `=` for none).
+pub const DIR_PREV: &str = "__BADGE_DIR_PREV";
+/// Exported: the profile the directory switched to.
+pub const DIR_PROFILE: &str = "__BADGE_DIR_PROFILE";
+/// Exported: the real path of the `.aws-profile` it came from.
+pub const DIR_SOURCE: &str = "__BADGE_DIR_SOURCE";

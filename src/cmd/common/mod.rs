@@ -6,6 +6,7 @@
 //! and the role credentials of a profile ([`role`]).
 
 pub mod choose;
+pub mod dir;
 pub mod files;
 pub mod prompt;
 pub mod role;

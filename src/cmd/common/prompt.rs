@@ -78,3 +78,16 @@ pub fn login_command(profile: &Profile) -> String {
         None => format!("badge login --profile {}", shell_word(profile.name)),
     }
 }
+
+/// The code that updates the prompt's login mark for a shell that a
+/// directory moved to `name` (`None`: no profile).
+pub fn login_mark_of(
+    shell: Shell,
+    profiles: &Profiles,
+    name: Option<&str>,
+    ctx: &Context,
+) -> String {
+    let mut states = LoginStates::new(ctx.token_cache().ok());
+    let profile = name.and_then(|n| profiles.get(n));
+    login_mark(shell, profile.as_ref().map(|p| (profiles, p)), &mut states)
+}

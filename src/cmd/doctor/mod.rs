@@ -108,6 +108,7 @@ struct Report<'a> {
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
     let mut findings = vec![shell::integration(ctx)];
+    findings.extend(shell::directory_profile(ctx));
     let paths = ctx.paths()?;
     let editor = editor(ctx);
     let (found, config) = files::read(&paths.config, "AWS_CONFIG_FILE", "config", &editor);

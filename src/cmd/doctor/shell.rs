@@ -160,3 +160,23 @@ pub(super) fn active_profile(
     };
     or_ok(found, ok)
 }
+
+/// A directory profile in effect: which, and from which `.aws-profile`.
+pub(super) fn directory_profile(ctx: &Context) -> Option<Finding> {
+    let active = ctx.active.as_deref()?;
+    let source = ctx.dir.in_effect(Some(active))?;
+    let file = source.to_string_lossy();
+    Some(
+        Finding::new(
+            "directory-profile",
+            Severity::Ok,
+            format!(
+                "directory profile {} in effect, from {}",
+                printable(active),
+                printable(&file)
+            ),
+        )
+        .path(source)
+        .profile(active),
+    )
+}

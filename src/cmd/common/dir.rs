@@ -1,0 +1,88 @@
+//! Per-directory profiles, for `badge allow`, `badge deny`, the hook's
+//! `badge __dir`, `current` and `doctor`: what a `.aws-profile` says, and
+//! the messages that refuse it. Its text is hostile: names are shown
+//! through `printable` and suggested only through `shell_word`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use crate::base::text::printable;
+use crate::config::dir_profile::{self, Trust, TrustStore};
+use crate::config::paths::Paths;
+use crate::config::profiles::Profiles;
+use crate::shell::shell_word;
+
+/// A `.aws-profile` as read.
+pub struct Found {
+    /// Its real path, the key of its trust.
+    pub real: PathBuf,
+    /// The folder it is in (real).
+    pub folder: PathBuf,
+    pub name: std::result::Result<String, &'static str>,
+    pub hash: String,
+}
+
+/// Reads the `.aws-profile` at `file`. Its real path is that of its
+/// folder with the file's own name: a `.aws-profile` that is a link to a
+/// trusted file elsewhere is a file of its own, not trusted, or a
+/// repository could link to the file of a production tree.
+pub fn look(file: &Path) -> Result<Found> {
+    let parent = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let folder =
+        std::fs::canonicalize(parent).with_context(|| format!("cannot read {}", file.display()))?;
+    let real = folder.join(dir_profile::FILE_NAME);
+    let read =
+        dir_profile::read(&real).with_context(|| format!("cannot read {}", real.display()))?;
+    Ok(Found {
+        real,
+        folder,
+        name: read.name,
+        hash: read.hash,
+    })
+}
+
+/// The command that trusts the file in `folder`.
+pub fn allow_command(folder: &Path) -> String {
+    format!("badge allow {}", shell_word(&folder.to_string_lossy()))
+}
+
+/// Why `found` switches nothing before any trust: its first line names no
+/// profile, or one that no file defines.
+pub fn refusal(found: &Found, paths: &Paths, profiles: &Profiles) -> Option<String> {
+    let file = printable(&found.real.to_string_lossy()).into_owned();
+    match &found.name {
+        Err(why) => Some(format!(
+            "{file} does not name a profile on its first line: {why}; write one profile name on it"
+        )),
+        Ok(name) if profiles.get(name).is_none() => Some(format!(
+            "{file} names the profile {}, which is not defined in {} or {}; fix the file, or \
+             add the profile (`badge sync`)",
+            printable(name),
+            paths.config_shown(),
+            paths.credentials_shown()
+        )),
+        Ok(_) => None,
+    }
+}
+
+/// Why a file naming `name` does not switch until trusted; `None` when it
+/// is trusted.
+pub fn untrusted(found: &Found, name: &str, store: &TrustStore) -> Option<String> {
+    let file = printable(&found.real.to_string_lossy()).into_owned();
+    let name = printable(name);
+    let allow = printable(&allow_command(&found.folder)).into_owned();
+    match store.trust(&found.real, &found.hash) {
+        Trust::Trusted => None,
+        Trust::Unknown => Some(format!(
+            "{file} is not trusted, so this shell does not switch to {name}; trust it with `{allow}`"
+        )),
+        Trust::Changed => Some(format!(
+            "{file} changed since it was trusted, so this shell does not switch to {name}; \
+             check it, then trust it with `{allow}`"
+        )),
+    }
+}
