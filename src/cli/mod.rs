@@ -183,7 +183,9 @@ The command runs directly (no shell) and its exit code is badge's; one that
 cannot be found exits 127, as in a shell. AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN of this shell are removed so they
 cannot override the profile. --env-credentials is for tools that do not read
-SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION.")]
+SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION. Its
+credentials are cached as `badge creds` caches them:
+  badge exec prod --env-credentials --no-cache -- ./deploy.sh   ask again")]
     Exec(ExecArgs),
 
     /// Print short-lived role credentials of a profile
@@ -197,7 +199,12 @@ Examples:
 Formats: env (export lines for bash, zsh and fish), json ({\"AccessKeyId\",
 \"SecretAccessKey\", \"SessionToken\", \"Expiration\", \"Region\", \"Profile\"}),
 process (the credential_process format, Version 1). The credentials come from
-GetRoleCredentials with the profile's login and are never written to disk.")]
+GetRoleCredentials with the profile's login, and are cached for that login
+(0600, under badge's state folder) while more than 10 minutes remain, so
+tools that call again and again get them without a network round trip:
+  badge creds prod --format process             cached for the next call
+  badge creds prod --no-cache                   ask again; no cache read or written
+`badge logout`, and any new login, drop them.")]
     Creds(CredsArgs),
 
     /// Open the AWS console as a profile's role
@@ -339,6 +346,11 @@ pub struct ExecArgs {
     #[arg(long)]
     pub env_credentials: bool,
 
+    /// With --env-credentials: ask IAM Identity Center, neither reading nor
+    /// keeping cached role credentials
+    #[arg(long, requires = "env_credentials")]
+    pub no_cache: bool,
+
     /// Profile name; at a terminal also a unique prefix or substring
     /// (exact when the output goes to a program) [default: AWS_PROFILE]
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
@@ -359,6 +371,11 @@ pub struct CredsArgs {
     /// How to print them
     #[arg(long, value_enum, default_value_t = CredsFormat::Env)]
     pub format: CredsFormat,
+
+    /// Ask IAM Identity Center, neither reading nor keeping cached role
+    /// credentials
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
