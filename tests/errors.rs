@@ -1669,3 +1669,21 @@ fn no_profiles_names_the_next_step() {
          `badge sync --sso-session 'ac me'`\n"
     );
 }
+
+/// `--all` with no sso-session at all: how to add one.
+#[test]
+fn every_session_at_once_without_a_session() {
+    let sandbox = Sandbox::new("[profile x]\nregion = eu-west-1\n");
+    expect_error(
+        &sandbox,
+        &["sync", "--all"],
+        &[],
+        "badge: ~/.aws/config has no [sso-session] to sync; add one with `badge session add NAME --start-url URL --region REGION`",
+    );
+    expect_error(
+        &sandbox,
+        &["login", "--all"],
+        &[],
+        "badge: ~/.aws/config has no [sso-session] to sign in to; add one with `badge session add NAME --start-url URL --region REGION`",
+    );
+}

@@ -137,6 +137,7 @@ Examples:
   badge login --device-code          for SSH sessions and hosts without a browser
   badge login --no-browser           print the sign-in URL instead of opening it
   badge login --force                sign in again, for another user or new scopes
+  badge login --all                  every sso-session that needs it, one after the other
 
 The token is cached in ~/.aws/sso/cache exactly as `aws sso login` does, so
 the AWS CLI and every SDK use it too. A token that can be refreshed is
@@ -159,6 +160,8 @@ Examples:
   badge sync --region-rule 'account:*-us=us-east-1'   those accounts in us-east-1
   badge sync --region-rule 'role:Billing*=us-east-1' --region-rule 'id:1234*=eu-central-1'
   badge sync --region-rule ''                    forget the region rules
+  badge sync --all                               every signed-in sso-session, each its own settings
+  badge sync --all --dry-run                     the diffs of them all
 
 Profiles are written in a managed block per sso-session; everything outside
 it is left byte for byte. Template variables: {account_name}, {account_id},
@@ -279,6 +282,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SESSION", conflicts_with = "profile", add = ArgValueCandidates::new(session_candidates))]
     pub sso_session: Option<String>,
 
+    /// Sign in to every sso-session whose login needs it, one after the other
+    #[arg(long, conflicts_with_all = ["sso_session", "profile"])]
+    pub all: bool,
+
     /// Sign in to the sso-session of this profile (for a legacy profile,
     /// to its own sso_start_url)
     #[arg(long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
@@ -310,6 +317,11 @@ pub struct SyncArgs {
     /// The sso-session to sync
     #[arg(long, value_name = "SESSION", add = ArgValueCandidates::new(session_candidates))]
     pub sso_session: Option<String>,
+
+    /// Sync every sso-session that is signed in, each with its own settings,
+    /// and name those that are not
+    #[arg(long, conflicts_with_all = ["sso_session", "template", "region", "region_rule", "output"])]
+    pub all: bool,
 
     /// Print the diff that would be written and change nothing
     #[arg(long)]
