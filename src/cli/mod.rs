@@ -110,7 +110,10 @@ Examples:
 
 It defines a function that switches the current shell, completion for it,
 and a prompt segment that shows the active profile without starting a
-process (one run of badge when another process changed its login).")]
+process (one run of badge when another process changed its login):
+  (aws:prod) $             the active profile
+  (aws:prod 9m) $          its login ends within 15 minutes: 9 left at most
+  (aws:prod expired) $     its login has ended; `badge login` signs in again")]
     Init(InitArgs),
 
     /// Print the completion script for a shell
