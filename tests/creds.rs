@@ -726,3 +726,38 @@ fn boto3_and_the_aws_cli_read_cached_credentials_through_credential_process() {
     assert_eq!(world.role_credentials_issued(), 1, "one GetRoleCredentials");
     assert!(keys.iter().all(|k| *k == world.issued()[0]), "{keys:?}");
 }
+
+/// A cache file of another user (who could have planted any credentials
+/// there) is not used, and replaced by one of the user's own.
+#[test]
+fn a_cache_file_of_another_user_is_not_used() {
+    use std::os::unix::fs::MetadataExt;
+    if !support::running_as_root() {
+        return;
+    }
+    let world = World::new();
+    let first = world.process(&[]);
+    let file = world.role_cache_files().remove(0);
+    std::os::unix::fs::chown(&file, Some(4242), Some(4242)).unwrap();
+    let out = world.badge(&["creds", "p", "--format", "process"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: not using the cached role credentials in {}: it belongs to another user \
+             (uid 4242); asked IAM Identity Center for new ones\n",
+            file.display()
+        ),
+        "{}",
+        out.report()
+    );
+    let second: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_ne!(second["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(world.role_credentials_issued(), 2);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().uid(),
+        0,
+        "replaced, the user's own"
+    );
+    assert_eq!(mode(&file), 0o600);
+}

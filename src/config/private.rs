@@ -141,6 +141,19 @@ pub fn read_private(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, NotPriva
     Ok(Some(bytes))
 }
 
+/// Removes `path` when it is not a plain file of the user's own, so that
+/// what is written there next is (an atomic write would keep the owner of
+/// the file it replaces). Nothing there, or the user's own: left alone.
+pub fn remove_unless_own(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_file() && meta.uid() == me() {
+        return Ok(());
+    }
+    fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
 fn own_plain_file(meta: &Metadata, limit: u64) -> Result<(), NotPrivate> {
     if !meta.file_type().is_file() {
         return Err(NotPrivate::NotAFile);

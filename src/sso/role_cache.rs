@@ -160,6 +160,7 @@ impl RoleCache {
         };
         let json = serde_json::to_vec(&entry)?;
         private::dir(&self.dir)?;
+        private::remove_unless_own(&path)?;
         write_private(&self.session_dir(session), &path, &json)?;
         verbose!(
             "cached the role credentials in {} (0600), valid until {}",
