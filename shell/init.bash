@@ -48,7 +48,8 @@
 # and the value is never expanded again, whatever the profile is called. Its
 # control characters show as `?`: the terminal must not obey a name.
 # A hook (builtins only, keeping `$?`) marks a login that has expired, or
-# that there is none (`signed out`): the word badge left in __badge_mark_word.
+# that there is none (`signed out`): the word badge left in __badge_mark_word;
+# one with less than 15 minutes left shows them (`9m`), from $EPOCHSECONDS.
 #
 # The mark follows logins, logouts and refreshes made by other processes:
 # they replace or remove the token cache file, __badge_token_file, which
@@ -66,9 +67,14 @@ __badge_prompt_hook() {
         __badge_ask_mark
     fi
     __badge_mark=
-    if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&
-        (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
-        __badge_mark=" ${__badge_mark_word:-expired}"
+    if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]]; then
+        if (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
+            __badge_mark=" ${__badge_mark_word:-expired}"
+        elif (( ${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} > 0 &&
+            ${__badge_expires:-0} - ${EPOCHSECONDS:-0} < 900 )); then
+            # Under 15 minutes left: the minutes, rounded up (arithmetic, no process).
+            __badge_mark=" $(( (${__badge_expires:-0} - ${EPOCHSECONDS:-0} + 59) / 60 ))m"
+        fi
     fi
     return "$__badge_status"
 }

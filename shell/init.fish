@@ -50,7 +50,8 @@ end
 # status restored; only builtins run, so rendering starts no process. fish
 # has no clock without a process, so an expired login (or none: `signed
 # out`) is the verdict badge gave when it last ran (`__badge_expired`,
-# `__badge_mark_word`).
+# `__badge_mark_word`). A login with less than 15 minutes left shows them
+# (`9m`), from the expiry badge left and a clock of builtins.
 #
 # The mark follows logins, logouts and refreshes made by other processes:
 # they replace or remove the token cache file, __badge_token_file, which
@@ -68,6 +69,20 @@ function __badge_ask_mark
         return
     end
     __BADGE_SHELL=fish command badge __prompt | source
+end
+# Under 15 minutes left: ` 9m` (minutes rounded up). fish has no clock
+# variable, but its `path` builtin (fish 3.5 and later) tells a file's time
+# and how long ago that was, which add up to now; without it, nothing.
+function __badge_time_left
+    string match -qr '^[0-9]+$' -- "$argv[1]"; or return
+    test "$argv[1]" -gt 1; or return
+    builtin -q path; or return
+    set -l __badge_then (builtin path mtime / 2>/dev/null); or return
+    set -l __badge_ago (builtin path mtime --relative / 2>/dev/null); or return
+    set -l __badge_left (math "$argv[1] - $__badge_then - $__badge_ago")
+    if test "$__badge_left" -gt 0 -a "$__badge_left" -lt 900
+        printf ' %sm' (math "ceil($__badge_left / 60)")
+    end
 end
 if not functions -q __badge_user_fish_prompt
     if functions -q fish_prompt
@@ -98,6 +113,8 @@ if not functions -q __badge_user_fish_prompt
                 if set -q __badge_mark_word[1]
                     set __badge_mark " $__badge_mark_word[1]"
                 end
+            else if test "$AWS_PROFILE" = "$__badge_expires_for"; and set -q __badge_expires[1]
+                set __badge_mark (__badge_time_left $__badge_expires[1])
             end
             # Control characters show as `?`: the terminal must not obey a name.
             printf '(aws:%s%s) ' (string replace -ra '[\x00-\x1f\x7f-\x9f]' '?' -- "$AWS_PROFILE") "$__badge_mark"

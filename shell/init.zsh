@@ -50,7 +50,8 @@
 # as text, so rendering starts no process and never expands the value, even
 # with PROMPT_SUBST set. psvar[18] marks a login that has expired, or that
 # there is none, with the word badge left in __badge_mark_word (`%18v`, text
-# too); the clock is zsh/datetime's EPOCHSECONDS, a module, not a process.
+# too), and one with less than 15 minutes left shows them (`9m`); the clock
+# is zsh/datetime's EPOCHSECONDS, a module, not a process.
 #
 # The mark follows logins, logouts and refreshes made by other processes:
 # they replace or remove the token cache file, __badge_token_file, which
@@ -81,9 +82,14 @@ __badge_precmd() {
     fi
     psvar[19]="${AWS_PROFILE-}"
     psvar[18]=''
-    if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]] &&
-        (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
-        psvar[18]="${__badge_mark_word:-expired}"
+    if [[ -n "${AWS_PROFILE-}" && "${AWS_PROFILE}" == "${__badge_expires_for-}" ]]; then
+        if (( ${__badge_expires:-0} == 1 || (${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} >= ${__badge_expires:-0}) )); then
+            psvar[18]="${__badge_mark_word:-expired}"
+        elif (( ${__badge_expires:-0} > 1 && ${EPOCHSECONDS:-0} > 0 &&
+            ${__badge_expires:-0} - ${EPOCHSECONDS:-0} < 900 )); then
+            # Under 15 minutes left: the minutes, rounded up (arithmetic, no process).
+            psvar[18]="$(( (${__badge_expires:-0} - ${EPOCHSECONDS:-0} + 59) / 60 ))m"
+        fi
     fi
 }
 typeset -ga precmd_functions

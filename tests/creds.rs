@@ -8,6 +8,7 @@ use badge_emulator as emulator;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use emulator::{Emulator, EmulatorOptions, Org};
 use serde_json::Value;
@@ -169,16 +170,19 @@ fn creds_prints_what_the_emulator_issued_in_every_format_and_writes_nothing() {
         env.report()
     );
     assert!(!env.stdout.contains("AWS_REGION"), "q has no region");
+    // p's credentials are cached for the login (see the role credentials
+    // cache below): json and process got one answer, q another.
     assert_eq!(
         world.role_credentials_issued(),
-        3,
-        "asked each time, never cached"
+        2,
+        "asked once for each role"
     );
-    assert_eq!(
-        files(world.sandbox.home()),
-        before,
-        "no file written or changed"
-    );
+    let role_cache = world.sandbox.home().join(".local/state/badge/credentials");
+    let written: BTreeSet<_> = files(world.sandbox.home())
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(&role_cache))
+        .collect();
+    assert_eq!(written, before, "no other file written or changed");
 }
 
 fn creds_env_sets_the_variables_in_the_shell(shell: Shell) {
@@ -230,9 +234,11 @@ fn creds_says_how_to_sign_in_and_renews_an_expired_login() {
     let value: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(value["AccessKeyId"], world.issued()[0].as_str());
 
-    // Revoked: nothing to renew it with.
+    // Revoked: nothing to renew it with. The role credentials cached for
+    // this login stay what AWS issued (a revoked sign-in does not end
+    // them), so the cache is bypassed to ask again.
     world.emu.revoke_all_tokens();
-    let out = world.badge(&["creds", "p"]);
+    let out = world.badge(&["creds", "p", "--no-cache"]);
     assert_fails_with(&out, 1, "badge login --sso-session acme");
 }
 
@@ -442,4 +448,316 @@ fn exec_env_credentials_without_a_login_names_the_login_command() {
     std::fs::remove_file(world.sandbox.home().join(CACHE_FILE)).unwrap();
     let out = world.badge(&["exec", "p", "--env-credentials", "--", "true"]);
     assert_fails_with(&out, 1, "run `badge login --sso-session acme`");
+}
+
+// ---- the role credentials cache ----------------------------------------------
+
+/// sha1 of "acme": the folder of that sso-session's cached role credentials,
+/// as its token cache file is named.
+const ROLE_CACHE: &str = ".local/state/badge/credentials/293abb6b76d7791c0732cc517d38c4b5c734b87f";
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+impl World {
+    fn with_emulator(options: impl FnOnce(&mut EmulatorOptions)) -> World {
+        let mut world = World::new();
+        let mut opts = EmulatorOptions::new(Org::generated(2, 2, false));
+        options(&mut opts);
+        // The same org (Org::generated is deterministic), another lifetime.
+        world.emu = Emulator::start(opts);
+        world.sandbox.set_envs(world.emu.env());
+        let config = std::fs::read_to_string(world.sandbox.config_path()).unwrap();
+        let old = config
+            .lines()
+            .find_map(|l| l.strip_prefix("sso_start_url = "))
+            .unwrap()
+            .to_owned();
+        world
+            .sandbox
+            .write(".aws/config", config.replace(&old, &world.emu.start_url()));
+        world.sign_in();
+        world
+    }
+
+    /// The cached role credentials files of sso-session acme.
+    fn role_cache_files(&self) -> Vec<PathBuf> {
+        files(&self.sandbox.home().join(ROLE_CACHE))
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
+    }
+
+    fn process(&self, args: &[&str]) -> Value {
+        let mut all = vec!["creds", "p", "--format", "process"];
+        all.extend(args);
+        let out = self.badge(&all);
+        out.assert_success();
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("{}", out.report()))
+    }
+}
+
+#[test]
+fn creds_and_exec_reuse_cached_role_credentials_in_every_format() {
+    let world = World::new();
+    let first = world.process(&[]);
+    assert_eq!(world.role_credentials_issued(), 1);
+    assert_eq!(world.process(&[]), first, "the same credentials");
+    let json = world.badge(&["creds", "p", "--format", "json"]);
+    json.assert_success();
+    let value: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(value["Expiration"], first["Expiration"]);
+    let env = world.badge(&["creds", "p"]);
+    env.assert_success();
+    assert!(
+        env.stdout.contains(&format!(
+            "export AWS_SESSION_TOKEN='{}'\n",
+            first["SessionToken"].as_str().unwrap()
+        )),
+        "{}",
+        env.report()
+    );
+    let exec = world.badge(&[
+        "exec",
+        "p",
+        "--env-credentials",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$AWS_ACCESS_KEY_ID\"",
+    ]);
+    exec.assert_success();
+    assert_eq!(exec.stdout, first["AccessKeyId"].as_str().unwrap());
+    assert_eq!(
+        world.role_credentials_issued(),
+        1,
+        "one GetRoleCredentials for five calls"
+    );
+    for out in [&json, &env, &exec] {
+        assert!(out.stderr.is_empty(), "{}", out.report());
+    }
+
+    // Another role is another entry.
+    world.badge(&["creds", "q"]).assert_success();
+    assert_eq!(world.role_credentials_issued(), 2);
+
+    // 0600 files in 0700 folders, one per role, named by a sha1.
+    let files = world.role_cache_files();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let home = world.sandbox.home();
+    assert_eq!(mode(&home.join(ROLE_CACHE)), 0o700);
+    assert_eq!(mode(&home.join(".local/state/badge/credentials")), 0o700);
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.len() == 45 && name.ends_with(".json"),
+            "a sha1 name: {name}"
+        );
+    }
+    // Never in the config, never in the AWS CLI's caches.
+    let config = std::fs::read_to_string(world.sandbox.config_path()).unwrap();
+    assert!(!config.contains(first["AccessKeyId"].as_str().unwrap()));
+    assert!(!home.join(".aws/cli").exists());
+}
+
+#[test]
+fn cached_credentials_with_ten_minutes_or_less_left_are_fetched_again() {
+    let world = World::with_emulator(|o| o.credentials_lifetime = Duration::from_secs(9 * 60));
+    let first = world.process(&[]);
+    let second = world.process(&[]);
+    assert_eq!(world.role_credentials_issued(), 2, "9 minutes are too few");
+    assert_ne!(first["AccessKeyId"], second["AccessKeyId"]);
+
+    let world = World::with_emulator(|o| o.credentials_lifetime = Duration::from_secs(11 * 60));
+    let first = world.process(&[]);
+    assert_eq!(world.process(&[]), first);
+    assert_eq!(world.role_credentials_issued(), 1, "11 minutes are enough");
+}
+
+#[test]
+fn logout_drops_cached_credentials_and_a_new_login_does_not_see_them() {
+    let world = World::new();
+    world.process(&[]);
+    world.badge(&["creds", "q"]).assert_success();
+    assert_eq!(world.role_cache_files().len(), 2);
+    world
+        .badge(&["logout", "--sso-session", "acme"])
+        .assert_success();
+    assert!(
+        !world.sandbox.home().join(ROLE_CACHE).exists(),
+        "logout drops the session's cached credentials"
+    );
+    world.sign_in();
+    world.process(&[]);
+    assert_eq!(world.role_credentials_issued(), 3);
+
+    // A new login (here: written by another tool, as `aws sso login`
+    // would) is not the one the cached credentials came from.
+    let cached = world.process(&[]);
+    assert_eq!(world.role_credentials_issued(), 3);
+    world.sign_in();
+    let after = world.process(&[]);
+    assert_eq!(
+        world.role_credentials_issued(),
+        4,
+        "a new login, new credentials"
+    );
+    assert_ne!(cached["AccessKeyId"], after["AccessKeyId"]);
+    assert_eq!(world.role_cache_files().len(), 1, "the entry replaced");
+
+    // A login gone from the token cache leaves no credentials to use.
+    std::fs::remove_file(world.sandbox.home().join(CACHE_FILE)).unwrap();
+    let out = world.badge(&["creds", "p", "--format", "process"]);
+    assert_fails_with(&out, 1, "run `badge login --sso-session acme`");
+}
+
+#[test]
+fn no_cache_reads_nothing_and_writes_nothing() {
+    let world = World::new();
+    let before = files(world.sandbox.home());
+    let first = world.process(&["--no-cache"]);
+    world.process(&["--no-cache"]);
+    assert_eq!(world.role_credentials_issued(), 2);
+    assert_eq!(files(world.sandbox.home()), before, "no file written");
+
+    let cached = world.process(&[]);
+    let fresh = world.process(&["--no-cache"]);
+    assert_eq!(
+        world.role_credentials_issued(),
+        4,
+        "the cached entry not read"
+    );
+    assert_ne!(cached["AccessKeyId"], fresh["AccessKeyId"]);
+    assert_ne!(first["AccessKeyId"], fresh["AccessKeyId"]);
+    assert_eq!(world.process(&[]), cached, "nor replaced");
+    let exec = world.badge(&["exec", "p", "--env-credentials", "--no-cache", "--", "true"]);
+    exec.assert_success();
+    assert_eq!(world.role_credentials_issued(), 5);
+}
+
+#[test]
+fn a_cache_file_others_could_read_or_badge_did_not_write_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::new();
+    let first = world.process(&[]);
+    let file = world.role_cache_files().remove(0);
+
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = world.badge(&["creds", "p", "--format", "process"]);
+    out.assert_success();
+    let path = file.display().to_string();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: not using the cached role credentials in {path}: other users could read \
+             or change it (mode 644); asked IAM Identity Center for new ones\n"
+        ),
+        "{}",
+        out.report()
+    );
+    assert_eq!(world.role_credentials_issued(), 2);
+    let second: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_ne!(second["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(mode(&file), 0o600, "replaced, private");
+
+    for hostile in [
+        "{\"Version\": 1, trunc".to_owned(),
+        format!("{{\"Version\":1,\"pad\":\"{}\"}}", "x".repeat(1 << 20)),
+        "[]".to_owned(),
+    ] {
+        std::fs::write(&file, hostile).unwrap();
+        let out = world.badge(&["creds", "p", "--format", "process"]);
+        out.assert_success();
+        assert_eq!(
+            out.stderr,
+            format!(
+                "badge: not using the cached role credentials in {path}: it is not a cache file \
+                 badge wrote; asked IAM Identity Center for new ones\n"
+            ),
+            "{}",
+            out.report()
+        );
+    }
+    assert_eq!(world.role_credentials_issued(), 5);
+    assert_eq!(mode(&file), 0o600);
+    world.process(&[]);
+    assert_eq!(
+        world.role_credentials_issued(),
+        5,
+        "the replacement is used"
+    );
+}
+
+#[test]
+fn boto3_and_the_aws_cli_read_cached_credentials_through_credential_process() {
+    let boto3 = support::python_module_available("boto3");
+    let aws = support::aws_cli_v2_available();
+    if !boto3 && !aws {
+        return;
+    }
+    let world = World::new();
+    let mut keys = Vec::new();
+    if boto3 {
+        let script = "import json, sys, boto3\n\
+            c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()\n\
+            print(json.dumps([c.access_key, c.secret_key, c.token]))";
+        for _ in 0..2 {
+            let out = python(&world.sandbox, script, &["via-badge"]);
+            out.assert_success();
+            let got: Vec<String> = serde_json::from_str(out.stdout.trim()).unwrap();
+            keys.push(got[0].clone());
+        }
+    }
+    if aws {
+        for _ in 0..2 {
+            let mut cmd = world.sandbox.command("/usr/bin/aws");
+            cmd.args(["configure", "export-credentials", "--profile", "via-badge"])
+                .env("AWS_EC2_METADATA_DISABLED", "true");
+            let out = run(cmd, "aws configure export-credentials --profile via-badge");
+            out.assert_success();
+            let value: Value = serde_json::from_str(&out.stdout).unwrap();
+            keys.push(value["AccessKeyId"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(world.role_credentials_issued(), 1, "one GetRoleCredentials");
+    assert!(keys.iter().all(|k| *k == world.issued()[0]), "{keys:?}");
+}
+
+/// A cache file of another user (who could have planted any credentials
+/// there) is not used, and replaced by one of the user's own.
+#[test]
+fn a_cache_file_of_another_user_is_not_used() {
+    use std::os::unix::fs::MetadataExt;
+    if !support::running_as_root() {
+        return;
+    }
+    let world = World::new();
+    let first = world.process(&[]);
+    let file = world.role_cache_files().remove(0);
+    std::os::unix::fs::chown(&file, Some(4242), Some(4242)).unwrap();
+    let out = world.badge(&["creds", "p", "--format", "process"]);
+    out.assert_success();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: not using the cached role credentials in {}: it belongs to another user \
+             (uid 4242); asked IAM Identity Center for new ones\n",
+            file.display()
+        ),
+        "{}",
+        out.report()
+    );
+    let second: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_ne!(second["AccessKeyId"], first["AccessKeyId"]);
+    assert_eq!(world.role_credentials_issued(), 2);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().uid(),
+        0,
+        "replaced, the user's own"
+    );
+    assert_eq!(mode(&file), 0o600);
 }

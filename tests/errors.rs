@@ -2138,3 +2138,21 @@ fn per_directory_profiles_that_switch_nothing() {
     );
     assert_documented(line);
 }
+
+/// `--all` with no sso-session at all: how to add one.
+#[test]
+fn every_session_at_once_without_a_session() {
+    let sandbox = Sandbox::new("[profile x]\nregion = eu-west-1\n");
+    expect_error(
+        &sandbox,
+        &["sync", "--all"],
+        &[],
+        "badge: ~/.aws/config has no [sso-session] to sync; add one with `badge session add NAME --start-url URL --region REGION`",
+    );
+    expect_error(
+        &sandbox,
+        &["login", "--all"],
+        &[],
+        "badge: ~/.aws/config has no [sso-session] to sign in to; add one with `badge session add NAME --start-url URL --region REGION`",
+    );
+}

@@ -1294,3 +1294,150 @@ fn login_help_warns_about_shared_machines() {
         assert!(help.stdout.contains(text), "{text}\n{}", help.stdout);
     }
 }
+
+// ---- every sso-session at once ----------------------------------------------
+
+/// Three sso-sessions on the emulator's portal, as three organisations
+/// would be: acme, beta and gamma (which remembers a template of its own),
+/// none signed in.
+fn three_sessions(emu: &Emulator) -> Sandbox {
+    let mut config = String::new();
+    for name in ["acme", "beta", "gamma"] {
+        config.push_str(&format!(
+            "[sso-session {name}]\nsso_start_url = {}\nsso_region = {REGION}\n\
+             sso_registration_scopes = sso:account:access\n",
+            emu.start_url()
+        ));
+        if name == "gamma" {
+            config.push_str("badge_sync_template = gamma/{account_name}/{role_name}\n");
+        }
+        config.push('\n');
+    }
+    let mut sandbox = Sandbox::new(&config);
+    let _ = std::fs::remove_dir_all(sandbox.home().join(".aws/sso"));
+    sandbox.set_envs(emu.env());
+    sandbox
+}
+
+fn block_names(config: &str, session: &str) -> Vec<String> {
+    let begin = format!("# BEGIN badge sso-session={session} ");
+    let Some(start) = config.find(&begin) else {
+        return Vec::new();
+    };
+    let end = config[start..]
+        .find(&format!("# END badge sso-session={session}"))
+        .unwrap();
+    config[start..start + end]
+        .lines()
+        .filter_map(|l| l.strip_prefix("[profile ")?.strip_suffix(']'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sync_all_and_login_all_serve_every_sso_session_with_its_own_settings() {
+    if !require("curl") {
+        return;
+    }
+    let emu = start_emulator(|_| {});
+    let mut sandbox = three_sessions(&emu);
+    curl_browser(&mut sandbox);
+    let roles: usize = emu.org().accounts.iter().map(|a| a.roles.len()).sum();
+
+    // Nothing signed in: nothing synced, each named with its login.
+    let none = badge(&sandbox, &["sync", "--all"]);
+    assert_eq!(none.code(), Some(1), "{}", none.report());
+    for name in ["acme", "beta", "gamma"] {
+        let line = format!(
+            "badge: sso-session {name} is not signed in, so it was not synced; sign in with \
+             `badge login --sso-session {name}` (or all at once: `badge login --all`)"
+        );
+        assert!(none.stderr.lines().any(|l| l == line), "{}", none.report());
+    }
+
+    badge(&sandbox, &["login", "--sso-session", "beta"]).assert_success();
+    badge(
+        &sandbox,
+        &[
+            "sync",
+            "--sso-session",
+            "beta",
+            "--template",
+            "{account_id}.{role_name}",
+        ],
+    )
+    .assert_success();
+    let some = badge(&sandbox, &["sync", "--all"]);
+    some.assert_success();
+    assert!(
+        some.stderr.contains("sso-session acme is not signed in"),
+        "{}",
+        some.report()
+    );
+    assert!(
+        some.stderr.contains("sso-session gamma is not signed in"),
+        "{}",
+        some.report()
+    );
+    assert!(
+        !some.stderr.contains("sso-session beta is not"),
+        "{}",
+        some.report()
+    );
+
+    // login --all: acme and gamma through the browser, beta already in.
+    emu.reset_requests();
+    let login = badge(&sandbox, &["login", "--all"]);
+    login.assert_success();
+    assert!(
+        login
+            .stderr
+            .contains("already signed in to sso-session \"beta\""),
+        "{}",
+        login.report()
+    );
+    for name in ["acme", "gamma"] {
+        assert!(
+            login.stderr.contains(&format!(
+                "badge: signed in to sso-session \"{name}\", valid until"
+            )),
+            "{}",
+            login.report()
+        );
+    }
+    let urls = std::fs::read_to_string(sandbox.home().join("browser-urls")).unwrap();
+    assert_eq!(
+        urls.lines().count(),
+        3,
+        "beta once, then acme and gamma: {urls}"
+    );
+
+    let all = badge(&sandbox, &["sync", "--all"]);
+    all.assert_success();
+    assert!(!all.stderr.contains("not signed in"), "{}", all.report());
+    let config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    let org = emu.org();
+    for name in ["acme", "beta", "gamma"] {
+        let names = block_names(&config, name);
+        assert_eq!(names.len(), roles, "{name}: {names:?}\n{config}");
+    }
+    // beta keeps the template it was synced with; the others the default.
+    let first = &org.accounts[0];
+    assert!(block_names(&config, "beta").contains(&format!("{}.{}", first.id, first.roles[0])));
+    assert!(
+        block_names(&config, "gamma")
+            .iter()
+            .all(|n| n.starts_with("gamma/")),
+        "{config}"
+    );
+    assert!(
+        block_names(&config, "acme")
+            .iter()
+            .all(|n| !n.starts_with("gamma/") && n.contains('/')),
+        "{config}"
+    );
+
+    // Flags that are one session's settings do not go with --all.
+    let out = badge(&sandbox, &["sync", "--all", "--template", "{role_name}"]);
+    assert_eq!(out.code(), Some(2), "{}", out.report());
+}

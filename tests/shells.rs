@@ -29,6 +29,7 @@ per_shell!(
     prompt_shows_profile_without_starting_a_process,
     prompt_keeps_last_status,
     prompt_marks_an_expired_login,
+    prompt_shows_the_time_left_under_fifteen_minutes,
     prompt_follows_the_token_cache_of_other_processes,
     no_prompt_leaves_prompt_identical,
     switch_removes_static_keys_and_says_so_once,
@@ -588,6 +589,57 @@ fn prompt_marks_a_login(sh: Shell, word: &str, expired: bool) {
         "{}",
         out.report()
     );
+}
+
+/// `2026-12-01T23:50:00Z` for `secs` seconds from now (GNU date).
+fn iso_in(secs: u64) -> String {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + secs;
+    let out = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{at}"), "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .expect("date");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A login with less than 15 minutes left shows them, in whole minutes
+/// rounded up (`(aws:prod 9m)` with 8½ left), computed by the prompt from
+/// the expiry badge left, with an empty PATH: no process. With more left,
+/// nothing; once expired, the word as before.
+fn prompt_shows_the_time_left_under_fifteen_minutes(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let cache = format!(".aws/sso/cache/{}.json", support::TOKEN_CACHE_ACME);
+    let login = |expires_at: &str| {
+        sandbox.write(
+            &cache,
+            format!(
+                "{{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
+                 \"accessToken\": \"test-token\", \"expiresAt\": \"{expires_at}\"}}"
+            ),
+        );
+    };
+    let r = match sh {
+        Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
+        _ => render_prompt(sh),
+    };
+    let empty = empty_path(sh);
+    for (left, shown) in [(8 * 60 + 30, "(aws:prod 9m)"), (20 * 60, "(aws:prod)")] {
+        login(&iso_in(left));
+        let body = format!("badge prod\n{empty}\n{r}\n{r}\n");
+        run_shell(sh, &sandbox, &script(sh, &body))
+            .assert_clean()
+            .assert_stdout(&format!("[{shown} P> ]\n[{shown} P> ]\n"));
+    }
+    login("2020-01-01T00:00:00Z");
+    let out = run_shell(
+        sh,
+        &sandbox,
+        &script(sh, &format!("badge prod\n{empty}\n{r}\n")),
+    );
+    assert_eq!(out.stdout, "[(aws:prod expired) P> ]\n", "{}", out.report());
 }
 
 /// Another terminal signs in, signs out or renews the login (here `rm`,

@@ -111,7 +111,10 @@ Examples:
 
 It defines a function that switches the current shell, completion for it,
 and a prompt segment that shows the active profile without starting a
-process (one run of badge when another process changed its login).")]
+process (one run of badge when another process changed its login):
+  (aws:prod) $             the active profile
+  (aws:prod 9m) $          its login ends within 15 minutes: 9 left at most
+  (aws:prod expired) $     its login has ended; `badge login` signs in again")]
     Init(InitArgs),
 
     /// Print the completion script for a shell
@@ -138,6 +141,7 @@ Examples:
   badge login --device-code          for SSH sessions and hosts without a browser
   badge login --no-browser           print the sign-in URL instead of opening it
   badge login --force                sign in again, for another user or new scopes
+  badge login --all                  every sso-session that needs it, one after the other
 
 The token is cached in ~/.aws/sso/cache exactly as `aws sso login` does, so
 the AWS CLI and every SDK use it too. A token that can be refreshed is
@@ -170,6 +174,8 @@ Examples:
   badge sync --region-rule 'account:*-us=us-east-1'   those accounts in us-east-1
   badge sync --region-rule 'role:Billing*=us-east-1' --region-rule 'id:1234*=eu-central-1'
   badge sync --region-rule ''                    forget the region rules
+  badge sync --all                               every signed-in sso-session, each its own settings
+  badge sync --all --dry-run                     the diffs of them all
 
 Profiles are written in a managed block per sso-session; everything outside
 it is left byte for byte. Template variables: {account_name}, {account_id},
@@ -194,7 +200,9 @@ The command runs directly (no shell) and its exit code is badge's; one that
 cannot be found exits 127, as in a shell. AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN of this shell are removed so they
 cannot override the profile. --env-credentials is for tools that do not read
-SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION.")]
+SSO profiles: it also sets AWS_CREDENTIAL_EXPIRATION and AWS_REGION. Its
+credentials are cached as `badge creds` caches them:
+  badge exec prod --env-credentials --no-cache -- ./deploy.sh   ask again")]
     Exec(ExecArgs),
 
     /// Print short-lived role credentials of a profile
@@ -208,7 +216,12 @@ Examples:
 Formats: env (export lines for bash, zsh and fish), json ({\"AccessKeyId\",
 \"SecretAccessKey\", \"SessionToken\", \"Expiration\", \"Region\", \"Profile\"}),
 process (the credential_process format, Version 1). The credentials come from
-GetRoleCredentials with the profile's login and are never written to disk.")]
+GetRoleCredentials with the profile's login, and are cached for that login
+(0600, under badge's state folder) while more than 10 minutes remain, so
+tools that call again and again get them without a network round trip:
+  badge creds prod --format process             cached for the next call
+  badge creds prod --no-cache                   ask again; no cache read or written
+`badge logout`, and any new login, drop them.")]
     Creds(CredsArgs),
 
     /// Open the AWS console as a profile's role
@@ -312,6 +325,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "SESSION", conflicts_with = "profile", add = ArgValueCandidates::new(session_candidates))]
     pub sso_session: Option<String>,
 
+    /// Sign in to every sso-session whose login needs it, one after the other
+    #[arg(long, conflicts_with_all = ["sso_session", "profile"])]
+    pub all: bool,
+
     /// Sign in to the sso-session of this profile (for a legacy profile,
     /// to its own sso_start_url)
     #[arg(long, value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
@@ -343,6 +360,11 @@ pub struct SyncArgs {
     /// The sso-session to sync
     #[arg(long, value_name = "SESSION", add = ArgValueCandidates::new(session_candidates))]
     pub sso_session: Option<String>,
+
+    /// Sync every sso-session that is signed in, each with its own settings,
+    /// and name those that are not
+    #[arg(long, conflicts_with_all = ["sso_session", "template", "region", "region_rule", "output"])]
+    pub all: bool,
 
     /// Print the diff that would be written and change nothing
     #[arg(long)]
@@ -379,6 +401,11 @@ pub struct ExecArgs {
     #[arg(long)]
     pub env_credentials: bool,
 
+    /// With --env-credentials: ask IAM Identity Center, neither reading nor
+    /// keeping cached role credentials
+    #[arg(long, requires = "env_credentials")]
+    pub no_cache: bool,
+
     /// Profile name; at a terminal also a unique prefix or substring
     /// (exact when the output goes to a program) [default: AWS_PROFILE]
     #[arg(value_name = "PROFILE", add = ArgValueCompleter::new(profile_candidates))]
@@ -399,6 +426,11 @@ pub struct CredsArgs {
     /// How to print them
     #[arg(long, value_enum, default_value_t = CredsFormat::Env)]
     pub format: CredsFormat,
+
+    /// Ask IAM Identity Center, neither reading nor keeping cached role
+    /// credentials
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::role::{fetch, sso_profile};
+use super::common::role::{Caching, fetch, sso_profile};
 use crate::base::text::quoted;
 use crate::cli::ConsoleArgs;
 use crate::shell::shell_word;
@@ -32,7 +32,7 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
     }
     let again = |name: &str| format!("badge console {}", shell_word(name));
     let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
-    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+    let credentials = fetch(ctx, &profile, &again(&profile.name), Caching::Bypass)?;
     let base = federation::signin_base(
         profile.region.as_deref(),
         ctx.settings.signin_url.as_deref(),

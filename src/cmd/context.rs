@@ -14,6 +14,7 @@ use anyhow::{Context as _, Result};
 use super::settings::Settings;
 use crate::config::paths::{self, Paths};
 use crate::shell::{Shell, vars};
+use crate::sso::role_cache::RoleCache;
 use crate::sso::token_cache::TokenCache;
 
 /// The environment variables badge reads: the process's own, or (in
@@ -211,6 +212,11 @@ impl Context {
 
     pub fn token_cache(&self) -> Result<TokenCache> {
         TokenCache::from_vars(|name| self.env.var_os(name))
+    }
+
+    /// The cached role credentials, under badge's state folder.
+    pub fn role_cache(&self) -> Result<RoleCache> {
+        Ok(RoleCache::in_dir(self.state_dir()?.join("credentials")))
     }
 
     /// The folder of the prompt's stamps (see `shell::watch`).

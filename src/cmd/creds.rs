@@ -2,8 +2,9 @@
 //! credentials on stdout, for `eval`, for scripts, or as a profile's
 //! `credential_process` (the fetch itself is `common::role`).
 //!
-//! Nothing is cached: each run asks GetRoleCredentials again, with the
-//! login the AWS tools share.
+//! Tools call it again and again, so the credentials are cached for the
+//! login they came from while more than ten minutes remain
+//! (`sso::role_cache`); `--no-cache` asks GetRoleCredentials every time.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 use super::Context;
-use super::common::role::{fetch, sso_profile, variables};
+use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::to_json;
 use crate::cli::{CredsArgs, CredsFormat};
 use crate::shell::shell_word;
@@ -23,7 +24,12 @@ pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
     // reads this, and gets the profile it named or nothing.
     let tool = (!ctx.stdout_tty).then_some("badge creds");
     let profile = sso_profile(ctx, args.profile.as_deref(), tool, again)?;
-    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+    let credentials = fetch(
+        ctx,
+        &profile,
+        &again(&profile.name),
+        Caching::unless(args.no_cache),
+    )?;
     let text = match args.format {
         CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
         CredsFormat::Json => {

@@ -17,7 +17,7 @@ use anyhow::{Result, bail};
 use super::Context;
 use super::common::choose::{exact, resolve};
 use super::common::files::load_profiles;
-use super::common::role::{fetch, sso_profile, variables};
+use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::printable;
 use crate::cli::ExecArgs;
 use crate::shell::{shell_word, vars};
@@ -44,7 +44,12 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         let again =
             |name: &str| format!("badge exec {} --env-credentials -- ...", shell_word(name));
         let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
-        let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+        let credentials = fetch(
+            ctx,
+            &profile,
+            &again(&profile.name),
+            Caching::unless(args.no_cache),
+        )?;
         // The credentials are the profile: another profile must not win.
         command.env_remove(vars::AWS_PROFILE);
         command.env_remove(vars::AWS_DEFAULT_PROFILE);

@@ -1,4 +1,5 @@
-//! `badge logout`: end the sign-in at AWS and remove the cached token.
+//! `badge logout`: end the sign-in at AWS and remove the cached token,
+//! and the role credentials cached for tools with it.
 //!
 //! A switching command in the shell integration, so stdout carries only the
 //! code that updates the prompt's expiry marker; everything else is stderr.
@@ -12,6 +13,7 @@ use super::Context;
 use super::common::prompt::active_login_mark;
 use super::common::session::select_session;
 use crate::cli::LogoutArgs;
+use crate::shell::shell_word;
 use crate::sso::client::runtime;
 use crate::sso::login::{LoggedOut, logout};
 use crate::ui::say::say;
@@ -39,6 +41,16 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
     };
     let network = ctx.settings.network()?;
     let outcome = runtime()?.block_on(logout(&network, &name, region.as_deref(), &cache))?;
+    // Unusable once the login is gone anyway; not kept to be found.
+    if let Ok(roles) = ctx.role_cache()
+        && let Err(err) = roles.forget(&name)
+    {
+        eprintln!(
+            "badge: could not remove the role credentials cached for {label}: {err:#}; \
+             they are no longer used, remove them with `rm -r {}`",
+            shell_word(&roles.dir().to_string_lossy())
+        );
+    }
     match outcome {
         LoggedOut::NotSignedIn => {
             say!("not signed in to {label}; nothing to do");

@@ -38,16 +38,65 @@ use crate::ui::say::say;
 const LISTED: usize = 10;
 
 pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
+    if args.all {
+        return sync_all(ctx, args);
+    }
+    sync_one(ctx, args, args.sso_session.as_deref())
+}
+
+/// `badge sync --all`: every sso-session that is signed in, one after the
+/// other, each with its own remembered settings into its own block; the
+/// others are named with the command that signs them in. Exit 1 when one
+/// failed, or when none was signed in.
+fn sync_all(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let paths = ctx.paths()?;
     paths.check_files()?;
     let doc = read_config(&paths)?;
-    let session = sessions::select(
-        &doc,
-        &paths.config,
-        args.sso_session.as_deref(),
-        None,
-        ctx.active.as_deref(),
-    );
+    let all = sessions::sessions(&doc);
+    if all.is_empty() {
+        bail!(
+            "{} has no [sso-session] to sync; add one with `badge session add NAME --start-url \
+             URL --region REGION`",
+            paths.config_shown()
+        );
+    }
+    let cache = ctx.token_cache()?;
+    let now = std::time::SystemTime::now();
+    let (mut synced, mut failed) = (0, 0);
+    let mut signed_out = Vec::new();
+    for (name, session) in &all {
+        let signed_in = session.is_ok() && cache.state(name, now).is_usable();
+        if !signed_in && session.is_ok() {
+            signed_out.push(name);
+            continue;
+        }
+        match sync_one(ctx, args, Some(name)) {
+            Ok(_) => synced += 1,
+            Err(err) => {
+                eprintln!("badge: {err:#}");
+                failed += 1;
+            }
+        }
+    }
+    for name in &signed_out {
+        eprintln!(
+            "badge: sso-session {} is not signed in, so it was not synced; sign in with \
+             `badge login --sso-session {}` (or all at once: `badge login --all`)",
+            printable(name),
+            shell_word(name)
+        );
+    }
+    if failed > 0 || synced == 0 {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sync_one(ctx: &Context, args: &SyncArgs, requested: Option<&str>) -> Result<ExitCode> {
+    let paths = ctx.paths()?;
+    paths.check_files()?;
+    let doc = read_config(&paths)?;
+    let session = sessions::select(&doc, &paths.config, requested, None, ctx.active.as_deref());
     // A section of the block copied by hand outside it (same name, so the
     // AWS CLI refuses the file) is what this sync mends; anything else the
     // AWS CLI refuses stays as it is.

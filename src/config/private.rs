@@ -5,9 +5,12 @@
 //! hold the config lock forever (`flock` works on a read-only handle).
 //!
 //! Used for the state folder (locks, backups, sync records, client
-//! registrations) and the token cache folder badge writes logins into.
+//! registrations, cached role credentials) and the token cache folder
+//! badge writes logins into.
 
-use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::fmt;
+use std::fs::{self, DirBuilder, File, Metadata, OpenOptions};
+use std::io::{self, ErrorKind, Read};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
 
@@ -81,6 +84,92 @@ pub fn open_lock(path: &Path) -> Result<File> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))
 }
 
+/// Why [`read_private`] did not read a file.
+#[derive(Debug)]
+pub enum NotPrivate {
+    /// Other users may read or change it: its mode bits.
+    Shared(u32),
+    /// It belongs to another user: their uid.
+    Foreign(u32),
+    /// A symlink, a folder, a pipe or a device, or replaced while opened.
+    NotAFile,
+    /// Larger than the limit.
+    TooLarge,
+    Io(io::Error),
+}
+
+impl fmt::Display for NotPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NotPrivate::Shared(mode) => write!(
+                f,
+                "other users could read or change it (mode {:o})",
+                mode & 0o777
+            ),
+            NotPrivate::Foreign(uid) => write!(f, "it belongs to another user (uid {uid})"),
+            NotPrivate::NotAFile => f.write_str("it is not a plain file"),
+            NotPrivate::TooLarge => f.write_str("it is larger than badge ever writes one"),
+            NotPrivate::Io(err) => write!(f, "it cannot be read ({err})"),
+        }
+    }
+}
+
+/// The bytes of a file badge wrote for itself, only when it still is what
+/// badge wrote: a plain file (no symlink, and the one that was checked is
+/// the one read), the user's own, 0600 or tighter, and at most `limit`
+/// bytes. `Ok(None)` when there is no file.
+pub fn read_private(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, NotPrivate> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(NotPrivate::Io(err)),
+    };
+    own_plain_file(&meta, limit)?;
+    let file = File::open(path).map_err(NotPrivate::Io)?;
+    let opened = file.metadata().map_err(NotPrivate::Io)?;
+    if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) {
+        return Err(NotPrivate::NotAFile);
+    }
+    own_plain_file(&opened, limit)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(NotPrivate::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(NotPrivate::TooLarge);
+    }
+    Ok(Some(bytes))
+}
+
+/// Removes `path` when it is not a plain file of the user's own, so that
+/// what is written there next is (an atomic write would keep the owner of
+/// the file it replaces). Nothing there, or the user's own: left alone.
+pub fn remove_unless_own(path: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_file() && meta.uid() == me() {
+        return Ok(());
+    }
+    fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))
+}
+
+fn own_plain_file(meta: &Metadata, limit: u64) -> Result<(), NotPrivate> {
+    if !meta.file_type().is_file() {
+        return Err(NotPrivate::NotAFile);
+    }
+    if meta.uid() != me() {
+        return Err(NotPrivate::Foreign(meta.uid()));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(NotPrivate::Shared(meta.mode()));
+    }
+    if meta.len() > limit {
+        return Err(NotPrivate::TooLarge);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +197,29 @@ mod tests {
         assert_eq!(mode & 0o777, 0o755);
         let lock = open_lock(&deep.join("x.lock")).unwrap();
         assert_eq!(lock.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn private_files_are_read_only_when_they_are_still_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("f");
+        assert!(read_private(&file, 8).unwrap().is_none());
+        fs::write(&file, "12345").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_private(&file, 8).unwrap().unwrap(), b"12345");
+        assert!(matches!(read_private(&file, 4), Err(NotPrivate::TooLarge)));
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+        let err = read_private(&file, 8).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "other users could read or change it (mode 640)"
+        );
+        let link = tmp.path().join("l");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(read_private(&link, 8), Err(NotPrivate::NotAFile)));
+        assert!(matches!(
+            read_private(tmp.path(), 8),
+            Err(NotPrivate::NotAFile)
+        ));
     }
 }

@@ -1,8 +1,8 @@
 //! Short-lived role credentials from the portal's GetRoleCredentials, for
 //! `badge exec --env-credentials`, `badge creds` and `badge console`.
 //!
-//! They live in memory only: the AWS tools fetch their own from the same
-//! login, so nothing here is ever written to disk. Signing in is left to
+//! Nothing here writes them anywhere: `badge creds` and `badge exec
+//! --env-credentials` keep them in `role_cache`. Signing in is left to
 //! `badge login`; an expired token is renewed with its refresh token as the
 //! AWS tools would.
 

@@ -9,4 +9,5 @@ pub mod federation;
 pub mod login;
 pub mod login_state;
 pub mod portal;
+pub mod role_cache;
 pub mod token_cache;

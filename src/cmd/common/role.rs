@@ -1,19 +1,48 @@
 //! The role credentials of a profile, for `badge creds`, `badge exec
 //! --env-credentials` and `badge console`: the profile found like `badge
 //! use` finds one, its sso-session or legacy start URL, and one
-//! GetRoleCredentials with the login the AWS tools share.
+//! GetRoleCredentials with the login the AWS tools share, or the cached
+//! answer to it (`sso::role_cache`).
+
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, bail};
 
 use super::choose::{exact, resolve};
 use super::files::load_profiles;
 use crate::base::text::{printable, quoted};
+use crate::base::url::same_url;
 use crate::cmd::Context;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::shell::shell_word;
 use crate::sso::client;
 use crate::sso::credentials::{self, Role, RoleCredentials};
+use crate::sso::role_cache::Lookup;
+use crate::sso::token_cache::{CachedToken, TokenCache};
+
+/// Cached role credentials are handed out only with more than this left,
+/// so that the tool that gets them can use them for a while.
+pub const REUSE_MARGIN: Duration = Duration::from_secs(10 * 60);
+
+/// Whether [`fetch`] may answer from the cache of role credentials and
+/// keep what it fetched there (`--no-cache`: neither).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    Use,
+    Bypass,
+}
+
+impl Caching {
+    /// `--no-cache` given or not.
+    pub fn unless(no_cache: bool) -> Caching {
+        if no_cache {
+            Caching::Bypass
+        } else {
+            Caching::Use
+        }
+    }
+}
 
 /// A profile that names an Identity Center role, found like `badge use`
 /// finds one.
@@ -122,17 +151,66 @@ fn calls_badge(process: &str) -> bool {
 }
 
 /// The role credentials of `profile`; `again` is the command to repeat
-/// when the service could not be reached.
-pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCredentials> {
+/// when the service could not be reached. With [`Caching::Use`], those
+/// cached for this login when more than [`REUSE_MARGIN`] remains (no
+/// network, no runtime), and what is fetched is kept for the next call.
+pub fn fetch(
+    ctx: &Context,
+    profile: &SsoProfile,
+    again: &str,
+    caching: Caching,
+) -> Result<RoleCredentials> {
     let cache = ctx.token_cache()?;
+    let roles = match caching {
+        Caching::Use => ctx.role_cache().ok(),
+        Caching::Bypass => None,
+    };
+    if let Some(roles) = &roles
+        && let Some(token) = login_of(&cache, profile)
+    {
+        let until = SystemTime::now() + REUSE_MARGIN;
+        match roles.load(&profile.session.name, &profile.role, &token, until) {
+            Lookup::Hit(credentials) => return Ok(credentials),
+            Lookup::Miss => {}
+            Lookup::Refused(path, why) => eprintln!(
+                "badge: not using the cached role credentials in {}: {why}; asked IAM \
+                 Identity Center for new ones",
+                path.display()
+            ),
+        }
+    }
     let network = ctx.settings.network()?;
-    client::runtime()?.block_on(credentials::get(
+    let credentials = client::runtime()?.block_on(credentials::get(
         &network,
         &profile.session,
         &cache,
         &profile.role,
         again,
-    ))
+    ))?;
+    // The login they came with (renewed, perhaps, on the way).
+    if let Some(roles) = &roles
+        && let Some(token) = login_of(&cache, profile)
+        && let Err(err) = roles.store(&profile.session.name, &profile.role, &token, &credentials)
+    {
+        eprintln!(
+            "badge: could not cache the role credentials of profile {} in {}: {err:#}; \
+             the next call asks IAM Identity Center again",
+            printable(&profile.name),
+            roles.dir().display()
+        );
+    }
+    Ok(credentials)
+}
+
+/// The cached login of `profile`'s session, when it is one that can be
+/// used now: there, for that start URL, not expired.
+fn login_of(cache: &TokenCache, profile: &SsoProfile) -> Option<CachedToken> {
+    let token = cache.load(&profile.session.name).ok()??;
+    let url_matches = token
+        .start_url
+        .as_deref()
+        .is_none_or(|url| same_url(url, &profile.session.start_url));
+    (url_matches && token.is_valid_at(SystemTime::now())).then_some(token)
 }
 
 /// The variables `badge creds` and `badge exec --env-credentials` set.

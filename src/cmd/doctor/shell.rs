@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{Finding, Severity, or_ok};
-use crate::base::text::quoted;
+use crate::base::text::{printable, quoted};
 use crate::cmd::Context;
 use crate::config::document::Document;
 use crate::config::paths::Paths;
