@@ -13,7 +13,6 @@ use super::Context;
 use super::common::role::{fetch, sso_profile};
 use crate::base::text::printable;
 use crate::cli::ConsoleArgs;
-use crate::shell::shell_word;
 use crate::sso::client;
 use crate::sso::federation;
 use crate::sso::login::browser;
@@ -29,9 +28,9 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
             printable(service)
         );
     }
-    let again = |name: &str| format!("badge console {}", shell_word(name));
+    let again = |word: &str| format!("badge console {word}");
     let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
-    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+    let credentials = fetch(ctx, &profile, again)?;
     let base = federation::signin_base(
         profile.region.as_deref(),
         ctx.settings.signin_url.as_deref(),

@@ -13,16 +13,15 @@ use anyhow::{Result, bail};
 use super::Context;
 use super::common::role::{fetch, sso_profile, variables};
 use crate::cli::{CredsArgs, CredsFormat};
-use crate::shell::shell_word;
 use crate::sso::credentials::RoleCredentials;
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
-    let again = |name: &str| format!("badge creds {}", shell_word(name));
+    let again = |word: &str| format!("badge creds {word}");
     // credential_process, `eval "$(badge creds …)"`, a pipe: a program
     // reads this, and gets the profile it named or nothing.
     let tool = (!ctx.stdout_tty).then_some("badge creds");
     let profile = sso_profile(ctx, args.profile.as_deref(), tool, again)?;
-    let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+    let credentials = fetch(ctx, &profile, again)?;
     let text = match args.format {
         CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
         CredsFormat::Json => {

@@ -14,7 +14,7 @@ use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
 use crate::config::sessions;
-use crate::shell::{shell_word, vars};
+use crate::shell::{hint, shell_word, vars};
 use crate::sso::login_state::{LoginStates, describe};
 use crate::sso::token_cache::LoginState;
 use crate::sync::record::renamed_to;
@@ -140,9 +140,12 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
             .filter(|new| profiles.get(new).is_some());
         let fix = match renamed {
             Some(new) => format!(
-                "badge sync renamed it to {:?}: switch to it with `badge {}`",
+                "badge sync renamed it to {:?}: {}",
                 printable(&new),
-                shell_word(&new)
+                hint(
+                    "switch to it with",
+                    shell_word(&new).map(|new| format!("badge {new}"))
+                )
             ),
             None => "choose another with `badge`".to_owned(),
         };

@@ -20,7 +20,7 @@ use super::common::files::load_profiles;
 use super::common::role::{fetch, sso_profile, variables};
 use crate::base::text::printable;
 use crate::cli::ExecArgs;
-use crate::shell::{shell_word, vars};
+use crate::shell::vars;
 use crate::ui::verbose::verbose;
 
 /// What a shell exits with when it cannot find a command, and when it
@@ -40,10 +40,9 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.env_remove(var);
     }
     if args.env_credentials {
-        let again =
-            |name: &str| format!("badge exec {} --env-credentials -- ...", shell_word(name));
+        let again = |word: &str| format!("badge exec {word} --env-credentials -- ...");
         let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
-        let credentials = fetch(ctx, &profile, &again(&profile.name))?;
+        let credentials = fetch(ctx, &profile, again)?;
         // The credentials are the profile: another profile must not win.
         command.env_remove(vars::AWS_PROFILE);
         command.env_remove(vars::AWS_DEFAULT_PROFILE);
@@ -88,7 +87,7 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     if let Some(command) = tool(ctx) {
         return exact(&profiles, query, command);
     }
-    let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
+    let again = |word: &str| format!("badge exec {word} -- COMMAND");
     resolve(ctx, &paths, &profiles, query, again)
 }
 

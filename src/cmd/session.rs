@@ -93,10 +93,10 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
             )
         }
     }
-    eprintln!(
-        "badge: next, sign in: {}",
-        printable(&format!("badge login --sso-session {}", shell_word(&name)))
-    );
+    match shell_word(&name) {
+        Ok(name) => eprintln!("badge: next, sign in: badge login --sso-session {name}"),
+        Err(why) => eprintln!("badge: next, sign in with `badge login`; {why}"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,7 +15,6 @@ use crate::base::text::printable;
 use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
-use crate::shell::shell_word;
 use crate::sso::login::login_interactive;
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
@@ -38,7 +37,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         (Some(query), _) => load_candidates(&paths, query)?,
         (None, _) => Profiles::load(&paths)?,
     };
-    let again = |name: &str| format!("badge use {}", shell_word(name));
+    let again = |word: &str| format!("badge use {word}");
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
@@ -127,7 +126,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 "badge: switched to {}, but sso-session {} {why}; sign in with `{}`",
                 printable(profile.name),
                 printable(session),
-                printable(&login_command(profile))
+                login_command(profile)
             );
         }
     }

@@ -23,7 +23,7 @@ use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::config::strict::Refusal;
-use crate::shell::{Script, shell_word, vars};
+use crate::shell::{Script, hint, shell_word, vars};
 use crate::sso::login_state::LoginStates;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
@@ -301,7 +301,10 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
         let then = if ctx.hook.is_some() && !dry_run {
             "this shell switched to it".to_owned()
         } else {
-            format!("switch to it with `badge {}`", shell_word(to))
+            hint(
+                "switch to it with",
+                shell_word(to).map(|to| format!("badge {to}")),
+            )
         };
         eprintln!(
             "badge: the profile of this shell, {:?}, {is} named {:?}; {then}",

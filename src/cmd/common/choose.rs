@@ -14,14 +14,14 @@ use crate::config::matching::{Matcher, closest, find_matches};
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
-use crate::shell::shell_word;
+use crate::shell::{Unpasteable, shell_word};
 use crate::ui::picker::{self, Choice};
 
 /// Exact name, else the only prefix match, else the only substring match.
 /// Several matches open the picker on a terminal, over every profile with
 /// `query` typed in (`profiles` may hold only the matches), and are an
-/// error elsewhere, whose hint is `again` with one of the names: the
-/// command the user ran. Leaving the picker is
+/// error elsewhere, whose hint is `again` with one of the names as a shell
+/// word: the command the user ran. Leaving the picker is
 /// [`picker::Cancelled`].
 pub fn resolve(
     ctx: &Context,
@@ -53,11 +53,14 @@ pub fn resolve(
             } else {
                 String::new()
             };
+            let example = match shown.iter().find_map(|name| shell_word(name).ok()) {
+                Some(word) => format!("for example `{}`", again(&word)),
+                None => Unpasteable.to_string(),
+            };
             bail!(
-                "{query:?} matches {} profiles: {}{more}; name one exactly, for example `{}`",
+                "{query:?} matches {} profiles: {}{more}; name one exactly, {example}",
                 several.len(),
                 shown.join(", "),
-                again(shown[0])
             )
         }
     }
@@ -138,7 +141,12 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
     if profiles.is_empty() {
         return no_profiles_message(paths, profiles.config());
     }
-    let close = closest(profiles.names(), query);
+    // As words to type after `badge` (a name no pasted command can hold
+    // is shown escaped, in quotes).
+    let close: Vec<String> = closest(profiles.names(), query)
+        .into_iter()
+        .map(|name| shell_word(name).unwrap_or_else(|_| format!("{:?}", printable(name))))
+        .collect();
     let mut message = format!("no profile matches {query:?} in {}; ", paths.config_shown());
     match close.as_slice() {
         [] => {}
@@ -185,7 +193,9 @@ pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
              REGION`, `badge login` and `badge sync`"
         ),
         [(name, _), rest @ ..] => {
-            let name = shell_word(name);
+            let Ok(name) = shell_word(name) else {
+                return format!("{none}; generate them with `badge login` and `badge sync`");
+            };
             let others = match rest.len() {
                 0 => String::new(),
                 1 => " (or the other sso-session)".to_owned(),

@@ -25,8 +25,8 @@ pub struct SsoProfile {
 }
 
 /// The profile `query` names (exact, unique prefix, unique substring), or
-/// the active one without a query. `again` turns a profile name into the
-/// command the user ran, for hints. With `tool` (the command, `badge
+/// the active one without a query. `again` turns a profile name, as a
+/// shell word, into the command the user ran, for hints. With `tool` (the command, `badge
 /// creds`), a program reads the output: the name must be exact.
 pub fn sso_profile(
     ctx: &Context,
@@ -57,8 +57,13 @@ pub fn sso_profile(
             if profile.account_id.is_none() || profile.role_name.is_none() {
                 bail!(
                     "profile {shown} has no sso_account_id or no sso_role_name, so it names no \
-                     role; `badge sync --sso-session {}` writes a profile for every role",
-                    printable(&shell_word(session_name))
+                     role; {}",
+                    match shell_word(session_name) {
+                        Ok(name) => format!(
+                            "`badge sync --sso-session {name}` writes a profile for every role"
+                        ),
+                        Err(why) => why.to_string(),
+                    }
                 );
             }
             sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?
@@ -118,9 +123,18 @@ fn calls_badge(process: &str) -> bool {
     program.rsplit('/').next() == Some("badge") && words.any(|w| w == "creds")
 }
 
-/// The role credentials of `profile`; `again` is the command to repeat
-/// when the service could not be reached.
-pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCredentials> {
+/// The role credentials of `profile`; `again` makes the command to repeat
+/// when the service could not be reached (with `PROFILE` for a name no
+/// pasted command can hold).
+pub fn fetch(
+    ctx: &Context,
+    profile: &SsoProfile,
+    again: impl Fn(&str) -> String,
+) -> Result<RoleCredentials> {
+    let again = match shell_word(&profile.name) {
+        Ok(word) => again(&word),
+        Err(_) => again("PROFILE"),
+    };
     let cache = ctx.token_cache()?;
     let network = ctx.settings.network()?;
     client::runtime()?.block_on(credentials::get(
@@ -128,7 +142,7 @@ pub fn fetch(ctx: &Context, profile: &SsoProfile, again: &str) -> Result<RoleCre
         &profile.session,
         &cache,
         &profile.role,
-        again,
+        &again,
     ))
 }
 

@@ -112,9 +112,9 @@ pub(super) fn active_profile(
         let (then, fix) = match &renamed {
             Some(new) => (
                 format!("; badge sync renamed it to {:?}", printable(new)),
-                format!("badge {}", shell_word(new)),
+                shell_word(new).map(|new| format!("badge {new}")),
             ),
-            None => (String::new(), "badge ls".to_owned()),
+            None => (String::new(), Ok("badge ls".to_owned())),
         };
         found.push(
             Finding::new(
@@ -128,7 +128,7 @@ pub(super) fn active_profile(
                     paths.credentials_shown()
                 ),
             )
-            .fix(fix)
+            .fix_word(fix)
             .profile(name),
         );
     }
