@@ -28,7 +28,8 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
             printable(service)
         );
     }
-    let again = |word: &str| format!("badge console {word}");
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} console {word}");
     let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
     let credentials = fetch(ctx, &profile, again)?;
     let base = federation::signin_base(

@@ -16,7 +16,8 @@ use crate::cli::{CredsArgs, CredsFormat};
 use crate::sso::credentials::RoleCredentials;
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
-    let again = |word: &str| format!("badge creds {word}");
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} creds {word}");
     // credential_process, `eval "$(badge creds …)"`, a pipe: a program
     // reads this, and gets the profile it named or nothing.
     let tool = (!ctx.stdout_tty).then_some("badge creds");

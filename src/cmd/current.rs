@@ -20,13 +20,14 @@ use crate::sso::token_cache::LoginState;
 use crate::sync::record::renamed_to;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
+    let cmd = &ctx.cmd;
     let mut out = io::stdout().lock();
     // The profile the AWS tools use, as botocore finds it.
     let Some((from, name)) = ctx.botocore_profile() else {
         if args.json {
             writeln!(out, "{}", json!({ "profile": null }))?;
         } else {
-            eprintln!("badge: no profile is active in this shell; choose one with `badge`");
+            eprintln!("badge: no profile is active in this shell; choose one with `{cmd}`");
         }
         return Ok(ExitCode::FAILURE);
     };
@@ -47,12 +48,12 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
             eprintln!(
                 "badge: AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a \
                  profile named \"\", which no file defines; remove it with \
-                 `unset AWS_DEFAULT_PROFILE` (switching with `badge NAME` removes it too)"
+                 `unset AWS_DEFAULT_PROFILE` (switching with `{cmd} NAME` removes it too)"
             );
         } else {
             eprintln!(
                 "badge: AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile \
-                 named \"\", which no file defines; choose a profile with `badge`, or \
+                 named \"\", which no file defines; choose a profile with `{cmd}`, or \
                  `unset AWS_PROFILE`"
             );
         }
@@ -144,10 +145,10 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 printable(&new),
                 hint(
                     "switch to it with",
-                    shell_word(&new).map(|new| format!("badge {new}"))
+                    shell_word(&new).map(|new| format!("{cmd} {new}"))
                 )
             ),
-            None => "choose another with `badge`".to_owned(),
+            None => format!("choose another with `{cmd}`"),
         };
         eprintln!(
             "badge: {from} is {:?}, which is not defined in {} or {}; {fix}",

@@ -40,7 +40,8 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.env_remove(var);
     }
     if args.env_credentials {
-        let again = |word: &str| format!("badge exec {word} --env-credentials -- ...");
+        let cmd = &ctx.cmd;
+        let again = |word: &str| format!("{cmd} exec {word} --env-credentials -- ...");
         let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
         let credentials = fetch(ctx, &profile, again)?;
         // The credentials are the profile: another profile must not win.
@@ -87,7 +88,8 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     if let Some(command) = tool(ctx) {
         return exact(&profiles, query, command);
     }
-    let again = |word: &str| format!("badge exec {word} -- COMMAND");
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} exec {word} -- COMMAND");
     resolve(ctx, &paths, &profiles, query, again)
 }
 

@@ -37,16 +37,17 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         (Some(query), _) => load_candidates(&paths, query)?,
         (None, _) => Profiles::load(&paths)?,
     };
-    let again = |word: &str| format!("badge use {word}");
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} use {word}");
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
-                "there is no previous profile in this shell yet; switch with `badge NAME` first"
+                "there is no previous profile in this shell yet; switch with `{cmd} NAME` first"
             ),
             Previous::Off => Target::Off,
             Previous::Profile(name) => Target::Profile(name.clone()),
             Previous::NotText => bail!(
-                "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
+                "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `{cmd} NAME`"
             ),
         },
         Some(query) => Target::Profile(resolve(ctx, &paths, &profiles, query, again)?),

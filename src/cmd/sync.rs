@@ -303,7 +303,7 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
         } else {
             hint(
                 "switch to it with",
-                shell_word(to).map(|to| format!("badge {to}")),
+                shell_word(to).map(|to| format!("{} {to}", ctx.cmd)),
             )
         };
         eprintln!(
@@ -314,8 +314,9 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
     } else if summary.removed.iter().any(|name| name == active) {
         eprintln!(
             "badge: the profile of this shell, {:?}, {was} removed: its assignment is gone; \
-             switch to another with `badge NAME`",
-            printable(active)
+             switch to another with `{} NAME`",
+            printable(active),
+            ctx.cmd
         );
     }
 }

@@ -157,6 +157,7 @@ mod tests {
                 vars::PROMPT_SUBCOMMAND,
                 vars::AWS_PROFILE,
                 vars::STDOUT_TTY,
+                vars::CMD,
             ];
             if shell == Shell::Fish {
                 names.push(vars::EXPIRED);

@@ -40,7 +40,10 @@ pub fn resolve(
             Ok(only.name.to_owned())
         }
         // The closest names are among all of them.
-        [] => bail!("{}", unknown_message(paths, &Profiles::load(paths)?, query)),
+        [] => bail!(
+            "{}",
+            unknown_message(&ctx.cmd, paths, &Profiles::load(paths)?, query)
+        ),
         _ if ctx.interactive => {
             let all = Profiles::load(paths)?;
             pick(ctx, &all.iter().collect::<Vec<_>>(), query)
@@ -114,9 +117,10 @@ pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
         return None;
     }
     eprintln!(
-        "badge: {:?} is no profile and no command; did you mean `badge {meant}`? \
-         (`badge --help` lists the commands, `badge ls` the profiles)",
-        printable(word)
+        "badge: {:?} is no profile and no command; did you mean `{cmd} {meant}`? \
+         (`{cmd} --help` lists the commands, `{cmd} ls` the profiles)",
+        printable(word),
+        cmd = ctx.cmd
     );
     Some(ExitCode::from(2))
 }
@@ -137,11 +141,11 @@ pub fn pick(ctx: &Context, profiles: &[Profile], query: &str) -> Result<String> 
     picker::pick(&choices, query, ctx.active.as_deref(), ctx.columns())
 }
 
-fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
+fn unknown_message(cmd: &str, paths: &Paths, profiles: &Profiles, query: &str) -> String {
     if profiles.is_empty() {
         return no_profiles_message(paths, profiles.config());
     }
-    // As words to type after `badge` (a name no pasted command can hold
+    // As words to type after `badge` or `cmd` (a name no pasted command can hold
     // is shown escaped, in quotes).
     let close: Vec<String> = closest(profiles.names(), query)
         .into_iter()
@@ -155,7 +159,7 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
             message.push_str(&format!("did you mean {} or {last}? ", first.join(", ")))
         }
     }
-    message.push_str("`badge ls` lists all profiles");
+    message.push_str(&format!("`{cmd} ls` lists all profiles"));
     message
 }
 

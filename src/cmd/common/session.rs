@@ -20,7 +20,8 @@ pub fn select_session(
     warn_if_refused(&paths);
     let profile = match profile {
         Some(query) => {
-            let again = |word: &str| format!("badge login --profile {word}");
+            let cmd = &ctx.cmd;
+            let again = |word: &str| format!("{cmd} login --profile {word}");
             let profiles = load_profiles(&paths)?;
             Some(resolve(ctx, &paths, &profiles, query, again)?)
         }

@@ -112,7 +112,7 @@ pub(super) fn active_profile(
         let (then, fix) = match &renamed {
             Some(new) => (
                 format!("; badge sync renamed it to {:?}", printable(new)),
-                shell_word(new).map(|new| format!("badge {new}")),
+                shell_word(new).map(|new| format!("{} {new}", ctx.cmd)),
             ),
             None => (String::new(), Ok("badge ls".to_owned())),
         };
