@@ -1006,8 +1006,9 @@ fn custom_cmd_name_in_messages(sh: Shell) {
         out.report()
     );
     assert!(
-        out.stdout
-            .contains("the shell integration is loaded in this"),
+        out.stdout.contains(&format!(
+            "the shell integration is loaded in this {sh} shell, as `awsp`"
+        )),
         "{}",
         out.report()
     );

@@ -23,10 +23,15 @@ pub(super) fn integration(ctx: &Context) -> Finding {
         .or(ctx.hook);
     if let Some(shell) = loaded {
         let name = format!("{shell:?}").to_lowercase();
+        // Loaded under another name (`--cmd`), which is what the user types.
+        let named = match ctx.cmd.as_str() {
+            "badge" => String::new(),
+            cmd => format!(", as `{cmd}`"),
+        };
         return Finding::new(
             check,
             Severity::Ok,
-            format!("the shell integration is loaded in this {name} shell"),
+            format!("the shell integration is loaded in this {name} shell{named}"),
         );
     }
     let Some(shell) = ctx.login_shell else {
