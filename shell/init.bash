@@ -22,7 +22,7 @@
             ;;
         {{passthrough_bash}})
             # Marks the run as coming from this function, for `badge doctor`.
-            __BADGE_INIT=bash command badge "$@"
+            __BADGE_INIT=bash __BADGE_CMD={{cmd}} command badge "$@"
             return
             ;;
     esac
@@ -35,7 +35,7 @@
     if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
         : 2>/dev/null >|"$__badge_stamp_dir/$$"
     fi
-    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" command badge "$@")"
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command badge "$@")"
     __badge_status=$?
     if [ "$__badge_status" -eq 0 ] && [ -n "$__badge_code" ]; then
         eval "$__badge_code"

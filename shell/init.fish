@@ -21,7 +21,7 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
             return $__badge_status
         case {{passthrough_fish}}
             # Marks the run as coming from this function, for `badge doctor`.
-            __BADGE_INIT=fish command badge $argv
+            __BADGE_INIT=fish __BADGE_CMD={{cmd}} command badge $argv
             return $status
     end
     # What badge prints here is evaluated; it colours it for the terminal
@@ -41,7 +41,7 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
     end
     # A pipe, not a command substitution: fish does not apply the caller's
     # redirections (`badge x 2>/dev/null`) to a command substitution.
-    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_STDOUT_TTY=$__badge_tty command badge $argv | source
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_STDOUT_TTY=$__badge_tty __BADGE_CMD={{cmd}} command badge $argv | source
     return $pipestatus[1]
 end
 #@if prompt

@@ -24,7 +24,7 @@
             ;;
         ({{passthrough_bash}})
             # Marks the run as coming from this function, for `badge doctor`.
-            __BADGE_INIT=zsh command badge "$@"
+            __BADGE_INIT=zsh __BADGE_CMD={{cmd}} command badge "$@"
             return
             ;;
     esac
@@ -37,7 +37,7 @@
     if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
         { : >|"$__badge_stamp_dir/$$" } 2>/dev/null
     fi
-    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" command badge "$@")"
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command badge "$@")"
     __badge_status=$?
     if (( __badge_status == 0 )) && [[ -n "$__badge_code" ]]; then
         eval "$__badge_code"

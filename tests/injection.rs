@@ -1548,3 +1548,171 @@ fn sync_of_hostile_account_names_gives_safe_profiles() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// Pasted hints.
+
+/// An sso-session name that fish, unlike bash and zsh, read as code in the
+/// POSIX quoting (`'s\'\''; touch …'`: `\'` is an escape in fish's quotes).
+const PASTE_SESSION: &str = "s\\'; touch PWNED_h1; #";
+/// An sso-session with a start URL and no region.
+const PASTE_BARE: &str = "bare's $(touch PWNED_h2) &&touch PWNED_h3 !! %self ~x";
+/// An sso-session no section defines.
+const PASTE_MISSING: &str = "gone\\' (touch PWNED_h4) {touch,PWNED_h5} =ls";
+
+/// `[sso-session "NAME"]`, quoted as [`header`] quotes profiles.
+fn session_header(name: &str) -> String {
+    format!(
+        "[sso-session \"{}\"]",
+        name.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// The config of the pasted hints: profiles `NAME one` (a role of
+/// PASTE_SESSION), `NAME two` (of PASTE_SESSION, but no role) and `NAME
+/// three` (of PASTE_MISSING).
+fn paste_config(name: &str) -> String {
+    format!(
+        "{}\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n\n\
+         {}\nsso_start_url = https://bare.awsapps.com/start\n\n\
+         {}\nsso_session = {PASTE_SESSION}\nsso_account_id = 111111111111\nsso_role_name = Admin\n\n\
+         {}\nsso_session = {PASTE_SESSION}\n\n\
+         {}\nsso_session = {PASTE_MISSING}\nregion = eu-west-1\n",
+        session_header(PASTE_SESSION),
+        session_header(PASTE_BARE),
+        header(&format!("{name} one")),
+        header(&format!("{name} two")),
+        header(&format!("{name} three")),
+    )
+}
+
+/// The commands in backquotes in `text` that start with `badge `.
+fn quoted_commands(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| c.starts_with("badge "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every kind of command badge suggests for a name (doctor's fixes, the
+/// login hint, the sync hint, an ambiguous name's example, did-you-mean),
+/// with hostile sso-session and profile names, run as pasted by `bash -c`,
+/// `zsh -c` and `fish -c` with `badge` a function that prints its
+/// arguments: each is the same words in all three, the name one of them,
+/// and nothing in it runs.
+#[test]
+fn pasted_hints_are_one_word_in_every_shell() {
+    for profile in ["p\\'; touch PWNED_h6; #", "it's $(touch PWNED_h7) a\\\\b"] {
+        let sandbox = Sandbox::new(&paste_config(profile));
+        let one = format!("{profile} one");
+        let two = format!("{profile} two");
+        // (what printed it, the command, a name it must hold as one word)
+        let mut hints: Vec<(String, String, String)> = Vec::new();
+        let mut take = |what: &str, text: &str, name: &str| {
+            let found = quoted_commands(text);
+            assert!(!found.is_empty(), "{what}: no command in {text:?}");
+            for command in found {
+                hints.push((what.to_owned(), command, name.to_owned()));
+            }
+        };
+        let doctor = sandbox.run_badge(&["doctor", "--json"]);
+        let report: serde_json::Value = serde_json::from_str(&doctor.stdout).unwrap();
+        let fixes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["fix"].as_str())
+            .filter(|fix| fix.starts_with("badge "))
+            .collect();
+        for (name, wants) in [
+            (PASTE_SESSION, "badge login --sso-session "),
+            (PASTE_BARE, "badge session add "),
+            (PASTE_MISSING, "badge session add "),
+        ] {
+            let fix = fixes
+                .iter()
+                .find(|f| {
+                    f.starts_with(wants) && f.contains(&name[name.find("PWNED").unwrap()..][..8])
+                })
+                .unwrap_or_else(|| panic!("doctor gives no `{wants}` for {name:?}: {fixes:?}"));
+            take("doctor", &format!("`{fix}`"), name);
+        }
+        let current = sandbox
+            .badge()
+            .env("AWS_PROFILE", &one)
+            .arg("current")
+            .output()
+            .unwrap();
+        take(
+            "current",
+            &String::from_utf8_lossy(&current.stderr),
+            PASTE_SESSION,
+        );
+        take(
+            "ls",
+            &sandbox
+                .run_badge(&["ls", "--sso-session", PASTE_BARE])
+                .stderr,
+            PASTE_BARE,
+        );
+        take(
+            "creds",
+            &sandbox.run_badge(&["creds", &two]).stderr,
+            PASTE_SESSION,
+        );
+        take(
+            "console",
+            &sandbox.run_badge(&["console", profile]).stderr,
+            &one,
+        );
+        // Did you mean: the names, as words to type after `badge`.
+        let typo = sandbox.run_badge(&["console", &format!("{profile} onx")]);
+        let meant = typo
+            .stderr
+            .split_once("did you mean ")
+            .and_then(|(_, rest)| rest.split_once("? `badge ls`"))
+            .unwrap_or_else(|| panic!("no did-you-mean: {}", typo.report()))
+            .0;
+        take("did you mean", &format!("`badge {meant}`"), &one);
+        let mut words_of: BTreeMap<String, (Shell, String)> = BTreeMap::new();
+        for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            if !require(sh.name()) {
+                continue;
+            }
+            let define = match sh {
+                Shell::Fish => "function badge; printf '%s\\n' $argv; end",
+                _ => "badge() { printf '%s\\n' \"$@\"; }",
+            };
+            let mut failures = Vec::new();
+            for (what, command, name) in &hints {
+                let out = run_shell(sh, &sandbox, &format!("{define}\n{command}\n"));
+                failures.extend(
+                    canaries(&sandbox, &out)
+                        .into_iter()
+                        .map(|f| format!("{what}: {command}: {f}")),
+                );
+                let words: Vec<&str> = out.stdout.lines().collect();
+                // Names in a list end in a comma (`did you mean A, B or C?`).
+                let listed = format!("{name},");
+                if !out.stderr.is_empty()
+                    || !(words.contains(&name.as_str()) || words.contains(&listed.as_str()))
+                {
+                    failures.push(format!(
+                        "{what}: {command}\n  read as {words:?}, which lacks {name:?}\n  stderr: {}",
+                        out.stderr.trim()
+                    ));
+                }
+                let (first, before) = words_of
+                    .entry(command.clone())
+                    .or_insert((sh, out.stdout.clone()));
+                if *before != out.stdout {
+                    failures.push(format!(
+                        "{what}: {command}\n  read as {words:?}, by {first} as {before:?}"
+                    ));
+                }
+            }
+            assert_no_failures(sh, "pasted hints", &failures, None);
+        }
+    }
+}

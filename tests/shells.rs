@@ -37,6 +37,7 @@ per_shell!(
     without_integration_switching_prints_init_line,
     custom_cmd_name,
     custom_cmd_name_with_dash,
+    custom_cmd_name_in_messages,
     works_under_nounset,
     hostile_profile_names_are_data,
     static_check_init_and_completion_scripts,
@@ -1032,6 +1033,56 @@ fn custom_cmd_name(sh: Shell) {
         .assert_stdout(&format!(
             "AWS_PROFILE=[dev-alpha]\nAWS_PROFILE unset\n{expected_tail}"
         ));
+}
+
+/// With `--cmd awsp`, what badge says through the function names `awsp`,
+/// the command the user types: the unknown name, `-` with no previous
+/// profile, an ambiguous name, a mistyped subcommand, and doctor finds
+/// the integration loaded.
+fn custom_cmd_name_in_messages(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let body = format!(
+        "{}\nawsp nosuch\nawsp -\nawsp dev\nawsp logn\nawsp doctor | grep integration",
+        sh.init_with("--cmd awsp"),
+    );
+    let out = run_shell(sh, &sandbox, &body);
+    let line = |start: &str| {
+        out.stderr
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start:?}:\n{}", out.report()))
+            .to_owned()
+    };
+    assert!(
+        line("badge: no profile matches \"nosuch\"").ends_with("`awsp ls` lists all profiles"),
+        "{}",
+        out.report()
+    );
+    assert_eq!(
+        line("badge: there is no previous profile"),
+        "badge: there is no previous profile in this shell yet; switch with `awsp NAME` first"
+    );
+    assert!(
+        line("badge: \"dev\" matches")
+            .ends_with("name one exactly, for example `awsp use dev-alpha`"),
+        "{}",
+        out.report()
+    );
+    assert!(
+        line("badge: \"logn\" is no profile").contains(
+            "did you mean `awsp login`? (`awsp --help` lists the commands, `awsp ls` the profiles)"
+        ),
+        "{}",
+        out.report()
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "the shell integration is loaded in this {sh} shell, as `awsp`"
+        )),
+        "{}",
+        out.report()
+    );
+    assert!(!out.stderr.contains("`badge"), "{}", out.report());
 }
 
 fn custom_cmd_name_with_dash(sh: Shell) {

@@ -14,6 +14,7 @@ use super::common::files::load_profiles;
 use crate::base::text::printable;
 use crate::cli::DirArgs;
 use crate::config::dir_profile::{self, FILE_NAME, TrustStore};
+use crate::ui::say::say;
 
 /// The file DIR means, read.
 fn nearest(ctx: &Context, args: &DirArgs) -> Result<Found> {
@@ -44,8 +45,8 @@ pub fn allow(ctx: &Context, args: &DirArgs) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     TrustStore::new(&ctx.state_dir()?).allow(&found.real, &found.hash)?;
-    eprintln!(
-        "badge: trusted {}: inside {} this shell switches to {}",
+    say!(
+        "trusted {}: inside {} this shell switches to {}",
         printable(&found.real.to_string_lossy()),
         printable(&found.folder.to_string_lossy()),
         printable(name)
@@ -57,12 +58,17 @@ pub fn deny(ctx: &Context, args: &DirArgs) -> Result<ExitCode> {
     let found = nearest(ctx, args)?;
     let file = printable(&found.real.to_string_lossy()).into_owned();
     if TrustStore::new(&ctx.state_dir()?).deny(&found.real)? {
-        eprintln!(
-            "badge: {file} is no longer trusted; it switches nothing until `{}`",
-            printable(&allow_command(&found.folder))
-        );
+        match allow_command(&found.folder) {
+            Ok(allow) => say!(
+                "{file} is no longer trusted; it switches nothing until `{}`",
+                printable(&allow)
+            ),
+            Err(why) => {
+                say!("{file} is no longer trusted; it switches nothing until trusted again ({why})")
+            }
+        }
     } else {
-        eprintln!("badge: {file} was not trusted; nothing to forget");
+        say!("{file} was not trusted; nothing to forget");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,6 @@ use super::Context;
 use super::common::role::{Caching, fetch, sso_profile};
 use crate::base::text::quoted;
 use crate::cli::ConsoleArgs;
-use crate::shell::shell_word;
 use crate::sso::client;
 use crate::sso::federation;
 use crate::sso::login::browser;
@@ -30,9 +29,10 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
             quoted(service)
         );
     }
-    let again = |name: &str| format!("badge console {}", shell_word(name));
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} console {word}");
     let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
-    let credentials = fetch(ctx, &profile, &again(&profile.name), Caching::Bypass)?;
+    let credentials = fetch(ctx, &profile, again, Caching::Bypass)?;
     let base = federation::signin_base(
         profile.region.as_deref(),
         ctx.settings.signin_url.as_deref(),

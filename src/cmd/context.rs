@@ -13,6 +13,7 @@ use anyhow::{Context as _, Result};
 
 use super::settings::Settings;
 use crate::config::paths::{self, Paths};
+use crate::shell::init::validate_cmd_name;
 use crate::shell::{Shell, vars};
 use crate::sso::role_cache::RoleCache;
 use crate::sso::token_cache::TokenCache;
@@ -117,6 +118,9 @@ pub struct Context {
     pub static_keys: Vec<&'static str>,
     /// The user's shell from `$SHELL`, for hints.
     pub login_shell: Option<Shell>,
+    /// The command the user types: the shell function's name when it runs
+    /// us (`--cmd awsp`), else `badge`; messages name it in their hints.
+    pub cmd: String,
     pub stdout_tty: bool,
     pub color_stdout: bool,
     /// stdin and stderr are a terminal: someone can answer a question.
@@ -157,6 +161,10 @@ impl Context {
             let base = s.rsplit('/').next().unwrap_or("").to_owned();
             Shell::from_name(&base)
         });
+        // Only a name `badge init --cmd` takes: it goes into hints as typed.
+        let cmd = text(vars::CMD)
+            .filter(|name| validate_cmd_name(name).is_ok())
+            .unwrap_or_else(|| "badge".to_owned());
         let no_color = env.var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let settings = Settings::from_vars(|name| env.var_os(name));
         let set = |name: &str| text(name).filter(|v| !v.is_empty());
@@ -183,6 +191,7 @@ impl Context {
             default_profile,
             static_keys,
             login_shell,
+            cmd,
             stdout_tty,
             color_stdout: !no_color && stdout_tty,
             interactive: terminal.stdin && terminal.stderr,

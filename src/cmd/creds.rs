@@ -15,21 +15,16 @@ use super::Context;
 use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::to_json;
 use crate::cli::{CredsArgs, CredsFormat};
-use crate::shell::shell_word;
 use crate::sso::credentials::RoleCredentials;
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
-    let again = |name: &str| format!("badge creds {}", shell_word(name));
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} creds {word}");
     // credential_process, `eval "$(badge creds …)"`, a pipe: a program
     // reads this, and gets the profile it named or nothing.
     let tool = (!ctx.stdout_tty).then_some("badge creds");
     let profile = sso_profile(ctx, args.profile.as_deref(), tool, again)?;
-    let credentials = fetch(
-        ctx,
-        &profile,
-        &again(&profile.name),
-        Caching::unless(args.no_cache),
-    )?;
+    let credentials = fetch(ctx, &profile, again, Caching::unless(args.no_cache))?;
     let text = match args.format {
         CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
         CredsFormat::Json => {

@@ -14,20 +14,21 @@ use crate::base::time::format_time;
 use crate::cli::CurrentArgs;
 use crate::config::profiles::Source;
 use crate::config::sessions;
-use crate::shell::{shell_word, vars};
+use crate::shell::{hint, shell_word, vars};
 use crate::sso::login_state::{LoginStates, describe};
 use crate::sso::token_cache::LoginState;
 use crate::sync::record::renamed_to;
 use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
+    let cmd = &ctx.cmd;
     let mut out = io::stdout().lock();
     // The profile the AWS tools use, as botocore finds it.
     let Some((from, name)) = ctx.botocore_profile() else {
         if args.json {
             writeln!(out, "{}", to_json(&json!({ "profile": null }), false)?)?;
         } else {
-            say!("no profile is active in this shell; choose one with `badge`");
+            say!("no profile is active in this shell; choose one with `{cmd}`");
         }
         return Ok(ExitCode::FAILURE);
     };
@@ -48,12 +49,12 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
             say!(
                 "AWS_DEFAULT_PROFILE is set but empty, so botocore and boto3 look for a \
                  profile named \"\", which no file defines; remove it with \
-                 `unset AWS_DEFAULT_PROFILE` (switching with `badge NAME` removes it too)"
+                 `unset AWS_DEFAULT_PROFILE` (switching with `{cmd} NAME` removes it too)"
             );
         } else {
             say!(
                 "AWS_PROFILE is set but empty, so the AWS CLI and SDKs look for a profile \
-                 named \"\", which no file defines; choose a profile with `badge`, or \
+                 named \"\", which no file defines; choose a profile with `{cmd}`, or \
                  `unset AWS_PROFILE`"
             );
         }
@@ -150,11 +151,14 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
             .filter(|new| profiles.get(new).is_some());
         let fix = match renamed {
             Some(new) => format!(
-                "badge sync renamed it to {}: switch to it with `badge {}`",
+                "badge sync renamed it to {}: {}",
                 quoted(&new),
-                shell_word(&new)
+                hint(
+                    "switch to it with",
+                    shell_word(&new).map(|new| format!("{cmd} {new}"))
+                )
             ),
-            None => "choose another with `badge`".to_owned(),
+            None => format!("choose another with `{cmd}`"),
         };
         say!(
             "{from} is {}, which is not defined in {} or {}; {fix}",

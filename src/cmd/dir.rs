@@ -25,6 +25,7 @@ use crate::base::hash::sha256_hex;
 use crate::config::dir_profile::TrustStore;
 use crate::config::sessions;
 use crate::shell::{Script, Shell, vars};
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &[OsString]) -> ExitCode {
     let Some(shell) = ctx.hook else {
@@ -107,7 +108,7 @@ fn enter(ctx: &Context, shell: Shell, file: &Path) -> String {
     script.set_global(vars::DIR_SEEN, &seen);
     let say = |message: String| {
         if !said_before {
-            eprintln!("badge: {message}");
+            say!("{message}");
         }
     };
     let paths = match ctx.paths() {

@@ -20,7 +20,7 @@ use super::common::files::load_profiles;
 use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::printable;
 use crate::cli::ExecArgs;
-use crate::shell::{shell_word, vars};
+use crate::shell::vars;
 use crate::ui::say::say;
 use crate::ui::verbose::verbose;
 
@@ -41,15 +41,10 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
         command.env_remove(var);
     }
     if args.env_credentials {
-        let again =
-            |name: &str| format!("badge exec {} --env-credentials -- ...", shell_word(name));
+        let cmd = &ctx.cmd;
+        let again = |word: &str| format!("{cmd} exec {word} --env-credentials -- ...");
         let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
-        let credentials = fetch(
-            ctx,
-            &profile,
-            &again(&profile.name),
-            Caching::unless(args.no_cache),
-        )?;
+        let credentials = fetch(ctx, &profile, again, Caching::unless(args.no_cache))?;
         // The credentials are the profile: another profile must not win.
         command.env_remove(vars::AWS_PROFILE);
         command.env_remove(vars::AWS_DEFAULT_PROFILE);
@@ -94,7 +89,8 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
     if let Some(command) = tool(ctx) {
         return exact(&profiles, query, command);
     }
-    let again = |name: &str| format!("badge exec {} -- COMMAND", shell_word(name));
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} exec {word} -- COMMAND");
     resolve(ctx, &paths, &profiles, query, again)
 }
 

@@ -15,6 +15,7 @@ use super::common::session::{login_options, select_session};
 use crate::cli::LoginArgs;
 use crate::config::sessions;
 use crate::sso::login::{LoginOptions, login_interactive};
+use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
     if args.all {
@@ -65,7 +66,7 @@ fn login_all(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
             login_interactive(&session, &cache, opts)
         });
         if let Err(err) = signed_in {
-            eprintln!("badge: {err:#}");
+            say!("{err:#}");
             failed = true;
         }
     }

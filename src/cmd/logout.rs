@@ -13,7 +13,7 @@ use super::Context;
 use super::common::prompt::active_login_mark;
 use super::common::session::select_session;
 use crate::cli::LogoutArgs;
-use crate::shell::shell_word;
+use crate::shell::{hint, shell_word};
 use crate::sso::client::runtime;
 use crate::sso::login::{LoggedOut, logout};
 use crate::ui::say::say;
@@ -45,10 +45,13 @@ pub fn run(ctx: &Context, args: &LogoutArgs) -> Result<ExitCode> {
     if let Ok(roles) = ctx.role_cache()
         && let Err(err) = roles.forget(&name)
     {
-        eprintln!(
-            "badge: could not remove the role credentials cached for {label}: {err:#}; \
-             they are no longer used, remove them with `rm -r {}`",
-            shell_word(&roles.dir().to_string_lossy())
+        say!(
+            "could not remove the role credentials cached for {label}: {err:#}; \
+             they are no longer used, {}",
+            hint(
+                "remove them with",
+                shell_word(&roles.dir().to_string_lossy()).map(|dir| format!("rm -r {dir}"))
+            )
         );
     }
     match outcome {

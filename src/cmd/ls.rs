@@ -44,11 +44,14 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
             }
             if list.is_empty() {
                 bail!(
-                    "no profile uses sso-session {} in {}; generate them with \
-                     `badge sync --sso-session {}`",
+                    "no profile uses sso-session {} in {}; {}",
                     quoted(session),
                     paths.config_shown(),
-                    crate::shell::shell_word(session)
+                    crate::shell::hint(
+                        "generate them with",
+                        crate::shell::shell_word(session)
+                            .map(|name| format!("badge sync --sso-session {name}"))
+                    )
                 );
             }
             list

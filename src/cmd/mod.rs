@@ -36,7 +36,6 @@ use clap::error::ErrorKind;
 pub use context::{Context, Previous};
 pub use settings::Settings;
 
-use crate::base::text::printable;
 use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, QuickSwitch, SessionCommand};
 use crate::shell::{Script, shell_word, vars};
 use crate::ui::say::say;
@@ -204,9 +203,13 @@ fn exec_without_double_dash(args: &[OsString], err: &clap::Error) -> Option<Stri
         .collect();
     // Flags first, then the profile; everything after it is the command.
     let profile = words.iter().position(|w| !w.starts_with('-'))?;
+    // A word no pasted command can hold: no command, only clap's error.
+    let quoted = |words: &[String]| -> Option<Vec<String>> {
+        words.iter().map(|w| shell_word(w).ok()).collect()
+    };
     let mut fixed = vec!["badge".to_owned(), "exec".to_owned()];
-    fixed.extend(words[..=profile].iter().map(|w| shell_word(w)));
+    fixed.extend(quoted(&words[..=profile])?);
     fixed.push("--".to_owned());
-    fixed.extend(words[profile + 1..].iter().map(|w| shell_word(w)));
-    Some(printable(&fixed.join(" ")).into_owned())
+    fixed.extend(quoted(&words[profile + 1..])?);
+    Some(fixed.join(" "))
 }

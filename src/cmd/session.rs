@@ -91,10 +91,10 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
             say!("updated [{section}] in {path}: {}", changes.join(", "))
         }
     }
-    say!(
-        "next, sign in: badge login --sso-session {}",
-        shell_word(&name)
-    );
+    match shell_word(&name) {
+        Ok(name) => say!("next, sign in: badge login --sso-session {name}"),
+        Err(why) => say!("next, sign in with `badge login`; {why}"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

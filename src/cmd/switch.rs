@@ -15,7 +15,6 @@ use crate::base::text::quoted;
 use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
-use crate::shell::shell_word;
 use crate::sso::login::login_interactive;
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
@@ -39,16 +38,17 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         (Some(query), _) => load_candidates(&paths, query)?,
         (None, _) => Profiles::load(&paths)?,
     };
-    let again = |name: &str| format!("badge use {}", shell_word(name));
+    let cmd = &ctx.cmd;
+    let again = |word: &str| format!("{cmd} use {word}");
     let target = match query {
         Some("-") => match &ctx.previous {
             Previous::Unknown => bail!(
-                "there is no previous profile in this shell yet; switch with `badge NAME` first"
+                "there is no previous profile in this shell yet; switch with `{cmd} NAME` first"
             ),
             Previous::Off => Target::Off,
             Previous::Profile(name) => Target::Profile(name.clone()),
             Previous::NotText => bail!(
-                "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `badge NAME`"
+                "the previous profile of this shell is not UTF-8 text, so it names no profile; switch with `{cmd} NAME`"
             ),
         },
         Some(query) => Target::Profile(resolve(ctx, &paths, &profiles, query, again)?),

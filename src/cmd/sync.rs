@@ -23,7 +23,7 @@ use crate::cli::SyncArgs;
 use crate::config::document::Document;
 use crate::config::sessions::{self, SsoSession};
 use crate::config::strict::Refusal;
-use crate::shell::{Script, shell_word, vars};
+use crate::shell::{Script, hint, shell_word, vars};
 use crate::sso::login_state::LoginStates;
 use crate::sso::portal::{self, Discovery, PortalOptions, Progress};
 use crate::sso::{client, login};
@@ -73,17 +73,20 @@ fn sync_all(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
         match sync_one(ctx, args, Some(name)) {
             Ok(_) => synced += 1,
             Err(err) => {
-                eprintln!("badge: {err:#}");
+                say!("{err:#}");
                 failed += 1;
             }
         }
     }
     for name in &signed_out {
-        eprintln!(
-            "badge: sso-session {} is not signed in, so it was not synced; sign in with \
-             `badge login --sso-session {}` (or all at once: `badge login --all`)",
+        say!(
+            "sso-session {} is not signed in, so it was not synced; {} (or all at \
+             once: `badge login --all`)",
             printable(name),
-            shell_word(name)
+            hint(
+                "sign in with",
+                shell_word(name).map(|name| format!("badge login --sso-session {name}"))
+            )
         );
     }
     if failed > 0 || synced == 0 {
@@ -351,7 +354,10 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
         let then = if ctx.hook.is_some() && !dry_run {
             "this shell switched to it".to_owned()
         } else {
-            format!("switch to it with `badge {}`", shell_word(to))
+            hint(
+                "switch to it with",
+                shell_word(to).map(|to| format!("{} {to}", ctx.cmd)),
+            )
         };
         say!(
             "the profile of this shell, {}, {is} named {}; {then}",
@@ -361,8 +367,9 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
     } else if summary.removed.iter().any(|name| name == active) {
         say!(
             "the profile of this shell, {}, {was} removed: its assignment is gone; \
-             switch to another with `badge NAME`",
-            quoted(active)
+             switch to another with `{} NAME`",
+            quoted(active),
+            ctx.cmd
         );
     }
 }

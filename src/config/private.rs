@@ -56,16 +56,22 @@ pub fn check(path: &Path) -> Result<()> {
         if meta.file_type().is_symlink() {
             bail!(
                 "{} is a symlink of another user (uid {owner}), so badge will not keep its files \
-                 there; remove it with `rm {}` (badge makes a folder of its own)",
+                 there; remove it{} (badge makes a folder of its own)",
                 at.display(),
-                shell_word(&at.to_string_lossy())
+                match shell_word(&at.to_string_lossy()) {
+                    Ok(path) => format!(" with `rm {path}`"),
+                    Err(_) => String::new(),
+                }
             );
         }
         bail!(
             "{} belongs to another user (uid {owner}), so badge will not keep its files there; \
-             remove it (badge makes a new one) or give it back with `chown -R $(id -u) {}`",
+             remove it (badge makes a new one) or give it back{}",
             at.display(),
-            shell_word(&at.to_string_lossy())
+            match shell_word(&at.to_string_lossy()) {
+                Ok(path) => format!(" with `chown -R $(id -u) {path}`"),
+                Err(_) => " to yourself with chown".to_owned(),
+            }
         );
     }
     Ok(())

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use super::document::{Document, SectionKind};
 use super::paths;
 use crate::base::text::{quoted, typo_distance};
-use crate::shell::shell_word;
+use crate::shell::{hint, shell_word};
 use crate::ui::verbose::verbose;
 
 /// Default scope of an sso-session login, as `aws configure sso` writes it.
@@ -184,27 +184,32 @@ pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
 /// [`session`], with `file` (the config's path, or "the config") named in
 /// its errors.
 fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
-    let add = format!("badge session add {}", shell_word(name));
+    let add = |how: &str, flags: &str| {
+        hint(
+            how,
+            shell_word(name).map(|name| format!("badge session add {name} {flags}")),
+        )
+    };
     let Some(id) = doc.sso_session(name) else {
         bail!(
-            "there is no [sso-session {name}] in {file}; add it with \
-             `{add} --start-url URL --region REGION`"
+            "there is no [sso-session {name}] in {file}; {}",
+            add("add it with", "--start-url URL --region REGION")
         );
     };
     let get = |key: &str| doc.get(id, key).map(str::trim).filter(|v| !v.is_empty());
     let (start_url, region) = match (get("sso_start_url"), get("sso_region")) {
         (Some(start_url), Some(region)) => (start_url, region),
         (None, Some(_)) => bail!(
-            "[sso-session {name}] in {file} has no sso_start_url; set it with \
-             `{add} --start-url URL`"
+            "[sso-session {name}] in {file} has no sso_start_url; {}",
+            add("set it with", "--start-url URL")
         ),
         (Some(_), None) => bail!(
-            "[sso-session {name}] in {file} has no sso_region; set it with \
-             `{add} --region REGION`"
+            "[sso-session {name}] in {file} has no sso_region; {}",
+            add("set it with", "--region REGION")
         ),
         (None, None) => bail!(
-            "[sso-session {name}] in {file} has no sso_start_url and no sso_region; set them with \
-             `{add} --start-url URL --region REGION`"
+            "[sso-session {name}] in {file} has no sso_start_url and no sso_region; {}",
+            add("set them with", "--start-url URL --region REGION")
         ),
     };
     let scopes = get("sso_registration_scopes")
@@ -234,9 +239,13 @@ pub fn of_profile(
     if doc.sso_session(session_name).is_none() {
         bail!(
             "profile {profile} uses sso-session {session_name}, but there is no \
-             [sso-session {session_name}] in {file}; add it with \
-             `badge session add {} --start-url URL --region REGION`",
-            shell_word(session_name)
+             [sso-session {session_name}] in {file}; {}",
+            hint(
+                "add it with",
+                shell_word(session_name).map(|name| format!(
+                    "badge session add {name} --start-url URL --region REGION"
+                ))
+            )
         );
     }
     lookup(doc, session_name, &file)
@@ -295,11 +304,14 @@ pub fn select(
         [(name, _)] => lookup(doc, name, &file),
         several => {
             let names: Vec<&str> = several.iter().map(|(n, _)| n.as_str()).collect();
+            let choose = match shell_word(names[0]) {
+                Ok(name) => format!("choose one with --sso-session {name}"),
+                Err(_) => "choose one with --sso-session NAME".to_owned(),
+            };
             bail!(
-                "there are {} sso-sessions in {file} ({}); choose one with --sso-session {}",
+                "there are {} sso-sessions in {file} ({}); {choose}",
                 names.len(),
                 names.join(", "),
-                shell_word(names[0])
             )
         }
     }

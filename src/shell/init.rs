@@ -177,6 +177,7 @@ mod tests {
                 vars::DIR_SEEN_ENV,
                 vars::DIR_STAMPS,
                 vars::DIR_PREV,
+                vars::CMD,
             ];
             if shell == Shell::Fish {
                 names.push(vars::EXPIRED);

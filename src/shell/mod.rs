@@ -73,19 +73,105 @@ pub fn quote(shell: Shell, value: &str) -> String {
 }
 
 /// `text` as one word of a command badge suggests (`badge login
-/// --sso-session 'ac me'`), quoted only when it has to be, so a plain name
-/// reads as typed. The quoting is a POSIX shell's (bash, zsh), which fish
-/// reads the same way too, so the command works pasted into any of them.
-pub fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c));
-    if plain {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
+/// --sso-session 'ac me'`), the same word in bash, zsh and fish, quoted
+/// only when it has to be, so a plain name reads as typed. Or
+/// [`Unpasteable`] when `text` holds a character that a pasted command
+/// cannot carry as typed: a control character (a line break runs what
+/// follows, a tab completes, an escape drives the terminal) or an invisible
+/// one (bidi controls, zero-width characters) that hides what would run.
+///
+/// A plain word (letters, digits, `+,-./:@]_`) is left bare; these mean
+/// themselves anywhere in a word in all three shells, where `%` (fish's
+/// `%self`), `=`, `~` and `#` at a word's start, `!` and `^` (history),
+/// `{}` (braces) and `*?[` (globs) do not. Anything else goes in single
+/// quotes, which all three read literally as long as no `'` or `\` is
+/// inside (fish reads `\'` and `\\` there as escapes, bash and zsh do
+/// not); those two are written outside the quotes as `\'` and `\\`, which
+/// all three read as the character itself.
+pub fn shell_word(text: &str) -> Result<String, Unpasteable> {
+    if text.chars().any(unpasteable) {
+        return Err(Unpasteable);
     }
+    if !text.is_empty() && text.chars().all(plain) {
+        return Ok(text.to_owned());
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\'' | '\\' => {
+                if quoted {
+                    out.push('\'');
+                    quoted = false;
+                }
+                out.push('\\');
+                out.push(c);
+            }
+            c => {
+                if !quoted {
+                    out.push('\'');
+                    quoted = true;
+                }
+                out.push(c);
+            }
+        }
+    }
+    if quoted {
+        out.push('\'');
+    }
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    Ok(out)
+}
+
+/// Why [`shell_word`] gives no word: the text has a control or invisible
+/// character. It is no error of its own (a caller says instead why it
+/// gives no command), so `?` cannot pass it on by mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unpasteable;
+
+impl std::fmt::Display for Unpasteable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "its name has a control or invisible character, so badge gives no command to \
+             paste (rename it)",
+        )
+    }
+}
+
+/// The end of a message that gives a command (`lead` then the command in
+/// backquotes: "run `badge login --sso-session acme`"), or, when there is
+/// none, why not.
+pub fn hint(lead: &str, command: Result<String, Unpasteable>) -> String {
+    match command {
+        Ok(command) => format!("{lead} `{command}`"),
+        Err(why) => why.to_string(),
+    }
+}
+
+/// A character that means itself, unquoted, anywhere in a word of bash,
+/// zsh and fish.
+fn plain(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+,-./:@]_".contains(c) || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// A character no pasted command should hold: C0 (tab and line breaks
+/// too), DEL, C1, and the invisible ones that reorder or hide text.
+fn unpasteable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 #[cfg(test)]
@@ -101,10 +187,223 @@ mod tests {
 
     #[test]
     fn shell_words_are_quoted_only_when_needed() {
-        assert_eq!(shell_word("acme-prod_1"), "acme-prod_1");
-        assert_eq!(shell_word("a b"), "'a b'");
-        assert_eq!(shell_word("it's"), r"'it'\''s'");
-        assert_eq!(shell_word(""), "''");
-        assert_eq!(shell_word("$(x)"), "'$(x)'");
+        let word = |text| shell_word(text).unwrap();
+        assert_eq!(word("acme-prod_1"), "acme-prod_1");
+        assert_eq!(word("é-ünï-中文"), "é-ünï-中文");
+        assert_eq!(word("a b"), "'a b'");
+        assert_eq!(word("it's"), r"'it'\''s'");
+        assert_eq!(word(r"s\'; x"), r"'s'\\\''; x'");
+        assert_eq!(word("'"), r"\'");
+        assert_eq!(word(""), "''");
+        assert_eq!(word("$(x)"), "'$(x)'");
+        assert_eq!(word("%self"), "'%self'");
+        assert_eq!(word("=ls"), "'=ls'");
+        for hidden in [
+            "a\tb",
+            "a\nb",
+            "\u{1b}[31m",
+            "del\u{7f}",
+            "\u{9b}",
+            "\u{202e}x",
+            "z\u{200b}w",
+        ] {
+            assert_eq!(shell_word(hidden), Err(Unpasteable), "{hidden:?}");
+        }
+    }
+
+    /// Names that a shell reads as syntax somewhere: every ASCII character
+    /// alone, first, last and inside a word, the tricks of each shell, and
+    /// random mixes of them.
+    fn hostile_words() -> Vec<String> {
+        let mut words: Vec<String> = Vec::new();
+        for c in (0x20u8..0x7f).map(char::from) {
+            words.extend([
+                format!("{c}"),
+                format!("{c}a"),
+                format!("a{c}"),
+                format!("a{c}b"),
+            ]);
+        }
+        let pieces = [
+            "'",
+            "\"",
+            "\\",
+            "\\'",
+            "'\\''",
+            "`",
+            "$",
+            "$(",
+            ")",
+            "(",
+            "{",
+            "}",
+            "[",
+            "]",
+            "*",
+            "?",
+            "!",
+            "!!",
+            "#",
+            "~",
+            "=",
+            "%",
+            "^",
+            ";",
+            "&",
+            "|",
+            "<",
+            ">",
+            " ",
+            ",",
+            ":",
+            "@",
+            "+",
+            "-",
+            "$(touch X)",
+            "`touch X`",
+            "(touch X)",
+            ";touch X;",
+            "{touch,X}",
+            "%self",
+            "$HOME",
+            "${HOME}",
+            "$status",
+            "=ls",
+            "~root",
+            "a",
+            "prod",
+            "é",
+            "中文",
+            "🚀",
+            "\u{a0}",
+            "\u{3000}",
+            "e\u{301}",
+        ];
+        words.extend(pieces.iter().map(|p| p.to_string()));
+        words.extend(
+            [
+                "s\\'; touch X; #",
+                "'; touch X; #",
+                "\\'; touch X; #",
+                "a\\",
+                "x\\\\'y",
+                "\\x41\\u0041",
+                "!(x)",
+                "@(a|b)",
+                "*(e:'touch X':)",
+                "${(e):-\\$(touch X)}",
+                "^old^new",
+                "a=~root",
+                "-x y",
+                "",
+            ]
+            .map(str::to_owned),
+        );
+        let mut state: u64 = 0x5eed_ba49e;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..400 {
+            let word: String = (0..=next(6)).map(|_| pieces[next(pieces.len())]).collect();
+            words.push(word);
+        }
+        words
+    }
+
+    /// Each hostile word, pasted into an interactive bash, zsh and fish as
+    /// `printf '%s\n' WORD`, prints itself and nothing else, and runs
+    /// nothing (no file appears where it ran).
+    #[test]
+    fn every_word_reads_back_as_itself_in_bash_zsh_and_fish() {
+        let words: Vec<(String, String)> = hostile_words()
+            .into_iter()
+            .filter_map(|w| shell_word(&w).ok().map(|q| (w, q)))
+            .collect();
+        assert!(words.len() > 600, "{} words", words.len());
+        let script: String = words
+            .iter()
+            .map(|(_, quoted)| format!("printf '%s\\n' {quoted}\n"))
+            .collect();
+        let expected: String = words.iter().map(|(word, _)| format!("{word}\n")).collect();
+        let shells: [(&str, &[&str]); 3] = [
+            ("bash", &["--norc", "--noprofile", "-i"]),
+            ("zsh", &["-f", "-i"]),
+            ("fish", &["--no-config", "-i"]),
+        ];
+        let mut failures = Vec::new();
+        for (shell, args) in shells {
+            if !installed(shell) {
+                continue;
+            }
+            let (printed, ran) = run(shell, args, &script);
+            if !ran.is_empty() {
+                failures.push(format!("{shell} ran something: {ran:?}"));
+            }
+            if printed != expected {
+                // One word at a time, to name the ones it misreads.
+                let wrong = words.iter().filter(|(word, quoted)| {
+                    let (printed, _) = run(shell, args, &format!("printf '%s\\n' {quoted}\n"));
+                    printed != format!("{word}\n")
+                });
+                for (word, quoted) in wrong.take(5) {
+                    failures.push(format!("{shell} misreads {quoted} (for {word:?})"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// Whether `shell` is here to test with; under CI it must be.
+    fn installed(shell: &str) -> bool {
+        let found = std::process::Command::new(shell)
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !found {
+            assert!(
+                std::env::var_os("CI").is_none_or(|ci| ci != "true"),
+                "{shell} is missing"
+            );
+            eprintln!("skipped: {shell} is not installed");
+        }
+        found
+    }
+
+    /// `script` typed into an interactive `shell` in an empty folder: what
+    /// it printed, and the files that appeared.
+    fn run(shell: &str, args: &[&str], script: &str) -> (String, Vec<std::ffi::OsString>) {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        let mut child = std::process::Command::new(shell)
+            .args(args)
+            .current_dir(&work)
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("HISTFILE", dir.path().join("history"))
+            .env("LC_ALL", "C.UTF-8")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let ran = std::fs::read_dir(&work)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        (String::from_utf8_lossy(&out.stdout).into_owned(), ran)
     }
 }

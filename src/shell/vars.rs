@@ -16,9 +16,12 @@ pub const INIT: &str = "__BADGE_INIT";
 /// the binary goes on to a terminal: the binary colours it as it would
 /// colour its own stdout.
 pub const STDOUT_TTY: &str = "__BADGE_STDOUT_TTY";
+/// Set by the shell function on every run: its own name (`--cmd`), the
+/// command the user types, for the commands badge's messages suggest.
+pub const CMD: &str = "__BADGE_CMD";
 /// What the shell function sets for the binary itself, never for a
 /// command that `badge exec` runs.
-pub const FUNCTION_VARS: [&str; 4] = [HOOK_SHELL, HOOK_PREVIOUS, INIT, STDOUT_TTY];
+pub const FUNCTION_VARS: [&str; 5] = [HOOK_SHELL, HOOK_PREVIOUS, INIT, STDOUT_TTY, CMD];
 
 /// Shell variable in which the integration keeps the previous profile.
 pub const PREVIOUS: &str = "__badge_previous";

@@ -157,7 +157,7 @@ where
             session.name,
             role.role_name,
             role.account_id,
-            shell_word(&session.name)
+            shell_word(&session.name).unwrap_or_else(|_| "NAME".to_owned())
         ),
         (_, "TooManyRequestsException") | (Some(429), _) => anyhow!(
             "the portal at {endpoint} is throttling requests; wait a moment, then run `{again}` again"

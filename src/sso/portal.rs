@@ -652,7 +652,7 @@ fn endpoint_hint(shared: &Shared) -> String {
              (`badge session add {} --region REGION`)",
             shared.region,
             shared.session,
-            shell_word(&shared.session)
+            shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
         ),
     }
 }
@@ -665,7 +665,7 @@ where
     let fix = match err.raw_response().map(|r| r.status().as_u16()) {
         Some(403) => format!(
             "sign in again with `badge login --sso-session {}`",
-            shell_word(&shared.session)
+            shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
         ),
         _ => endpoint_hint(shared),
     };
@@ -804,7 +804,7 @@ where
                     "the portal no longer accepts the sign-in of sso-session \"{}\" \
                      (it expired or was revoked); run `badge login --sso-session {}`",
                     shared.session,
-                    shell_word(&shared.session)
+                    shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
                 )));
             }
             Verdict::NoAccess(reason) if kind == Kind::AccountRoles => {

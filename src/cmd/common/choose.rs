@@ -14,15 +14,15 @@ use crate::config::matching::{Matcher, closest, find_matches};
 use crate::config::paths::Paths;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
-use crate::shell::shell_word;
+use crate::shell::{Unpasteable, shell_word};
 use crate::ui::picker::{self, Choice};
 use crate::ui::say::say;
 
 /// Exact name, else the only prefix match, else the only substring match.
 /// Several matches open the picker on a terminal, over every profile with
 /// `query` typed in (`profiles` may hold only the matches), and are an
-/// error elsewhere, whose hint is `again` with one of the names: the
-/// command the user ran. Leaving the picker is
+/// error elsewhere, whose hint is `again` with one of the names as a shell
+/// word: the command the user ran. Leaving the picker is
 /// [`picker::Cancelled`].
 pub fn resolve(
     ctx: &Context,
@@ -41,7 +41,10 @@ pub fn resolve(
             Ok(only.name.to_owned())
         }
         // The closest names are among all of them.
-        [] => bail!("{}", unknown_message(paths, &Profiles::load(paths)?, query)),
+        [] => bail!(
+            "{}",
+            unknown_message(&ctx.cmd, paths, &Profiles::load(paths)?, query)
+        ),
         _ if ctx.interactive => {
             let all = Profiles::load(paths)?;
             pick(ctx, &all.iter().collect::<Vec<_>>(), query)
@@ -54,12 +57,15 @@ pub fn resolve(
             } else {
                 String::new()
             };
+            let example = match shown.iter().find_map(|name| shell_word(name).ok()) {
+                Some(word) => format!("for example `{}`", again(&word)),
+                None => Unpasteable.to_string(),
+            };
             bail!(
-                "{} matches {} profiles: {}{more}; name one exactly, for example `{}`",
+                "{} matches {} profiles: {}{more}; name one exactly, {example}",
                 quoted(query),
                 several.len(),
                 shown.join(", "),
-                again(shown[0])
             )
         }
     }
@@ -113,9 +119,10 @@ pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
         return None;
     }
     say!(
-        "{} is no profile and no command; did you mean `badge {meant}`? \
-         (`badge --help` lists the commands, `badge ls` the profiles)",
-        quoted(word)
+        "{} is no profile and no command; did you mean `{cmd} {meant}`? \
+         (`{cmd} --help` lists the commands, `{cmd} ls` the profiles)",
+        quoted(word),
+        cmd = ctx.cmd
     );
     Some(ExitCode::from(2))
 }
@@ -136,11 +143,16 @@ pub fn pick(ctx: &Context, profiles: &[Profile], query: &str) -> Result<String> 
     picker::pick(&choices, query, ctx.active.as_deref(), ctx.columns())
 }
 
-fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
+fn unknown_message(cmd: &str, paths: &Paths, profiles: &Profiles, query: &str) -> String {
     if profiles.is_empty() {
         return no_profiles_message(paths, profiles.config());
     }
-    let close = closest(profiles.names(), query);
+    // As words to type after `badge` or `cmd` (a name no pasted command can hold
+    // is shown escaped, in quotes).
+    let close: Vec<String> = closest(profiles.names(), query)
+        .into_iter()
+        .map(|name| shell_word(name).unwrap_or_else(|_| quoted(name)))
+        .collect();
     let mut message = format!(
         "no profile matches {} in {}; ",
         quoted(query),
@@ -153,7 +165,7 @@ fn unknown_message(paths: &Paths, profiles: &Profiles, query: &str) -> String {
             message.push_str(&format!("did you mean {} or {last}? ", first.join(", ")))
         }
     }
-    message.push_str("`badge ls` lists all profiles");
+    message.push_str(&format!("`{cmd} ls` lists all profiles"));
     message
 }
 
@@ -191,7 +203,9 @@ pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
              REGION`, `badge login` and `badge sync`"
         ),
         [(name, _), rest @ ..] => {
-            let name = shell_word(name);
+            let Ok(name) = shell_word(name) else {
+                return format!("{none}; generate them with `badge login` and `badge sync`");
+            };
             let others = match rest.len() {
                 0 => String::new(),
                 1 => " (or the other sso-session)".to_owned(),

@@ -11,7 +11,7 @@ use crate::base::text::printable;
 use crate::config::dir_profile::{self, Trust, TrustStore};
 use crate::config::paths::Paths;
 use crate::config::profiles::Profiles;
-use crate::shell::shell_word;
+use crate::shell::{Unpasteable, hint, shell_word};
 
 /// A `.aws-profile` as read.
 pub struct Found {
@@ -45,9 +45,10 @@ pub fn look(file: &Path) -> Result<Found> {
     })
 }
 
-/// The command that trusts the file in `folder`.
-pub fn allow_command(folder: &Path) -> String {
-    format!("badge allow {}", shell_word(&folder.to_string_lossy()))
+/// The command that trusts the file in `folder`, unless no pasted command
+/// can name that folder.
+pub fn allow_command(folder: &Path) -> Result<String, Unpasteable> {
+    shell_word(&folder.to_string_lossy()).map(|folder| format!("badge allow {folder}"))
 }
 
 /// Why `found` switches nothing before any trust: its first line names no
@@ -74,15 +75,15 @@ pub fn refusal(found: &Found, paths: &Paths, profiles: &Profiles) -> Option<Stri
 pub fn untrusted(found: &Found, name: &str, store: &TrustStore) -> Option<String> {
     let file = printable(&found.real.to_string_lossy()).into_owned();
     let name = printable(name);
-    let allow = printable(&allow_command(&found.folder)).into_owned();
+    let allow = printable(&hint("trust it with", allow_command(&found.folder))).into_owned();
     match store.trust(&found.real, &found.hash) {
         Trust::Trusted => None,
         Trust::Unknown => Some(format!(
-            "{file} is not trusted, so this shell does not switch to {name}; trust it with `{allow}`"
+            "{file} is not trusted, so this shell does not switch to {name}; {allow}"
         )),
         Trust::Changed => Some(format!(
             "{file} changed since it was trusted, so this shell does not switch to {name}; \
-             check it, then trust it with `{allow}`"
+             check it, then {allow}"
         )),
     }
 }

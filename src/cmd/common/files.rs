@@ -64,9 +64,12 @@ pub fn warn_if_refused(paths: &Paths) {
             let doc = Document::parse(&bytes);
             let fix = match copied_out_of_its_block(&doc, &refusal) {
                 Some(session) => format!(
-                    "it was copied out of the managed block of sso-session {session}: `badge \
-                     sync --sso-session {}` gives the name to yours",
-                    shell_word(session)
+                    "it was copied out of the managed block of sso-session {session}: {}",
+                    match shell_word(session) {
+                        Ok(name) =>
+                            format!("`badge sync --sso-session {name}` gives the name to yours"),
+                        Err(_) => "`badge sync` of it gives the name to yours".to_owned(),
+                    }
                 ),
                 None => refusal.fix().to_owned(),
             };

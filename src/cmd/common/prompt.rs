@@ -71,12 +71,15 @@ pub fn active_login_mark(ctx: &Context) -> String {
     login_mark(shell, profile.as_ref().map(|p| (&profiles, p)), &mut states)
 }
 
-/// The command that signs a profile's session back in, ready to paste.
+/// The command that signs the active profile's session back in, ready to
+/// paste: plain `badge login` (which signs in the active profile) when no
+/// pasted command can hold the name.
 pub fn login_command(profile: &Profile) -> String {
-    match profile.sso_session {
-        Some(session) => format!("badge login --sso-session {}", shell_word(session)),
-        None => format!("badge login --profile {}", shell_word(profile.name)),
-    }
+    let named = match profile.sso_session {
+        Some(session) => shell_word(session).map(|s| format!("badge login --sso-session {s}")),
+        None => shell_word(profile.name).map(|p| format!("badge login --profile {p}")),
+    };
+    named.unwrap_or_else(|_| "badge login".to_owned())
 }
 
 /// The code that updates the prompt's login mark for a shell that a

@@ -20,6 +20,7 @@ use crate::sso::client;
 use crate::sso::credentials::{self, Role, RoleCredentials};
 use crate::sso::role_cache::Lookup;
 use crate::sso::token_cache::{CachedToken, TokenCache};
+use crate::ui::say::say;
 
 /// Cached role credentials are handed out only with more than this left,
 /// so that the tool that gets them can use them for a while.
@@ -54,8 +55,8 @@ pub struct SsoProfile {
 }
 
 /// The profile `query` names (exact, unique prefix, unique substring), or
-/// the active one without a query. `again` turns a profile name into the
-/// command the user ran, for hints. With `tool` (the command, `badge
+/// the active one without a query. `again` turns a profile name, as a
+/// shell word, into the command the user ran, for hints. With `tool` (the command, `badge
 /// creds`), a program reads the output: the name must be exact.
 pub fn sso_profile(
     ctx: &Context,
@@ -89,8 +90,13 @@ pub fn sso_profile(
             if profile.account_id.is_none() || profile.role_name.is_none() {
                 bail!(
                     "profile {shown} has no sso_account_id or no sso_role_name, so it names no \
-                     role; `badge sync --sso-session {}` writes a profile for every role",
-                    printable(&shell_word(session_name))
+                     role; {}",
+                    match shell_word(session_name) {
+                        Ok(name) => format!(
+                            "`badge sync --sso-session {name}` writes a profile for every role"
+                        ),
+                        Err(why) => why.to_string(),
+                    }
                 );
             }
             sessions::of_profile(profiles.config(), &name, session_name, &paths.config)?
@@ -150,16 +156,21 @@ fn calls_badge(process: &str) -> bool {
     program.rsplit('/').next() == Some("badge") && words.any(|w| w == "creds")
 }
 
-/// The role credentials of `profile`; `again` is the command to repeat
-/// when the service could not be reached. With [`Caching::Use`], those
-/// cached for this login when more than [`REUSE_MARGIN`] remains (no
-/// network, no runtime), and what is fetched is kept for the next call.
+/// The role credentials of `profile`; `again` makes the command to repeat
+/// when the service could not be reached (with `PROFILE` for a name no
+/// pasted command can hold). With [`Caching::Use`], those cached for this
+/// login when more than [`REUSE_MARGIN`] remains (no network, no runtime),
+/// and what is fetched is kept for the next call.
 pub fn fetch(
     ctx: &Context,
     profile: &SsoProfile,
-    again: &str,
+    again: impl Fn(&str) -> String,
     caching: Caching,
 ) -> Result<RoleCredentials> {
+    let again = match shell_word(&profile.name) {
+        Ok(word) => again(&word),
+        Err(_) => again("PROFILE"),
+    };
     let cache = ctx.token_cache()?;
     let roles = match caching {
         Caching::Use => ctx.role_cache().ok(),
@@ -172,8 +183,8 @@ pub fn fetch(
         match roles.load(&profile.session.name, &profile.role, &token, until) {
             Lookup::Hit(credentials) => return Ok(credentials),
             Lookup::Miss => {}
-            Lookup::Refused(path, why) => eprintln!(
-                "badge: not using the cached role credentials in {}: {why}; asked IAM \
+            Lookup::Refused(path, why) => say!(
+                "not using the cached role credentials in {}: {why}; asked IAM \
                  Identity Center for new ones",
                 path.display()
             ),
@@ -185,15 +196,15 @@ pub fn fetch(
         &profile.session,
         &cache,
         &profile.role,
-        again,
+        &again,
     ))?;
     // The login they came with (renewed, perhaps, on the way).
     if let Some(roles) = &roles
         && let Some(token) = login_of(&cache, profile)
         && let Err(err) = roles.store(&profile.session.name, &profile.role, &token, &credentials)
     {
-        eprintln!(
-            "badge: could not cache the role credentials of profile {} in {}: {err:#}; \
+        say!(
+            "could not cache the role credentials of profile {} in {}: {err:#}; \
              the next call asks IAM Identity Center again",
             printable(&profile.name),
             roles.dir().display()

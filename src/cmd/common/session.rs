@@ -6,7 +6,6 @@ use super::choose::resolve;
 use super::files::{load_profiles, read_config, warn_if_refused};
 use crate::cmd::Context;
 use crate::config::sessions::{self, SsoSession};
-use crate::shell::shell_word;
 use crate::sso::login::LoginOptions;
 
 /// The sso-session named, or that of the profile named (found as `badge
@@ -21,7 +20,8 @@ pub fn select_session(
     warn_if_refused(&paths);
     let profile = match profile {
         Some(query) => {
-            let again = |name: &str| format!("badge login --profile {}", shell_word(name));
+            let cmd = &ctx.cmd;
+            let again = |word: &str| format!("{cmd} login --profile {word}");
             let profiles = load_profiles(&paths)?;
             Some(resolve(ctx, &paths, &profiles, query, again)?)
         }

@@ -61,7 +61,7 @@ pub(super) fn read(
                 Severity::Problem,
                 format!("cannot read the {what} file {shown}: permission denied"),
             )
-            .fix(format!("chmod u+r {}", path_word(path)))
+            .fix_word(path_word(path).map(|path| format!("chmod u+r {path}")))
             .path(path);
             return (Some(finding), None);
         }
@@ -84,12 +84,15 @@ pub(super) fn read(
                 format!(
                     "{shown}: {refusal}: a profile copied out of the managed block of \
                      sso-session {session} and kept under its name, so the AWS CLI and SDKs \
-                     cannot read this file; `badge sync --sso-session {}` gives the name to \
-                     yours",
-                    shell_word(session)
+                     cannot read this file; {}",
+                    match shell_word(session) {
+                        Ok(name) =>
+                            format!("`badge sync --sso-session {name}` gives the name to yours"),
+                        Err(_) => "`badge sync` of it gives the name to yours".to_owned(),
+                    }
                 ),
             )
-            .fix(format!("badge sync --sso-session {}", shell_word(session)))
+            .fix_word(shell_word(session).map(|name| format!("badge sync --sso-session {name}")))
             .session(session)
         }
         Some(refusal) => Finding::new(
@@ -100,7 +103,7 @@ pub(super) fn read(
                 refusal.fix()
             ),
         )
-        .fix(edit_at(editor, path, refusal.line)),
+        .fix_word(edit_at(editor, path, refusal.line)),
         None => Finding::new(
             check,
             Severity::Ok,

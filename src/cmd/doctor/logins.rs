@@ -34,7 +34,7 @@ pub(super) fn logins(config: &Document, sessions: &[String], cache: &TokenCache)
         {
             state = LoginState::Missing;
         }
-        let login = format!("badge login --sso-session {}", shell_word(name));
+        let login = shell_word(name).map(|name| format!("badge login --sso-session {name}"));
         let finding = match state {
             LoginState::Valid(at) => Finding::new(
                 check,
@@ -54,13 +54,13 @@ pub(super) fn logins(config: &Document, sessions: &[String], cache: &TokenCache)
                 Severity::Warning,
                 format!("the login of sso-session {name} has expired"),
             )
-            .fix(login),
+            .fix_word(login),
             LoginState::Missing => Finding::new(
                 check,
                 Severity::Warning,
                 format!("not signed in to sso-session {name}"),
             )
-            .fix(login),
+            .fix_word(login),
             LoginState::Unreadable => Finding::new(
                 check,
                 Severity::Problem,
@@ -69,7 +69,7 @@ pub(super) fn logins(config: &Document, sessions: &[String], cache: &TokenCache)
                     path.display()
                 ),
             )
-            .fix(login),
+            .fix_word(login),
         };
         found.push(finding.path(&path).session(name));
     }
@@ -102,7 +102,7 @@ pub(super) fn cache_permissions(cache: &TokenCache) -> Vec<Finding> {
                     mode(&meta)
                 ),
             )
-            .fix(format!("chmod 700 {}", path_word(dir)))
+            .fix_word(path_word(dir).map(|dir| format!("chmod 700 {dir}")))
             .path(dir),
         );
     }
@@ -126,7 +126,7 @@ pub(super) fn cache_permissions(cache: &TokenCache) -> Vec<Finding> {
                     file.display()
                 ),
             )
-            .fix(format!("chmod 600 {}", path_word(&file)))
+            .fix_word(path_word(&file).map(|file| format!("chmod 600 {file}")))
             .path(&file),
         );
     }

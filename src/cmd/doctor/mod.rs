@@ -26,7 +26,7 @@ use super::Context;
 use crate::base::text::{printable, to_json};
 use crate::cli::DoctorArgs;
 use crate::config::document::{Document, SectionKind};
-use crate::shell::shell_word;
+use crate::shell::{Unpasteable, shell_word};
 
 mod files;
 mod logins;
@@ -49,7 +49,7 @@ struct Finding {
     check: &'static str,
     severity: Severity,
     message: String,
-    /// A command that fixes it, for a shell (POSIX quoting).
+    /// A command that fixes it, the same words in bash, zsh and fish.
     fix: Option<String>,
     /// The file or folder it is about.
     path: Option<String>,
@@ -72,6 +72,16 @@ impl Finding {
 
     fn fix(mut self, command: impl Into<String>) -> Finding {
         self.fix = Some(command.into());
+        self
+    }
+
+    /// A fix that names something by a shell word: none when no pasted
+    /// command can hold its name, and the message says why.
+    fn fix_word(mut self, command: Result<String, Unpasteable>) -> Finding {
+        match command {
+            Ok(command) => self.fix = Some(command),
+            Err(why) => self.message.push_str(&format!("; {why}")),
+        }
         self
     }
 
@@ -236,7 +246,7 @@ fn write_text(
     }
 }
 
-fn path_word(path: &Path) -> String {
+fn path_word(path: &Path) -> Result<String, Unpasteable> {
     shell_word(&path.to_string_lossy())
 }
 
@@ -250,6 +260,6 @@ fn editor(ctx: &Context) -> String {
         .unwrap_or_else(|| "vi".to_owned())
 }
 
-fn edit_at(editor: &str, path: &Path, line: usize) -> String {
-    format!("{editor} +{line} {}", path_word(path))
+fn edit_at(editor: &str, path: &Path, line: usize) -> Result<String, Unpasteable> {
+    path_word(path).map(|path| format!("{editor} +{line} {path}"))
 }

@@ -59,11 +59,10 @@ fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) ->
                     keys.join(" and no ")
                 ),
             )
-            .fix(format!(
-                "badge session add {} {}",
-                shell_word(name),
-                flags.join(" ")
-            ))
+            .fix_word(
+                shell_word(name)
+                    .map(|name| format!("badge session add {name} {}", flags.join(" "))),
+            )
             .path(&paths.config)
             .session(name),
         );
@@ -101,10 +100,10 @@ fn missing_sessions(paths: &Paths, config: &Document) -> Vec<Finding> {
             Severity::Problem,
             format!("{named} sso-session {session}, which is not in {file}"),
         )
-        .fix(format!(
-            "badge session add {} --start-url URL --region REGION",
+        .fix_word(
             shell_word(&session)
-        ))
+                .map(|name| format!("badge session add {name} --start-url URL --region REGION")),
+        )
         .path(&paths.config)
         .session(&session);
         if let [one] = profiles.as_slice() {
@@ -153,7 +152,7 @@ pub(super) fn duplicates(paths: &Paths, config: &Document, editor: &str) -> Vec<
                     described.join(", ")
                 ),
             )
-            .fix(edit_at(editor, &paths.config, places[1].1))
+            .fix_word(edit_at(editor, &paths.config, places[1].1))
             .path(&paths.config)
             .profile(name),
         );
@@ -208,7 +207,7 @@ pub(super) fn shadowed(
                     paths.credentials.display()
                 ),
             )
-            .fix(edit_at(editor, &paths.credentials, section.line()))
+            .fix_word(edit_at(editor, &paths.credentials, section.line()))
             .path(&paths.credentials)
             .profile(name),
         );
@@ -255,7 +254,7 @@ pub(super) fn hand_written_duplicates(config: &Document) -> Vec<Finding> {
                     key.1, key.2
                 ),
             )
-            .fix(format!("badge sync --sso-session {}", shell_word(session)))
+            .fix_word(shell_word(session).map(|name| format!("badge sync --sso-session {name}")))
             .profile(name)
             .session(session),
         );

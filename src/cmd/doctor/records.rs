@@ -22,7 +22,7 @@ pub(super) fn sync_records(
     let file = paths.config.display();
     let mut found = Vec::new();
     for name in sessions {
-        let sync = format!("badge sync --sso-session {}", shell_word(name));
+        let sync = shell_word(name).map(|name| format!("badge sync --sso-session {name}"));
         let record = match state {
             Some(dir) => SyncRecord::load(dir, &paths.config, name),
             None => Ok(None),
@@ -34,7 +34,7 @@ pub(super) fn sync_records(
                 Severity::Warning,
                 format!("{err:#}; the next sync writes a new one"),
             )
-            .fix(sync),
+            .fix_word(sync),
             (Ok(None), None) => continue,
             (Ok(None), Some(_)) => Finding::new(
                 check,
@@ -45,7 +45,7 @@ pub(super) fn sync_records(
                      sync keeps one"
                 ),
             )
-            .fix(sync),
+            .fix_word(sync),
             (Ok(Some(record)), _) if record.block_sha256 != hash => {
                 let what = match hash {
                     Some(_) => "was edited by hand since",
@@ -61,7 +61,7 @@ pub(super) fn sync_records(
                         record.synced_at
                     ),
                 )
-                .fix(sync)
+                .fix_word(sync)
             }
             (Ok(Some(record)), _) => {
                 let now = settings_of(config, name);
@@ -82,7 +82,7 @@ pub(super) fn sync_records(
                             record.synced_at
                         ),
                     )
-                    .fix(sync)
+                    .fix_word(sync)
                 } else {
                     Finding::new(
                         check,

@@ -23,10 +23,15 @@ pub(super) fn integration(ctx: &Context) -> Finding {
         .or(ctx.hook);
     if let Some(shell) = loaded {
         let name = format!("{shell:?}").to_lowercase();
+        // Loaded under another name (`--cmd`), which is what the user types.
+        let named = match ctx.cmd.as_str() {
+            "badge" => String::new(),
+            cmd => format!(", as `{cmd}`"),
+        };
         return Finding::new(
             check,
             Severity::Ok,
-            format!("the shell integration is loaded in this {name} shell"),
+            format!("the shell integration is loaded in this {name} shell{named}"),
         );
     }
     let Some(shell) = ctx.login_shell else {
@@ -112,9 +117,9 @@ pub(super) fn active_profile(
         let (then, fix) = match &renamed {
             Some(new) => (
                 format!("; badge sync renamed it to {}", quoted(new)),
-                format!("badge {}", shell_word(new)),
+                shell_word(new).map(|new| format!("{} {new}", ctx.cmd)),
             ),
-            None => (String::new(), "badge ls".to_owned()),
+            None => (String::new(), Ok("badge ls".to_owned())),
         };
         found.push(
             Finding::new(
@@ -128,7 +133,7 @@ pub(super) fn active_profile(
                     paths.credentials_shown()
                 ),
             )
-            .fix(fix)
+            .fix_word(fix)
             .profile(name),
         );
     }

@@ -83,11 +83,19 @@ pub enum Outcome {
     SignedIn(SystemTime),
 }
 
-/// The command that signs `session` in again, ready to paste.
+/// The command that signs `session` in again, ready to paste; with `NAME`
+/// or `PROFILE` in place of a name that no pasted command can hold (the
+/// messages it goes in name the session themselves).
 pub fn login_command(session: &SsoSession) -> String {
     match &session.legacy_profile {
-        None => format!("badge login --sso-session {}", shell_word(&session.name)),
-        Some(profile) => format!("badge login --profile {}", shell_word(profile)),
+        None => format!(
+            "badge login --sso-session {}",
+            shell_word(&session.name).unwrap_or_else(|_| "NAME".to_owned())
+        ),
+        Some(profile) => format!(
+            "badge login --profile {}",
+            shell_word(profile).unwrap_or_else(|_| "PROFILE".to_owned())
+        ),
     }
 }
 
