@@ -24,6 +24,7 @@ per_shell!(
     picker_filter_and_enter_switches,
     picker_escape_changes_nothing,
     picker_ctrl_c_changes_nothing,
+    picker_ends_when_its_terminal_is_gone,
     ambiguous_name_opens_prefiltered_picker,
     ambiguous_name_picker_holds_every_profile,
     picker_cursor_starts_on_the_active_profile,
@@ -470,6 +471,54 @@ fn picker_escape_changes_nothing(sh: Shell) {
     // `badge -` still goes back to where the shell was before `badge prod`.
     tmux.send_line(&format!("badge -; {}", echo_profile("F")));
     tmux.wait_for_text("F[]");
+}
+
+/// A picker whose terminal goes away (the window closed, the tmux server
+/// killed) ends instead of spinning on a terminal that reads nothing.
+fn picker_ends_when_its_terminal_is_gone(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let Some(tmux) = start(&sandbox, sh, "") else {
+        return;
+    };
+    tmux.send_line("badge");
+    wait_for_picker(
+        &tmux,
+        &["dev-alpha", "dev-beta", "prod-readonly", "staging-eu"],
+    );
+    let home = format!("HOME={}", sandbox.home().display());
+    // badge processes of this sandbox, by their environment.
+    let running = || -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let dir = entry.path();
+            let Ok(environ) = std::fs::read(dir.join("environ")) else {
+                continue;
+            };
+            let ours = environ.split(|&b| b == 0).any(|var| var == home.as_bytes());
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if ours && comm.trim() == "badge" {
+                found.push(dir.display().to_string());
+            }
+        }
+        found
+    };
+    assert!(!running().is_empty(), "the picker is not running");
+    drop(tmux);
+    let start = std::time::Instant::now();
+    while !running().is_empty() && start.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let left = running();
+    for pid in &left {
+        let pid = pid.trim_start_matches("/proc/");
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", pid])
+            .status();
+    }
+    assert!(
+        left.is_empty(),
+        "still running 10 s after its terminal went away: {left:?}"
+    );
 }
 
 fn picker_ctrl_c_changes_nothing(sh: Shell) {

@@ -217,7 +217,14 @@ impl EventSource for Keys {
                 return Ok(Event::Status { id: 0 });
             }
         }
-        let event = self.keys.recv_timeout(duration)?;
+        let event = match self.keys.recv_timeout(duration) {
+            // A terminal that hung up (its window closed) reads as nothing
+            // at once, forever: without this the picker would spin on it.
+            Err(RecvError::Timeout) if !terminal_is_there() => {
+                return Err(RecvError::Disconnected);
+            }
+            other => other?,
+        };
         // Once the user acts, the cursor is theirs.
         self.start = None;
         if let Event::Prompt(edit) = &event {
@@ -225,6 +232,12 @@ impl EventSource for Keys {
         }
         Ok(event)
     }
+}
+
+/// Whether the picker still has its terminal: after a hang-up, every
+/// terminal request on it fails, so it is no terminal any more.
+fn terminal_is_there() -> bool {
+    io::stdin().is_terminal() && io::stderr().is_terminal()
 }
 
 /// Let the user choose among `profiles`, starting with `query` typed in
