@@ -119,6 +119,21 @@ mod tests {
     use super::super::vars;
     use super::*;
 
+    /// The README's prompt section quotes the segment each template puts
+    /// in front of the prompt, character for character.
+    #[test]
+    fn the_readme_shows_the_prompt_segments_as_they_are() {
+        let readme = include_str!("../../README.md");
+        for (template, start, end) in [(INIT_BASH, "PS1='", "'\""), (INIT_ZSH, "PROMPT='", "'\"")] {
+            let at = template.find(start).expect("the template sets the prompt") + start.len();
+            let segment = &template[at..at + template[at..].find(end).unwrap()];
+            assert!(
+                readme.contains(&format!("`{segment}`")),
+                "README.md does not show the prompt segment {segment:?}"
+            );
+        }
+    }
+
     fn init(shell: Shell, prompt: bool) -> String {
         render_init(&InitOptions {
             shell,
