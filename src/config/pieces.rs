@@ -22,6 +22,7 @@ use std::io::{self, ErrorKind, Read};
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use memchr::memmem::Finder;
 
 use super::document::Document;
 
@@ -72,10 +73,14 @@ pub fn read(
             }
         };
         let rest = buf.split_off(cut);
+        // The parts of a piece that may hold something, alone: most of a
+        // piece is other profiles.
         if wanted(&buf) {
-            let doc = Document::from_vec(buf);
-            visit(&doc);
-            buf = doc.into_bytes();
+            for part in parts(&buf) {
+                if part.len() == buf.len() || wanted(part) {
+                    visit(&Document::parse(part));
+                }
+            }
         }
         if at_end {
             return Ok(());
@@ -86,38 +91,92 @@ pub fn read(
     }
 }
 
+/// What a piece is looked at in: parts of about this many bytes, each cut
+/// right before a header line as the pieces are. Reading big pieces keeps
+/// the reads few; looking at small parts keeps the parsing to the few
+/// sections that may matter (the `[sso-session]` near the top of a file,
+/// the profile asked for), not the whole piece around them.
+pub const PART: usize = 8 * 1024;
+
+/// `piece` cut into parts of about [`PART`] bytes (more when one section
+/// is longer), each starting at a header line but the first.
+fn parts(piece: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = piece;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut window = PART;
+        let cut = loop {
+            if rest.len() <= window + PART {
+                break rest.len();
+            }
+            if let Some(cut) = last_boundary(&rest[..window]) {
+                break cut;
+            }
+            window = window.saturating_mul(2);
+        };
+        let (part, after) = rest.split_at(cut);
+        rest = after;
+        Some(part)
+    })
+}
+
 /// Whether a piece may hold a section that a view of the profiles whose
-/// names contain `needle` keeps (see `Document::extract_sections`): a
+/// names contain a needle keeps (see `Document::extract_sections`): a
 /// profile whose name contains it, an `[sso-session]` or a `[DEFAULT]`. A
 /// name is its header's text unless quotes or escapes made it, or bytes that
 /// are not ASCII (Unicode case rules, or bytes that are not UTF-8) are
-/// involved: pieces with any of those are always read. With
-/// `ignore_ascii_case`, `needle` is lower case; `lower` is room to reuse.
-pub fn may_hold(piece: &[u8], needle: &str, ignore_ascii_case: bool, lower: &mut Vec<u8>) -> bool {
-    if !piece.is_ascii() || memchr::memchr3(b'"', b'\'', b'\\', piece).is_some() {
-        return true;
-    }
-    let found = |hay: &[u8], what: &[u8]| memchr::memmem::find(hay, what).is_some();
-    if found(piece, b"[sso-session") || found(piece, b"[DEFAULT]") {
-        return true;
-    }
-    if ignore_ascii_case {
-        // Case changes letters only: a piece without the longest run of
-        // the needle's other bytes (`-0042-` of `acct-0042-prod/`) cannot
-        // hold it, and is not lowered, which costs a 10,000-profile file
-        // some 50 µs.
+/// involved: pieces with any of those are always read. The searches are
+/// built once for every piece of a file (building one costs more than
+/// searching a part with it).
+pub struct Prefilter {
+    /// With `ignore_ascii_case`, the needle is lower case.
+    needle: Finder<'static>,
+    ignore_ascii_case: bool,
+    /// Case changes letters only: a piece without the longest run of the
+    /// needle's other bytes (`-0042-` of `acct-0042-prod/`) cannot hold it,
+    /// and is not lowered, which costs a 10,000-profile file some 50 µs.
+    run: Option<Finder<'static>>,
+    sso_session: Finder<'static>,
+    default: Finder<'static>,
+    lower: Vec<u8>,
+}
+
+impl Prefilter {
+    pub fn new(needle: &str, ignore_ascii_case: bool) -> Prefilter {
         let run = needle
             .split(|c: char| c.is_ascii_alphabetic())
             .max_by_key(|run| run.len())
-            .unwrap_or("");
-        if run.len() > 1 && !found(piece, run.as_bytes()) {
+            .filter(|run| ignore_ascii_case && run.len() > 1);
+        Prefilter {
+            needle: Finder::new(needle.as_bytes()).into_owned(),
+            ignore_ascii_case,
+            run: run.map(|run| Finder::new(run.as_bytes()).into_owned()),
+            sso_session: Finder::new(b"[sso-session"),
+            default: Finder::new(b"[DEFAULT]"),
+            lower: Vec::new(),
+        }
+    }
+
+    pub fn may_hold(&mut self, piece: &[u8]) -> bool {
+        if !piece.is_ascii() || memchr::memchr3(b'"', b'\'', b'\\', piece).is_some() {
+            return true;
+        }
+        if self.sso_session.find(piece).is_some() || self.default.find(piece).is_some() {
+            return true;
+        }
+        if !self.ignore_ascii_case {
+            return self.needle.find(piece).is_some();
+        }
+        if let Some(run) = &self.run
+            && run.find(piece).is_none()
+        {
             return false;
         }
-        lower.clear();
-        lower.extend(piece.iter().map(u8::to_ascii_lowercase));
-        found(lower, needle.as_bytes())
-    } else {
-        found(piece, needle.as_bytes())
+        self.lower.clear();
+        self.lower.extend(piece.iter().map(u8::to_ascii_lowercase));
+        self.needle.find(&self.lower).is_some()
     }
 }
 

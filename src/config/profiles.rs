@@ -111,11 +111,11 @@ impl Profiles {
             return Profiles::load(paths);
         }
         let mut kept = String::new();
-        let mut lower = Vec::new();
+        let mut prefilter = pieces::Prefilter::new(needle, ignore_ascii_case);
         pieces::for_each(
             &paths.config,
             pieces::PIECE,
-            |piece| pieces::may_hold(piece, needle, ignore_ascii_case, &mut lower),
+            |piece| prefilter.may_hold(piece),
             |piece| piece.extract_sections(&keep, &mut kept),
         )?;
         let config = Document::from_vec(kept.into_bytes());

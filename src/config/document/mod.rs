@@ -360,14 +360,6 @@ impl Document {
         self.raw_bytes().to_vec()
     }
 
-    /// The exact bytes, without a copy, so that a buffer can be reused.
-    pub(super) fn into_bytes(self) -> Vec<u8> {
-        match self.raw {
-            Some(raw) => raw,
-            None => self.text.into_bytes(),
-        }
-    }
-
     /// Every section in file order.
     pub fn sections(&self) -> impl Iterator<Item = Section<'_>> {
         (0..self.sections.len()).map(|i| self.section(i))
