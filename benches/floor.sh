@@ -47,10 +47,15 @@ if [[ -z ${BADGE_BIN-} ]]; then
     say "cargo build --release --locked"
     (cd "$repo" && cargo build --release --locked --quiet)
     BADGE_BIN=$repo/target/release/badge
+    built=1
 fi
 [[ -x $BADGE_BIN ]] || die "no badge binary at $BADGE_BIN"
-badge_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'no commit')
-git -C "$repo" diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs 2>/dev/null || badge_rev+=", with uncommitted changes"
+if [[ -n ${built-} ]]; then
+    badge_rev="built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
+    git -C "$repo" diff --quiet HEAD -- src Cargo.toml Cargo.lock build.rs 2>/dev/null || badge_rev+=", with uncommitted changes"
+else
+    badge_rev="BADGE_BIN=$BADGE_BIN"
+fi
 rustc_version=$(rustc --version)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/badge-floor.XXXXXX")
