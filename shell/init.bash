@@ -147,7 +147,7 @@ __badge_ask_dir() {
         : 2>/dev/null >|"$__badge_dir_stamps/$$"
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" command badge __dir "$1")" &&
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command badge __dir "$1")" &&
         eval "$__badge_code"
 }
 # First, so that the prompt shows the profile the folder chose.

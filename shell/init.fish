@@ -178,7 +178,7 @@ function __badge_ask_dir
     if set -q __badge_dir_seen[1]
         set __badge_seen "$__badge_dir_seen[1]"
     end
-    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_DIR_SEEN=$__badge_seen command badge __dir "$argv[1]" | source
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_DIR_SEEN=$__badge_seen __BADGE_CMD={{cmd}} command badge __dir "$argv[1]" | source
 end
 
 {{completion}}

@@ -143,7 +143,7 @@ __badge_ask_dir() {
         { : >|"$__badge_dir_stamps/$$" } 2>/dev/null
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" command badge __dir "$1")" &&
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command badge __dir "$1")" &&
         eval "$__badge_code"
 }
 typeset -ga chpwd_functions precmd_functions

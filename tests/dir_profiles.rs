@@ -20,6 +20,7 @@ per_shell!(
     current_and_doctor_name_the_file,
     hostile_file_contents_do_nothing_harmful,
     no_process_starts_without_a_file_or_a_change,
+    with_a_command_name_the_hint_is_that_command,
 );
 
 /// `body` after the init line; `H` in it runs the hook as a prompt would.
@@ -461,6 +462,30 @@ fn no_process_starts_without_a_file_or_a_change(sh: Shell) {
         runs(&sandbox),
         ["init", "__dir", "__dir"],
         "{sh}: badge runs\n{}",
+        out.report()
+    );
+}
+
+/// With `--cmd awsp`, the hint names `awsp allow …`, which goes through the
+/// function and so takes effect at the next prompt (`badge allow`, the
+/// binary itself, would not tell this shell to look again).
+fn with_a_command_name_the_hint_is_that_command(sh: Shell) {
+    let sandbox = sandbox_with(b"prod\n");
+    let s = show(sh);
+    let body = format!("\ncd repo\nH\n{s}\nawsp allow\nH\n{s}\n");
+    let script = script(sh, &body).replacen(&sh.init(), &sh.init_with("--cmd awsp"), 1);
+    let out = run_shell(sh, &sandbox, &script);
+    ok(&out);
+    let repo = repo(&sandbox);
+    let hint = format!(
+        "badge: {repo}/.aws-profile is not trusted, so this shell does not switch to prod; \
+         trust it with `awsp allow {repo}`"
+    );
+    assert!(out.stderr.contains(&hint), "{}", out.report());
+    assert_eq!(
+        out.stdout,
+        "AWS_PROFILE unset\nAWS_PROFILE=[prod]\n",
+        "{}",
         out.report()
     );
 }

@@ -58,7 +58,7 @@ pub fn deny(ctx: &Context, args: &DirArgs) -> Result<ExitCode> {
     let found = nearest(ctx, args)?;
     let file = printable(&found.real.to_string_lossy()).into_owned();
     if TrustStore::new(&ctx.state_dir()?).deny(&found.real)? {
-        match allow_command(&found.folder) {
+        match allow_command(&ctx.cmd, &found.folder) {
             Ok(allow) => say!(
                 "{file} is no longer trusted; it switches nothing until `{}`",
                 printable(&allow)

@@ -135,7 +135,7 @@ fn enter(ctx: &Context, shell: Shell, file: &Path) -> String {
     let Ok(state_dir) = ctx.state_dir() else {
         return script.finish();
     };
-    if let Some(message) = untrusted(&found, name, &TrustStore::new(&state_dir)) {
+    if let Some(message) = untrusted(&ctx.cmd, &found, name, &TrustStore::new(&state_dir)) {
         say(message);
         return script.finish();
     }

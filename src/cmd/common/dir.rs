@@ -45,10 +45,11 @@ pub fn look(file: &Path) -> Result<Found> {
     })
 }
 
-/// The command that trusts the file in `folder`, unless no pasted command
-/// can name that folder.
-pub fn allow_command(folder: &Path) -> Result<String, Unpasteable> {
-    shell_word(&folder.to_string_lossy()).map(|folder| format!("badge allow {folder}"))
+/// The command that trusts the file in `folder`, as `cmd` (the name the
+/// shell function goes by) runs it, unless no pasted command can name
+/// that folder.
+pub fn allow_command(cmd: &str, folder: &Path) -> Result<String, Unpasteable> {
+    shell_word(&folder.to_string_lossy()).map(|folder| format!("{cmd} allow {folder}"))
 }
 
 /// Why `found` switches nothing before any trust: its first line names no
@@ -71,11 +72,11 @@ pub fn refusal(found: &Found, paths: &Paths, profiles: &Profiles) -> Option<Stri
 }
 
 /// Why a file naming `name` does not switch until trusted; `None` when it
-/// is trusted.
-pub fn untrusted(found: &Found, name: &str, store: &TrustStore) -> Option<String> {
+/// is trusted. `cmd` is the name the shell function goes by.
+pub fn untrusted(cmd: &str, found: &Found, name: &str, store: &TrustStore) -> Option<String> {
     let file = printable(&found.real.to_string_lossy()).into_owned();
     let name = printable(name);
-    let allow = printable(&hint("trust it with", allow_command(&found.folder))).into_owned();
+    let allow = printable(&hint("trust it with", allow_command(cmd, &found.folder))).into_owned();
     match store.trust(&found.real, &found.hash) {
         Trust::Trusted => None,
         Trust::Unknown => Some(format!(
