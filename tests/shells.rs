@@ -689,11 +689,16 @@ fn prompt_follows_the_token_cache_of_other_processes(sh: Shell) {
         Shell::Fish => format!("set T ~/{cache}"),
         _ => format!("T=~/{cache}"),
     };
+    // File times move in steps of a few milliseconds: a change made in the
+    // same step as the prompt's stamp has its very time, and is seen at the
+    // next change only (people do not log in within milliseconds of their
+    // own prompt; a script does). Each change waits for the next step.
+    let step = "command sleep 0.02";
     let body = format!(
         "{set_t}\nbadge dev-alpha\n{r}\n{r}\nbadge prod\n{r}\n\
-         command rm \"$T\"\n{r}\n{r}\n\
-         command cp ~/valid.json \"$T\"\n{r}\n\
-         command mv ~/expired.json \"$T\"\n{r}\n\
+         {step}\ncommand rm \"$T\"\n{r}\n{r}\n\
+         {step}\ncommand cp ~/valid.json \"$T\"\n{r}\n\
+         {step}\ncommand mv ~/expired.json \"$T\"\n{r}\n\
          {empty}\n{r}\n{r}\n",
         empty = empty_path(sh)
     );
