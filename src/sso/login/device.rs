@@ -21,6 +21,9 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
 /// When the service does not say how long the code lasts.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(600);
+/// The longest wait for an approval: Identity Center's device codes last
+/// 10 minutes; half an hour is room for any real one.
+const MAX_APPROVAL_WAIT: Duration = Duration::from_secs(30 * 60);
 
 pub async fn sign_in(
     oidc: &aws_sdk_ssooidc::Client,
@@ -73,8 +76,7 @@ pub async fn sign_in(
     say!("check that the page shows the code {user_code} and approve it; waiting…");
 
     let mut interval = positive_secs(authorization.interval()).unwrap_or(DEFAULT_INTERVAL);
-    let lifetime = positive_secs(authorization.expires_in()).unwrap_or(DEFAULT_LIFETIME);
-    let deadline = Instant::now() + opts.timeout.map_or(lifetime, |t| t.min(lifetime));
+    let deadline = Instant::now() + approval_wait(authorization.expires_in(), opts.timeout);
     loop {
         if Instant::now() + interval > deadline {
             bail!(
@@ -130,9 +132,37 @@ pub async fn sign_in(
     }
 }
 
+/// How long to wait for the user's approval: as long as the service says
+/// its code lasts (a default when it says nothing sensible), but never
+/// more than [`MAX_APPROVAL_WAIT`], whatever a hostile service says (an
+/// `expiresIn` of 2^31 s is 68 years), nor more than `timeout`
+/// (`BADGE_LOGIN_TIMEOUT_SECS`).
+fn approval_wait(expires_in: i32, timeout: Option<Duration>) -> Duration {
+    let lifetime = positive_secs(expires_in)
+        .unwrap_or(DEFAULT_LIFETIME)
+        .min(MAX_APPROVAL_WAIT);
+    timeout.map_or(lifetime, |t| t.min(lifetime))
+}
+
 fn positive_secs(secs: i32) -> Option<Duration> {
     u64::try_from(secs)
         .ok()
         .filter(|&s| s > 0)
         .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_for_approval_is_bounded_whatever_the_service_says() {
+        let secs = Duration::from_secs;
+        assert_eq!(approval_wait(600, None), secs(600));
+        assert_eq!(approval_wait(0, None), DEFAULT_LIFETIME);
+        assert_eq!(approval_wait(-5, None), DEFAULT_LIFETIME);
+        assert_eq!(approval_wait(i32::MAX, None), MAX_APPROVAL_WAIT);
+        assert_eq!(approval_wait(i32::MAX, Some(secs(90))), secs(90));
+        assert_eq!(approval_wait(60, Some(secs(90))), secs(60));
+    }
 }
