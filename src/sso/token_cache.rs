@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::fs;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -22,6 +22,10 @@ use crate::base::time::parse_time;
 use crate::config::atomic::{remove_stale_temps, write_atomic};
 use crate::config::private;
 use crate::ui::verbose::{self, verbose};
+
+/// The most of a token cache file that is read: a real one is well under
+/// 8 KiB (a token, a refresh token, a client secret and their times).
+const MAX_FILE: u64 = 1024 * 1024;
 
 /// One cache file. Field names are the AWS CLI's.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -211,11 +215,25 @@ impl TokenCache {
 
     fn load_quietly(&self, key: &str) -> Result<Option<CachedToken>> {
         let path = self.path_for(key);
-        let bytes = match fs::read(&path) {
+        // Read no more than a token cache file can need: other tools write
+        // this folder too, and a file of gigabytes is no login.
+        let read = fs::File::open(&path).and_then(|file| {
+            let mut bytes = Vec::new();
+            file.take(MAX_FILE + 1).read_to_end(&mut bytes)?;
+            Ok(bytes)
+        });
+        let bytes = match read {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
         };
+        if bytes.len() as u64 > MAX_FILE {
+            bail!(
+                "{} is larger than {} KiB, which no token cache file is",
+                path.display(),
+                MAX_FILE / 1024
+            );
+        }
         let token: CachedToken = serde_json::from_slice(&bytes).map_err(|err| {
             // serde's message may quote the input; keep only where it failed.
             anyhow::anyhow!(
@@ -299,6 +317,18 @@ pub fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_file_is_no_login_and_is_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::in_dir(dir.path().to_owned());
+        let mut text = String::from("{\"accessToken\": \"x\", \"padding\": \"");
+        text.push_str(&"a".repeat(2 * 1024 * 1024));
+        text.push_str("\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}");
+        fs::write(cache.path_for("acme"), text).unwrap();
+        let err = cache.load("acme").unwrap_err().to_string();
+        assert!(err.contains("is larger than 1024 KiB"), "{err}");
+    }
 
     #[test]
     fn file_name_is_the_sha1_of_the_session_name() {
