@@ -80,7 +80,15 @@ function __badge_time_left
     set -l __badge_then (builtin path mtime / 2>/dev/null); or return
     set -l __badge_ago (builtin path mtime --relative / 2>/dev/null); or return
     set -l __badge_left (math "$argv[1] - $__badge_then - $__badge_ago")
-    if test "$__badge_left" -gt 0 -a "$__badge_left" -lt 900
+    if test "$__badge_left" -le 0
+        # Run out since badge last said: the clock says expired, as the
+        # mark of bash and zsh does.
+        if set -q __badge_mark_word[1]
+            printf ' %s' $__badge_mark_word[1]
+        else
+            printf ' expired'
+        end
+    else if test "$__badge_left" -lt 900
         printf ' %sm' (math "ceil($__badge_left / 60)")
     end
 end

@@ -641,6 +641,17 @@ fn prompt_shows_the_time_left_under_fifteen_minutes(sh: Shell) {
         &script(sh, &format!("badge prod\n{empty}\n{r}\n")),
     );
     assert_eq!(out.stdout, "[(aws:prod expired) P> ]\n", "{}", out.report());
+    // A login that runs out while the shell waits: the clock alone says
+    // so at the next prompt, with no process.
+    login(&iso_in(3));
+    let body = format!("badge prod\n{r}\ncommand sleep 4\n{empty}\n{r}\n");
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    assert_eq!(
+        out.stdout,
+        "[(aws:prod 1m) P> ]\n[(aws:prod expired) P> ]\n",
+        "{}",
+        out.report()
+    );
 }
 
 /// Another terminal signs in, signs out or renews the login (here `rm`,
