@@ -165,7 +165,12 @@ fn an_untrusted_file_is_pointed_out_once_and_switches_nothing(sh: Shell) {
     );
     // A new file beside it (the folder changed) asks badge, which stays
     // quiet; entering the tree again says it again.
-    let body = "\ncd repo\nH\necho x > new-file\nH\nH\ncd ~\nH\ncd repo/sub\nH\n";
+    // File times move in steps of a few milliseconds: an edit in the same
+    // step as the hook's stamp has its very time, and is seen with the next
+    // change only. A person's edits are never that close; each one here
+    // waits for the next step.
+    let body =
+        "\ncd repo\nH\ncommand sleep 0.02\necho x > new-file\nH\nH\ncd ~\nH\ncd repo/sub\nH\n";
     let out = run_shell(sh, &sandbox, &script(sh, body));
     ok(&out);
     assert_eq!(
@@ -198,7 +203,10 @@ fn a_changed_file_is_untrusted_again(sh: Shell) {
     // A change while the shell is inside the tree is seen on the next
     // prompt, once.
     ok(&sandbox.run_badge(&["allow", "repo"]));
-    let body = format!("\ncd repo\nH\n{s}\necho prod-readonly > .aws-profile\nH\n{s}\nH\n");
+    // An edit waits for the next step of file times (see above).
+    let body = format!(
+        "\ncd repo\nH\n{s}\ncommand sleep 0.02\necho prod-readonly > .aws-profile\nH\n{s}\nH\n"
+    );
     let out = run_shell(sh, &sandbox, &script(sh, &body));
     ok(&out);
     assert_eq!(
