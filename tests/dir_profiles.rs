@@ -61,40 +61,6 @@ fn repo(sandbox: &Sandbox) -> String {
     real(sandbox, "repo").display().to_string()
 }
 
-/// Puts a wrapper first on the PATH that logs each run of badge (its
-/// first argument) to `~/badge-runs`.
-fn count_runs(sandbox: &mut Sandbox) {
-    let counter = sandbox.write(
-        "counting/badge",
-        format!(
-            "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
-            support::badge_bin().display()
-        ),
-    );
-    std::fs::set_permissions(
-        &counter,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let path = sandbox
-        .env()
-        .find(|(k, _)| *k == "PATH")
-        .map(|(_, v)| v.to_string_lossy().into_owned())
-        .unwrap();
-    sandbox.set_env(
-        "PATH",
-        format!("{}:{path}", sandbox.home().join("counting").display()),
-    );
-}
-
-fn runs(sandbox: &Sandbox) -> Vec<String> {
-    std::fs::read_to_string(sandbox.home().join("badge-runs"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 fn untrusted_line(sandbox: &Sandbox, profile: &str) -> String {
     format!(
         "badge: {}/.aws-profile is not trusted, so this shell does not switch to {profile}; \
@@ -111,7 +77,7 @@ fn ok(run: &Run) {
 
 fn a_trusted_tree_switches_and_leaving_restores(sh: Shell) {
     let mut sandbox = sandbox_with(b"prod\n");
-    count_runs(&mut sandbox);
+    sandbox.count_badge_runs();
     let s = show(sh);
     let body = format!(
         "\nbadge dev-alpha\nbadge allow repo\nH\n{s}\ncd repo\nH\n{s}\nH\ncd sub/deep\nH\n{s}\n\
@@ -136,8 +102,18 @@ fn a_trusted_tree_switches_and_leaving_restores(sh: Shell) {
         out.report()
     );
     // One run on entering the tree, one on leaving it.
-    let dir_runs = runs(&sandbox).iter().filter(|r| *r == "__dir").count();
-    assert_eq!(dir_runs, 2, "{sh}: {:?}\n{}", runs(&sandbox), out.report());
+    let dir_runs = sandbox
+        .badge_runs()
+        .iter()
+        .filter(|r| *r == "__dir")
+        .count();
+    assert_eq!(
+        dir_runs,
+        2,
+        "{sh}: {:?}\n{}",
+        sandbox.badge_runs(),
+        out.report()
+    );
     // `badge -` goes back to the profile before the tree.
     let body = format!("\nbadge dev-alpha\ncd repo\nH\nbadge -\n{s}\n");
     let out = run_shell(sh, &sandbox, &script(sh, &body));
@@ -454,7 +430,7 @@ fn hostile_file_contents_do_nothing_harmful(sh: Shell) {
 fn no_process_starts_without_a_file_or_a_change(sh: Shell) {
     let mut sandbox = sandbox_with(b"prod\n");
     std::fs::create_dir_all(sandbox.home().join("a/b/c")).unwrap();
-    count_runs(&mut sandbox);
+    sandbox.count_badge_runs();
     ok(&sandbox.run_badge(&["allow", "repo"]));
     let empty = match sh {
         Shell::Fish => "set PATH",
@@ -467,7 +443,7 @@ fn no_process_starts_without_a_file_or_a_change(sh: Shell) {
     let out = run_shell(sh, &sandbox, &script(sh, &body));
     out.assert_clean();
     assert_eq!(
-        runs(&sandbox),
+        sandbox.badge_runs(),
         ["init", "__dir", "__dir"],
         "{sh}: badge runs\n{}",
         out.report()

@@ -671,27 +671,7 @@ fn prompt_follows_the_token_cache_of_other_processes(sh: Shell) {
         "{\"startUrl\": \"https://acme.awsapps.com/start\", \"region\": \"eu-west-1\", \
          \"accessToken\": \"test-token\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}",
     );
-    let counter = sandbox.write(
-        "counting/badge",
-        format!(
-            "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
-            support::badge_bin().display()
-        ),
-    );
-    std::fs::set_permissions(
-        &counter,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let path = sandbox
-        .env()
-        .find(|(k, _)| *k == "PATH")
-        .map(|(_, v)| v.to_string_lossy().into_owned())
-        .unwrap();
-    sandbox.set_env(
-        "PATH",
-        format!("{}:{path}", sandbox.home().join("counting").display()),
-    );
+    sandbox.count_badge_runs();
     let r = match sh {
         Shell::Bash => "__badge_prompt_hook; printf '[%s]\\n' \"${PS1@P}\"",
         _ => render_prompt(sh),
@@ -721,9 +701,8 @@ fn prompt_follows_the_token_cache_of_other_processes(sh: Shell) {
          [(aws:prod expired) P> ]\n\
          [(aws:prod expired) P> ]\n[(aws:prod expired) P> ]\n",
     );
-    let runs = std::fs::read_to_string(sandbox.home().join("badge-runs")).unwrap_or_default();
     assert_eq!(
-        runs.lines().collect::<Vec<_>>(),
+        sandbox.badge_runs(),
         [
             "init",
             "dev-alpha",

@@ -173,6 +173,39 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// Puts a wrapper first on the PATH that logs each run of badge (its
+    /// first argument) to `~/badge-runs`, read back by [`Self::badge_runs`].
+    pub fn count_badge_runs(&mut self) {
+        let counter = self.write(
+            "counting/badge",
+            format!(
+                "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
+                badge_bin().display()
+            ),
+        );
+        std::fs::set_permissions(
+            &counter,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let path = self
+            .env()
+            .find(|(k, _)| *k == "PATH")
+            .map(|(_, v)| v.to_string_lossy().into_owned())
+            .unwrap();
+        let counting = self.home().join("counting");
+        self.set_env("PATH", format!("{}:{path}", counting.display()));
+    }
+
+    /// The first argument of each run of badge since [`Self::count_badge_runs`].
+    pub fn badge_runs(&self) -> Vec<String> {
+        std::fs::read_to_string(self.home().join("badge-runs"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// A sandbox whose `~/.aws/config` holds `config`.
     pub fn new(config: &str) -> Sandbox {
         let dir = tempfile::Builder::new()
