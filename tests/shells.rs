@@ -1036,8 +1036,11 @@ fn custom_cmd_name(sh: Shell) {
 /// the integration loaded.
 fn custom_cmd_name_in_messages(sh: Shell) {
     let sandbox = Sandbox::new(CONFIG);
+    // Signed out, so that sync stops before the network and says so.
+    sandbox.sign_out(support::TOKEN_CACHE_ACME);
     let body = format!(
-        "{}\nawsp nosuch\nawsp -\nawsp dev\nawsp logn\nawsp doctor | grep integration",
+        "{}\nawsp nosuch\nawsp -\nawsp dev\nawsp logn\nawsp doctor | grep integration\n\
+         awsp login --sso-session nosuch\nawsp sync --sso-session acme",
         sh.init_with("--cmd awsp"),
     );
     let out = run_shell(sh, &sandbox, &body);
@@ -1075,6 +1078,18 @@ fn custom_cmd_name_in_messages(sh: Shell) {
             "the shell integration is loaded in this {sh} shell, as `awsp`"
         )),
         "{}",
+        out.report()
+    );
+    // What the floors below the commands say names it too.
+    assert!(
+        line("badge: there is no [sso-session nosuch]")
+            .contains("`awsp session add nosuch --start-url URL --region REGION`"),
+        "{}",
+        out.report()
+    );
+    assert!(
+        out.stderr.contains("`awsp login"),
+        "sync signed out names the login:\n{}",
         out.report()
     );
     assert!(!out.stderr.contains("`badge"), "{}", out.report());

@@ -17,6 +17,7 @@ use crate::shell::init::validate_cmd_name;
 use crate::shell::{Shell, vars};
 use crate::sso::role_cache::RoleCache;
 use crate::sso::token_cache::TokenCache;
+use crate::ui::say;
 
 /// The environment variables badge reads: the process's own, or (in
 /// tests) a map.
@@ -132,8 +133,12 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of this run; what badge says from here on names the
+    /// command the user types (see [`say::command`]).
     pub fn from_process() -> Context {
-        Context::new(Env::Process, Terminal::detect())
+        let ctx = Context::new(Env::Process, Terminal::detect());
+        say::set_command(&ctx.cmd);
+        ctx
     }
 
     pub fn new(env: Env, terminal: Terminal) -> Context {

@@ -16,14 +16,15 @@ use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::to_json;
 use crate::cli::{CredsArgs, CredsFormat};
 use crate::sso::credentials::RoleCredentials;
+use crate::ui::say::command;
 
 pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
     let cmd = &ctx.cmd;
     let again = |word: &str| format!("{cmd} creds {word}");
     // credential_process, `eval "$(badge creds …)"`, a pipe: a program
     // reads this, and gets the profile it named or nothing.
-    let tool = (!ctx.stdout_tty).then_some("badge creds");
-    let profile = sso_profile(ctx, args.profile.as_deref(), tool, again)?;
+    let tool = (!ctx.stdout_tty).then(|| format!("{cmd} creds"));
+    let profile = sso_profile(ctx, args.profile.as_deref(), tool.as_deref(), again)?;
     let credentials = fetch(ctx, &profile, again, Caching::unless(args.no_cache))?;
     let text = match args.format {
         CredsFormat::Env => env_lines(&credentials, profile.region.as_deref())?,
@@ -58,6 +59,7 @@ pub fn run(ctx: &Context, args: &CredsArgs) -> Result<ExitCode> {
 /// inside, so a value with anything but the characters AWS uses is refused
 /// rather than quoted three different ways.
 fn env_lines(credentials: &RoleCredentials, region: Option<&str>) -> Result<String> {
+    let cmd = command();
     let mut text = String::new();
     for (name, value) in variables(credentials, region) {
         let plain = value
@@ -66,7 +68,7 @@ fn env_lines(credentials: &RoleCredentials, region: Option<&str>) -> Result<Stri
         if !plain {
             bail!(
                 "{name} has characters that cannot be quoted for every shell; use \
-                 `badge creds --format json` instead"
+                 `{cmd} creds --format json` instead"
             );
         }
         text.push_str(&format!("export {name}='{value}'\n"));

@@ -21,6 +21,7 @@ use super::common::role::{Caching, fetch, sso_profile, variables};
 use crate::base::text::printable;
 use crate::cli::ExecArgs;
 use crate::shell::vars;
+use crate::ui::say::command;
 use crate::ui::say::say;
 use crate::ui::verbose::verbose;
 
@@ -30,9 +31,10 @@ const NOT_FOUND: u8 = 127;
 const NOT_EXECUTABLE: u8 = 126;
 
 pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
+    let cmd = command();
     let Some((program, rest)) = args.command.split_first() else {
         bail!(
-            "name a command after `--`, for example `badge exec PROFILE -- aws sts get-caller-identity`"
+            "name a command after `--`, for example `{cmd} exec PROFILE -- aws sts get-caller-identity`"
         );
     };
     let mut command = Command::new(program);
@@ -43,7 +45,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
     if args.env_credentials {
         let cmd = &ctx.cmd;
         let again = |word: &str| format!("{cmd} exec {word} --env-credentials -- ...");
-        let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx), again)?;
+        let profile = sso_profile(ctx, args.profile.as_deref(), tool(ctx).as_deref(), again)?;
         let credentials = fetch(ctx, &profile, again, Caching::unless(args.no_cache))?;
         // The credentials are the profile: another profile must not win.
         command.env_remove(vars::AWS_PROFILE);
@@ -78,16 +80,17 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<ExitCode> {
 
 /// The profile `query` names, as `badge use` finds it, or the active one.
 fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
+    let cmd = command();
     let Some(query) = query.or(ctx.active.as_deref()) else {
         bail!(
             "no profile named and AWS_PROFILE is not set; name one, for example \
-             `badge exec PROFILE -- COMMAND` (`badge ls` lists them)"
+             `{cmd} exec PROFILE -- COMMAND` (`{cmd} ls` lists them)"
         );
     };
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
     if let Some(command) = tool(ctx) {
-        return exact(&profiles, query, command);
+        return exact(&profiles, query, &command);
     }
     let cmd = &ctx.cmd;
     let again = |word: &str| format!("{cmd} exec {word} -- COMMAND");
@@ -96,8 +99,8 @@ fn profile_name(ctx: &Context, query: Option<&str>) -> Result<String> {
 
 /// A command run by a program (a script, a pipe: its output is not a
 /// terminal) gets the profile it names exactly; a person, the match.
-fn tool(ctx: &Context) -> Option<&'static str> {
-    (!ctx.stdout_tty).then_some("badge exec")
+fn tool(ctx: &Context) -> Option<String> {
+    (!ctx.stdout_tty).then(|| format!("{} exec", ctx.cmd))
 }
 
 /// A shell's answer to a command it cannot run: 127 for one that is not

@@ -15,6 +15,7 @@ use super::common::session::{login_options, select_session};
 use crate::cli::LoginArgs;
 use crate::config::sessions;
 use crate::sso::login::{LoginOptions, login_interactive};
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
@@ -40,13 +41,14 @@ pub fn run(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
 /// other; those whose login is good say so and ask nothing of a browser.
 /// One that fails is said and the next one follows; exit 1 then.
 fn login_all(ctx: &Context, args: &LoginArgs) -> Result<ExitCode> {
+    let cmd = command();
     let paths = ctx.paths()?;
     let doc = read_config(&paths)?;
     warn_if_refused(&paths);
     let all = sessions::sessions(&doc);
     if all.is_empty() {
         bail!(
-            "{} has no [sso-session] to sign in to; add one with `badge session add NAME \
+            "{} has no [sso-session] to sign in to; add one with `{cmd} session add NAME \
              --start-url URL --region REGION`",
             paths.config_shown()
         );

@@ -17,9 +17,11 @@ use crate::cli::LsArgs;
 use crate::config::profiles::{Profile, Source};
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
+    let cmd = command();
     let paths = ctx.paths()?;
     let profiles = load_profiles(&paths)?;
     warn_if_refused(&paths);
@@ -37,7 +39,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                     quoted(session),
                     paths.config_shown(),
                     match names.as_slice() {
-                        [] => "; add one with `badge session add`".to_owned(),
+                        [] => format!("; add one with `{} session add`", command()),
                         names => format!("; the sso-sessions are {}", names.join(", ")),
                     }
                 );
@@ -50,7 +52,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                     crate::shell::hint(
                         "generate them with",
                         crate::shell::shell_word(session)
-                            .map(|name| format!("badge sync --sso-session {name}"))
+                            .map(|name| format!("{cmd} sync --sso-session {name}"))
                     )
                 );
             }

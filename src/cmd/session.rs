@@ -18,6 +18,7 @@ use crate::cli::SessionAddArgs;
 use crate::config::document::{Document, section_header};
 use crate::config::sessions::{DEFAULT_SCOPES, looks_like_region, region_typo};
 use crate::shell::shell_word;
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 const START_URL: &str = "sso_start_url";
@@ -34,6 +35,7 @@ struct Values {
 }
 
 pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
+    let cmd = command();
     let paths = ctx.paths()?;
     let mut given = Values::default();
     let checked = (|| -> Result<()> {
@@ -67,8 +69,8 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
         let missing = missing(&given, &current);
         if !missing.is_empty() {
             return Ok(usage(&format!(
-                "`badge session add` needs {} (there is no terminal to ask on); for example \
-                 `badge session add acme --start-url https://acme.awsapps.com/start --region eu-west-1`",
+                "`{cmd} session add` needs {} (there is no terminal to ask on); for example \
+                 `{cmd} session add acme --start-url https://acme.awsapps.com/start --region eu-west-1`",
                 join_and(&missing)
             )));
         }
@@ -92,8 +94,8 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
         }
     }
     match shell_word(&name) {
-        Ok(name) => say!("next, sign in: badge login --sso-session {name}"),
-        Err(why) => say!("next, sign in with `badge login`; {why}"),
+        Ok(name) => say!("next, sign in: {cmd} login --sso-session {name}"),
+        Err(why) => say!("next, sign in with `{cmd} login`; {why}"),
     }
     Ok(ExitCode::SUCCESS)
 }

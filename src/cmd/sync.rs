@@ -32,6 +32,7 @@ use crate::sync::naming::Collision;
 use crate::sync::plan::{PlanInput, Summary, SyncPlan};
 use crate::sync::record::SyncRecord;
 use crate::sync::settings::{SyncFlags, SyncSettings};
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 /// Names listed in one report line before "and N more".
@@ -49,13 +50,14 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
 /// others are named with the command that signs them in. Exit 1 when one
 /// failed, or when none was signed in.
 fn sync_all(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
+    let cmd = command();
     let paths = ctx.paths()?;
     paths.check_files()?;
     let doc = read_config(&paths)?;
     let all = sessions::sessions(&doc);
     if all.is_empty() {
         bail!(
-            "{} has no [sso-session] to sync; add one with `badge session add NAME --start-url \
+            "{} has no [sso-session] to sync; add one with `{cmd} session add NAME --start-url \
              URL --region REGION`",
             paths.config_shown()
         );
@@ -81,11 +83,11 @@ fn sync_all(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     for name in &signed_out {
         say!(
             "sso-session {} is not signed in, so it was not synced; {} (or all at \
-             once: `badge login --all`)",
+             once: `{cmd} login --all`)",
             printable(name),
             hint(
                 "sign in with",
-                shell_word(name).map(|name| format!("badge login --sso-session {name}"))
+                shell_word(name).map(|name| format!("{cmd} login --sso-session {name}"))
             )
         );
     }
@@ -375,6 +377,7 @@ fn report_active(ctx: &Context, summary: &Summary, dry_run: bool) {
 }
 
 fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
+    let cmd = command();
     let session = &plan.session;
     let counts = format!(
         "{} added, {} changed, {} removed, {} kept",
@@ -456,7 +459,7 @@ fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
     if !plan.stale.is_empty() {
         say!(
             "{} generated profiles have no assignment any more and were kept: {}; \
-             `badge sync --prune` removes them",
+             `{cmd} sync --prune` removes them",
             plan.stale.len(),
             list(&plan.stale)
         );

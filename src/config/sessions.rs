@@ -8,6 +8,7 @@ use super::document::{Document, SectionKind};
 use super::paths;
 use crate::base::text::{quoted, typo_distance};
 use crate::shell::{hint, shell_word};
+use crate::ui::say::command;
 use crate::ui::verbose::verbose;
 
 /// Default scope of an sso-session login, as `aws configure sso` writes it.
@@ -184,10 +185,11 @@ pub fn session(doc: &Document, name: &str) -> Result<SsoSession> {
 /// [`session`], with `file` (the config's path, or "the config") named in
 /// its errors.
 fn lookup(doc: &Document, name: &str, file: &str) -> Result<SsoSession> {
+    let cmd = command();
     let add = |how: &str, flags: &str| {
         hint(
             how,
-            shell_word(name).map(|name| format!("badge session add {name} {flags}")),
+            shell_word(name).map(|name| format!("{cmd} session add {name} {flags}")),
         )
     };
     let Some(id) = doc.sso_session(name) else {
@@ -235,6 +237,7 @@ pub fn of_profile(
     session_name: &str,
     config: &Path,
 ) -> Result<SsoSession> {
+    let cmd = command();
     let file = paths::show_config(config);
     if doc.sso_session(session_name).is_none() {
         bail!(
@@ -243,7 +246,7 @@ pub fn of_profile(
             hint(
                 "add it with",
                 shell_word(session_name).map(|name| format!(
-                    "badge session add {name} --start-url URL --region REGION"
+                    "{cmd} session add {name} --start-url URL --region REGION"
                 ))
             )
         );
@@ -261,6 +264,7 @@ pub fn select(
     profile: Option<&str>,
     active_profile: Option<&str>,
 ) -> Result<SsoSession> {
+    let cmd = command();
     let file = paths::show_config(config);
     if let Some(name) = requested {
         return lookup(doc, name, &file);
@@ -268,7 +272,7 @@ pub fn select(
     let session_of = |profile: &str| -> Result<Option<String>> {
         let Some(id) = doc.profile(profile) else {
             bail!(
-                "there is no profile {profile} in {file}; `badge ls` lists them",
+                "there is no profile {profile} in {file}; `{cmd} ls` lists them",
                 profile = quoted(profile)
             );
         };
@@ -299,7 +303,7 @@ pub fn select(
     match all.as_slice() {
         [] => bail!(
             "no sso-session is configured in {file} yet; add one with \
-             `badge session add NAME --start-url https://YOUR.awsapps.com/start --region REGION`"
+             `{cmd} session add NAME --start-url https://YOUR.awsapps.com/start --region REGION`"
         ),
         [(name, _)] => lookup(doc, name, &file),
         several => {

@@ -18,6 +18,7 @@ use super::token_cache::TokenCache;
 use crate::base::time::format_time;
 use crate::config::sessions::SsoSession;
 use crate::shell::shell_word;
+use crate::ui::say::command;
 use crate::ui::verbose::{self, verbose};
 
 /// The role a profile names: `sso_account_id` and `sso_role_name`.
@@ -129,6 +130,7 @@ fn refused<E>(
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
+    let cmd = command();
     let endpoint = net.portal_endpoint(&session.region);
     if let Some(reason) = net.no_answer(err) {
         return anyhow!(
@@ -153,7 +155,7 @@ where
         ),
         (_, "ForbiddenException") | (Some(403), _) => anyhow!(
             "sso-session \"{}\" has no access to role {} in account {}; see your roles with \
-             `badge sync --sso-session {} --dry-run`",
+             `{cmd} sync --sso-session {} --dry-run`",
             session.name,
             role.role_name,
             role.account_id,

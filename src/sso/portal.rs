@@ -241,6 +241,7 @@ pub async fn discover(
     options: &PortalOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Discovery> {
+    let cmd = command();
     let region = client
         .config()
         .region()
@@ -328,7 +329,7 @@ pub async fn discover(
                 next_page = match next_token {
                     None => None,
                     Some(token) if !tokens_seen.insert(token.clone()) => {
-                        bail!("the portal returned the same page of accounts twice; try `badge sync` again")
+                        bail!("the portal returned the same page of accounts twice; try `{cmd} sync` again")
                     }
                     Some(_) if pages >= MAX_ACCOUNT_PAGES => {
                         return Err(too_many(&shared, "accounts", MAX_ACCOUNT_PAGES, " pages", "more than any organisation needs"));
@@ -408,7 +409,10 @@ fn account_page(shared: Arc<Shared>, token: Option<String>) -> PageFuture {
 fn too_many(shared: &Shared, what: &str, limit: usize, unit: &str, why: &str) -> anyhow::Error {
     let fix = match &shared.options.network.sso_endpoint {
         Some(endpoint) => format!("check {}", endpoint.var),
-        None => "check your network and proxy settings, then run `badge sync` again".to_owned(),
+        None => format!(
+            "check your network and proxy settings, then run `{}` again",
+            format_args!("{} sync", command())
+        ),
     };
     anyhow!(
         "the portal at {} kept listing {what} for sso-session \"{}\" past {limit}{unit}, {why}, \
@@ -473,6 +477,7 @@ enum Failure {
 
 /// Every page of one account's roles.
 async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<String>, Failure> {
+    let cmd = command();
     let mut roles = Vec::new();
     let mut next_token: Option<String> = None;
     let mut tokens_seen: HashSet<String> = HashSet::new();
@@ -524,7 +529,7 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
             Some(token) if !tokens_seen.insert(token.clone()) => {
                 return Err(Failure::Fatal(anyhow!(
                     "the portal returned the same page of roles of account {} twice; \
-                     try `badge sync` again",
+                     try `{cmd} sync` again",
                     printable(account_id)
                 )));
             }
@@ -547,6 +552,7 @@ async fn account_roles(shared: &Arc<Shared>, account_id: &str) -> Result<Vec<Str
 
 mod retry;
 
+use crate::ui::say::command;
 use retry::*;
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::regions::RegionRules;
 use crate::base::text::quoted;
 use crate::config::document::Document;
 use crate::config::sessions::{SsoSession, looks_like_region, region_typo};
+use crate::ui::say::command;
 
 pub const TEMPLATE_KEY: &str = "badge_sync_template";
 pub const REGION_KEY: &str = "badge_sync_region";
@@ -54,6 +55,7 @@ impl SyncSettings {
         session: &SsoSession,
         flags: SyncFlags<'_>,
     ) -> Result<SyncSettings> {
+        let cmd = command();
         let remembered = |key: &str| {
             doc.sso_session(&session.name)
                 .and_then(|id| doc.get(id, key))
@@ -69,7 +71,7 @@ impl SyncSettings {
             Some(_) => err,
             None => err.context(format!(
                 "[sso-session {}] remembers {TEMPLATE_KEY} = {template_text}; \
-                 give another with `badge sync --template TEMPLATE`",
+                 give another with `{cmd} sync --template TEMPLATE`",
                 session.name
             )),
         })?;
@@ -154,6 +156,7 @@ impl SyncSettings {
 /// The region rules: the flags, else what the section remembers, else
 /// none.
 fn region_rules(doc: &Document, session: &SsoSession, flags: SyncFlags<'_>) -> Result<RegionRules> {
+    let cmd = command();
     if let Some(rules) = flags.region_rules {
         return RegionRules::parse_each(rules.iter().map(String::as_str))
             .map_err(|err| anyhow!(err));
@@ -167,7 +170,7 @@ fn region_rules(doc: &Document, session: &SsoSession, flags: SyncFlags<'_>) -> R
     RegionRules::parse_line(line).map_err(|err| {
         anyhow!(
             "[sso-session {}] remembers {REGION_RULES_KEY} = {}, but {err}; give new rules \
-             with `badge sync --region-rule RULE`, or none with `--region-rule ''`",
+             with `{cmd} sync --region-rule RULE`, or none with `--region-rule ''`",
             session.name,
             line.trim()
         )

@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::sync::OnceLock;
 
 use crate::base::text::printable;
 
@@ -25,6 +26,22 @@ macro_rules! say {
     };
 }
 pub(crate) use say;
+
+/// The word the user types for badge, set once at start.
+static COMMAND: OnceLock<String> = OnceLock::new();
+
+/// The command a hint tells the user to type: `badge`, or the name the
+/// shell function was given with `badge init --cmd` when badge runs
+/// through it (`awsp sync`, not `badge sync`).
+pub fn command() -> &'static str {
+    COMMAND.get().map_or("badge", String::as_str)
+}
+
+/// Makes [`command`] answer `name` for the rest of the run; the first call
+/// wins.
+pub fn set_command(name: &str) {
+    let _ = COMMAND.set(name.to_owned());
+}
 
 /// Prints one line; use the [`say!`] macro.
 pub fn line(args: fmt::Arguments) {

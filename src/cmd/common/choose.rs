@@ -16,6 +16,7 @@ use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
 use crate::shell::{Unpasteable, shell_word};
 use crate::ui::picker::{self, Choice};
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 /// Exact name, else the only prefix match, else the only substring match.
@@ -102,7 +103,10 @@ pub fn exact(profiles: &Profiles, query: &str, command: &str) -> Result<String> 
             printable(last)
         )),
     }
-    message.push_str("`badge ls` lists all profiles");
+    message.push_str(&format!(
+        "`{} ls` lists all profiles",
+        crate::ui::say::command()
+    ));
     bail!("{message}")
 }
 
@@ -172,6 +176,7 @@ fn unknown_message(cmd: &str, paths: &Paths, profiles: &Profiles, query: &str) -
 /// For a config with no profile: the next step, which depends on whether
 /// an sso-session is set up already.
 pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
+    let cmd = command();
     // No config file at all: the way back to one is the next step.
     match (paths.no_config(), paths.no_credentials()) {
         (true, true) => {
@@ -199,12 +204,12 @@ pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
     let sessions = sessions::sessions(config);
     match sessions.as_slice() {
         [] => format!(
-            "{none}; generate them with `badge session add NAME --start-url URL --region \
-             REGION`, `badge login` and `badge sync`"
+            "{none}; generate them with `{cmd} session add NAME --start-url URL --region \
+             REGION`, `{cmd} login` and `{cmd} sync`"
         ),
         [(name, _), rest @ ..] => {
             let Ok(name) = shell_word(name) else {
-                return format!("{none}; generate them with `badge login` and `badge sync`");
+                return format!("{none}; generate them with `{cmd} login` and `{cmd} sync`");
             };
             let others = match rest.len() {
                 0 => String::new(),
@@ -212,8 +217,8 @@ pub fn no_profiles_message(paths: &Paths, config: &Document) -> String {
                 n => format!(" (or one of the {n} others)"),
             };
             format!(
-                "{none}; generate them with `badge login --sso-session {name}` and \
-                 `badge sync --sso-session {name}`{others}"
+                "{none}; generate them with `{cmd} login --sso-session {name}` and \
+                 `{cmd} sync --sso-session {name}`{others}"
             )
         }
     }

@@ -12,6 +12,7 @@ use crate::config::dir_profile::{self, Trust, TrustStore};
 use crate::config::paths::Paths;
 use crate::config::profiles::Profiles;
 use crate::shell::{Unpasteable, hint, shell_word};
+use crate::ui::say::command;
 
 /// A `.aws-profile` as read.
 pub struct Found {
@@ -55,6 +56,7 @@ pub fn allow_command(cmd: &str, folder: &Path) -> Result<String, Unpasteable> {
 /// Why `found` switches nothing before any trust: its first line names no
 /// profile, or one that no file defines.
 pub fn refusal(found: &Found, paths: &Paths, profiles: &Profiles) -> Option<String> {
+    let cmd = command();
     let file = printable(&found.real.to_string_lossy()).into_owned();
     match &found.name {
         Err(why) => Some(format!(
@@ -62,7 +64,7 @@ pub fn refusal(found: &Found, paths: &Paths, profiles: &Profiles) -> Option<Stri
         )),
         Ok(name) if profiles.get(name).is_none() => Some(format!(
             "{file} names the profile {}, which is not defined in {} or {}; fix the file, or \
-             add the profile (`badge sync`)",
+             add the profile (`{cmd} sync`)",
             printable(name),
             paths.config_shown(),
             paths.credentials_shown()

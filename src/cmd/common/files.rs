@@ -16,6 +16,7 @@ use crate::config::strict::{self, Reason, Refusal};
 use crate::config::writer::ConfigWriter;
 use crate::shell::shell_word;
 use crate::sync::record;
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 /// The profiles of the config and credentials files, once each is known to
@@ -56,6 +57,7 @@ fn explain_read_error(err: anyhow::Error, paths: &Paths) -> anyhow::Error {
 /// AWS CLI would refuse one of them (see `config::strict`). Not for
 /// switching and completion, which stay quiet and fast.
 pub fn warn_if_refused(paths: &Paths) {
+    let cmd = command();
     for path in [&paths.config, &paths.credentials] {
         let Ok(bytes) = fs::read(path) else {
             continue;
@@ -67,8 +69,8 @@ pub fn warn_if_refused(paths: &Paths) {
                     "it was copied out of the managed block of sso-session {session}: {}",
                     match shell_word(session) {
                         Ok(name) =>
-                            format!("`badge sync --sso-session {name}` gives the name to yours"),
-                        Err(_) => "`badge sync` of it gives the name to yours".to_owned(),
+                            format!("`{cmd} sync --sso-session {name}` gives the name to yours"),
+                        Err(_) => format!("`{cmd} sync` of it gives the name to yours"),
                     }
                 ),
                 None => refusal.fix().to_owned(),

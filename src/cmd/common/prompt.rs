@@ -12,6 +12,7 @@ use crate::shell::prompt::{self, LoginMark};
 use crate::shell::{Shell, shell_word};
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
+use crate::ui::say::command;
 
 /// The script that tells the prompt about `profile`'s login (`None`: no
 /// profile). An expiry is an epoch second; 0 for a profile that needs no
@@ -75,11 +76,12 @@ pub fn active_login_mark(ctx: &Context) -> String {
 /// paste: plain `badge login` (which signs in the active profile) when no
 /// pasted command can hold the name.
 pub fn login_command(profile: &Profile) -> String {
+    let cmd = command();
     let named = match profile.sso_session {
-        Some(session) => shell_word(session).map(|s| format!("badge login --sso-session {s}")),
-        None => shell_word(profile.name).map(|p| format!("badge login --profile {p}")),
+        Some(session) => shell_word(session).map(|s| format!("{cmd} login --sso-session {s}")),
+        None => shell_word(profile.name).map(|p| format!("{cmd} login --profile {p}")),
     };
-    named.unwrap_or_else(|_| "badge login".to_owned())
+    named.unwrap_or_else(|_| format!("{cmd} login"))
 }
 
 /// The code that updates the prompt's login mark for a shell that a

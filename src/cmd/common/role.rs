@@ -20,6 +20,7 @@ use crate::sso::client;
 use crate::sso::credentials::{self, Role, RoleCredentials};
 use crate::sso::role_cache::Lookup;
 use crate::sso::token_cache::{CachedToken, TokenCache};
+use crate::ui::say::command;
 use crate::ui::say::say;
 
 /// Cached role credentials are handed out only with more than this left,
@@ -64,11 +65,12 @@ pub fn sso_profile(
     tool: Option<&str>,
     again: impl Fn(&str) -> String,
 ) -> Result<SsoProfile> {
+    let cmd = command();
     let query = match query.or(ctx.active.as_deref()) {
         Some(query) => query.to_owned(),
         None => bail!(
             "no profile named and AWS_PROFILE is not set; name one, for example \
-             `{}` (`badge ls` lists them)",
+             `{}` (`{cmd} ls` lists them)",
             again("PROFILE")
         ),
     };
@@ -80,7 +82,7 @@ pub fn sso_profile(
     };
     let Some(profile) = profiles.get(&name) else {
         bail!(
-            "there is no profile {}; `badge ls` lists them",
+            "there is no profile {}; `{cmd} ls` lists them",
             quoted(&name)
         );
     };
@@ -93,7 +95,7 @@ pub fn sso_profile(
                      role; {}",
                     match shell_word(session_name) {
                         Ok(name) => format!(
-                            "`badge sync --sso-session {name}` writes a profile for every role"
+                            "`{cmd} sync --sso-session {name}` writes a profile for every role"
                         ),
                         Err(why) => why.to_string(),
                     }
@@ -129,6 +131,7 @@ pub fn sso_profile(
 /// Why a profile with neither an sso-session nor a start URL of its own
 /// gives badge no role to ask for.
 fn not_sso(doc: &Document, name: &str, shown: &str) -> anyhow::Error {
+    let cmd = command();
     let process = doc
         .profile(name)
         .and_then(|id| doc.get(id, "credential_process"));
@@ -142,7 +145,7 @@ fn not_sso(doc: &Document, name: &str, shown: &str) -> anyhow::Error {
     }
     anyhow::anyhow!(
         "profile {shown} is not an IAM Identity Center profile (it has no sso_session); \
-         `badge ls` shows the ones that are, and `badge sync` writes them"
+         `{cmd} ls` shows the ones that are, and `{cmd} sync` writes them"
     )
 }
 

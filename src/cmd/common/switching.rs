@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::cmd::Context;
 use crate::shell::{Script, Shell, vars};
+use crate::ui::say::command;
 use crate::ui::say::{continued, say};
 
 /// Where a switching command sends the shell.
@@ -57,6 +58,7 @@ pub fn switch_script(ctx: &Context, shell: Shell, target: &Target) -> String {
 
 /// A switching command run without the integration: say how to add it.
 pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
+    let cmd = command();
     say!(
         "switching changes this shell's AWS_PROFILE, which needs the shell integration; \
          it is not loaded here."
@@ -80,6 +82,6 @@ pub fn not_integrated(ctx: &Context) -> Result<ExitCode> {
             }
         }
     }
-    say!("to run a single command with a profile: badge exec NAME -- aws sts get-caller-identity");
+    say!("to run a single command with a profile: {cmd} exec NAME -- aws sts get-caller-identity");
     Ok(ExitCode::FAILURE)
 }

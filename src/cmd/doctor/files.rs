@@ -10,6 +10,7 @@ use crate::cmd::common::files::copied_out_of_its_block;
 use crate::config::document::Document;
 use crate::config::{paths, strict};
 use crate::shell::shell_word;
+use crate::ui::say::command;
 
 /// The file at `path` (named by the variable `var`; `what` is `config` or
 /// `credentials`) and what is wrong with it, if anything: the document is
@@ -22,6 +23,7 @@ pub(super) fn read(
     what: &'static str,
     editor: &str,
 ) -> (Option<Finding>, Option<Document>) {
+    let cmd = command();
     let check = if what == "config" {
         "config-file"
     } else {
@@ -50,7 +52,7 @@ pub(super) fn read(
                     Severity::Warning,
                     format!("there is no config file at {shown}: no profile to switch to"),
                 )
-                .fix("badge session add")
+                .fix(format!("{} session add", command()))
                 .path(path)
             });
             return (finding, None);
@@ -87,12 +89,12 @@ pub(super) fn read(
                      cannot read this file; {}",
                     match shell_word(session) {
                         Ok(name) =>
-                            format!("`badge sync --sso-session {name}` gives the name to yours"),
-                        Err(_) => "`badge sync` of it gives the name to yours".to_owned(),
+                            format!("`{cmd} sync --sso-session {name}` gives the name to yours"),
+                        Err(_) => format!("`{cmd} sync` of it gives the name to yours"),
                     }
                 ),
             )
-            .fix_word(shell_word(session).map(|name| format!("badge sync --sso-session {name}")))
+            .fix_word(shell_word(session).map(|name| format!("{cmd} sync --sso-session {name}")))
             .session(session)
         }
         Some(refusal) => Finding::new(

@@ -12,9 +12,11 @@ use crate::base::url::same_url;
 use crate::config::document::Document;
 use crate::shell::shell_word;
 use crate::sso::token_cache::{LoginState, TokenCache};
+use crate::ui::say::command;
 
 /// The login of each of `sessions` that is complete enough to sign in.
 pub(super) fn logins(config: &Document, sessions: &[String], cache: &TokenCache) -> Vec<Finding> {
+    let cmd = command();
     let check = "login";
     let now = SystemTime::now();
     let complete = sessions
@@ -34,7 +36,7 @@ pub(super) fn logins(config: &Document, sessions: &[String], cache: &TokenCache)
         {
             state = LoginState::Missing;
         }
-        let login = shell_word(name).map(|name| format!("badge login --sso-session {name}"));
+        let login = shell_word(name).map(|name| format!("{cmd} login --sso-session {name}"));
         let finding = match state {
             LoginState::Valid(at) => Finding::new(
                 check,

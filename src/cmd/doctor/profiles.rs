@@ -9,6 +9,7 @@ use super::{Finding, Severity, edit_at, or_ok};
 use crate::config::document::{Document, Section};
 use crate::config::paths::Paths;
 use crate::shell::shell_word;
+use crate::ui::say::command;
 
 /// Every sso-session of `sessions` complete, and every profile's
 /// sso-session there.
@@ -37,6 +38,7 @@ const NEEDED: [(&str, &str); 2] = [
 
 /// An sso-session without the start URL or the region it signs in with.
 fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) -> Vec<Finding> {
+    let cmd = command();
     let file = paths.config_shown();
     let mut found = Vec::new();
     for name in sessions {
@@ -61,7 +63,7 @@ fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) ->
             )
             .fix_word(
                 shell_word(name)
-                    .map(|name| format!("badge session add {name} {}", flags.join(" "))),
+                    .map(|name| format!("{cmd} session add {name} {}", flags.join(" "))),
             )
             .path(&paths.config)
             .session(name),
@@ -73,6 +75,7 @@ fn incomplete_sessions(paths: &Paths, config: &Document, sessions: &[String]) ->
 /// Profiles whose `sso_session` names a session the config does not have,
 /// one finding per such session.
 fn missing_sessions(paths: &Paths, config: &Document) -> Vec<Finding> {
+    let cmd = command();
     let file = paths.config_shown();
     let mut orphans: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for section in config.sections() {
@@ -102,7 +105,7 @@ fn missing_sessions(paths: &Paths, config: &Document) -> Vec<Finding> {
         )
         .fix_word(
             shell_word(&session)
-                .map(|name| format!("badge session add {name} --start-url URL --region REGION")),
+                .map(|name| format!("{cmd} session add {name} --start-url URL --region REGION")),
         )
         .path(&paths.config)
         .session(&session);
@@ -222,6 +225,7 @@ pub(super) fn shadowed(
 
 /// A profile written by hand for an assignment that a generated one has.
 pub(super) fn hand_written_duplicates(config: &Document) -> Vec<Finding> {
+    let cmd = command();
     let check = "hand-written-duplicate";
     let mut generated: HashMap<(String, String, String), String> = HashMap::new();
     for section in config.managed_blocks().flat_map(|block| block.sections()) {
@@ -254,7 +258,7 @@ pub(super) fn hand_written_duplicates(config: &Document) -> Vec<Finding> {
                     key.1, key.2
                 ),
             )
-            .fix_word(shell_word(session).map(|name| format!("badge sync --sso-session {name}")))
+            .fix_word(shell_word(session).map(|name| format!("{cmd} sync --sso-session {name}")))
             .profile(name)
             .session(session),
         );

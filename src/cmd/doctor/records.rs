@@ -9,6 +9,7 @@ use crate::config::document::Document;
 use crate::config::paths::Paths;
 use crate::shell::shell_word;
 use crate::sync::record::{SyncRecord, block_hash, settings_of};
+use crate::ui::say::command;
 
 /// Generated profiles as the last sync wrote them, with the settings the
 /// session remembers now, for each of `sessions`.
@@ -18,11 +19,12 @@ pub(super) fn sync_records(
     config: &Document,
     sessions: &[String],
 ) -> Vec<Finding> {
+    let cmd = command();
     let check = "sync";
     let file = paths.config.display();
     let mut found = Vec::new();
     for name in sessions {
-        let sync = shell_word(name).map(|name| format!("badge sync --sso-session {name}"));
+        let sync = shell_word(name).map(|name| format!("{cmd} sync --sso-session {name}"));
         let record = match state {
             Some(dir) => SyncRecord::load(dir, &paths.config, name),
             None => Ok(None),

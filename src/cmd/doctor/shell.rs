@@ -119,7 +119,7 @@ pub(super) fn active_profile(
                 format!("; badge sync renamed it to {}", quoted(new)),
                 shell_word(new).map(|new| format!("{} {new}", ctx.cmd)),
             ),
-            None => (String::new(), Ok("badge ls".to_owned())),
+            None => (String::new(), Ok(format!("{} ls", ctx.cmd))),
         };
         found.push(
             Finding::new(

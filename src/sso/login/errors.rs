@@ -16,6 +16,7 @@ use super::login_command;
 use crate::base::time::span;
 use crate::config::sessions::SsoSession;
 use crate::sso::client::{Network, OIDC_ATTEMPTS, REQUEST_TIMEOUT_VAR};
+use crate::ui::say::command;
 
 /// A request as its error is told: when it was sent, how many attempts
 /// its client makes of it, and the HTTP status of the last answer.
@@ -92,7 +93,7 @@ pub fn with_fix(net: &Network, err: anyhow::Error, session: &SsoSession) -> anyh
     let again = login_command(session);
     let refused = err.chain().any(|c| c.is::<Refused>());
     let text = format!("{err:#}");
-    if refused && !text.contains("`badge login") {
+    if refused && !text.contains(&format!("`{} login", command())) {
         return anyhow!(
             "{text}; check sso_start_url, sso_region and sso_registration_scopes of \
              [sso-session {}], then run `{again}` again",

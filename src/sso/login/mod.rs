@@ -32,6 +32,7 @@ use crate::config::sessions::SsoSession;
 use crate::shell::shell_word;
 use crate::sso::client::Network;
 use crate::sso::token_cache::{CachedToken, TokenCache};
+use crate::ui::say::command;
 use crate::ui::say::say;
 use crate::ui::verbose::verbose;
 
@@ -87,13 +88,14 @@ pub enum Outcome {
 /// or `PROFILE` in place of a name that no pasted command can hold (the
 /// messages it goes in name the session themselves).
 pub fn login_command(session: &SsoSession) -> String {
+    let cmd = command();
     match &session.legacy_profile {
         None => format!(
-            "badge login --sso-session {}",
+            "{cmd} login --sso-session {}",
             shell_word(&session.name).unwrap_or_else(|_| "NAME".to_owned())
         ),
         Some(profile) => format!(
-            "badge login --profile {}",
+            "{cmd} login --profile {}",
             shell_word(profile).unwrap_or_else(|_| "PROFILE".to_owned())
         ),
     }

@@ -4,6 +4,7 @@
 //! attempt means ([`classify`]) and says ([`refused`], [`gave_up`]).
 
 use super::*;
+use crate::ui::say::command;
 /// How long the retries of one run have waited, on the wall clock: waits
 /// that overlap count once.
 #[derive(Default)]
@@ -104,11 +105,12 @@ where
 
 /// Where to look when the portal at `shared.endpoint` is the wrong place.
 pub(super) fn endpoint_hint(shared: &Shared) -> String {
+    let cmd = command();
     match &shared.options.network.sso_endpoint {
         Some(endpoint) => format!("check {}", endpoint.var),
         None => format!(
             "check that sso_region {} of [sso-session {}] is the region of your Identity Center \
-             (`badge session add {} --region REGION`)",
+             (`{cmd} session add {} --region REGION`)",
             shared.region,
             shared.session,
             shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
@@ -121,9 +123,10 @@ pub(super) fn refused<E>(shared: &Shared, operation: &str, err: &SdkError<E>) ->
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
+    let cmd = command();
     let fix = match err.raw_response().map(|r| r.status().as_u16()) {
         Some(403) => format!(
-            "sign in again with `badge login --sso-session {}`",
+            "sign in again with `{cmd} login --sso-session {}`",
             shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
         ),
         _ => endpoint_hint(shared),
@@ -147,15 +150,16 @@ pub(super) fn gave_up<E>(
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
+    let cmd = command();
     let (endpoint, session) = (&shared.endpoint, &shared.session);
     match class {
         Class::Throttled => anyhow!(
             "the portal at {endpoint} kept throttling {operation} for sso-session \"{session}\" \
-             ({attempts} times in a row); try `badge sync` again later"
+             ({attempts} times in a row); try `{cmd} sync` again later"
         ),
         Class::Server => anyhow!(
             "the portal at {endpoint} failed {operation} for sso-session \"{session}\" \
-             {attempts} times (the last: {}); try `badge sync` again later",
+             {attempts} times (the last: {}); try `{cmd} sync` again later",
             answer(&shared.options.network, err)
         ),
         Class::Unanswered => {
@@ -169,7 +173,7 @@ where
             };
             anyhow!(
                 "cannot reach the portal at {endpoint} for sso-session \"{session}\": {} \
-                 ({attempts} attempts); {fix}, then run `badge sync` again",
+                 ({attempts} attempts); {fix}, then run `{cmd} sync` again",
                 answer(&shared.options.network, err)
             )
         }
@@ -232,6 +236,7 @@ where
     Fut: Future<Output = Result<T, SdkError<E>>>,
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
 {
+    let cmd = command();
     let options = &shared.options;
     let (mut failures, mut throttles) = (0u32, 0u32);
     loop {
@@ -261,7 +266,7 @@ where
             Verdict::Unauthorized => {
                 return Err(Failure::Fatal(anyhow!(
                     "the portal no longer accepts the sign-in of sso-session \"{}\" \
-                     (it expired or was revoked); run `badge login --sso-session {}`",
+                     (it expired or was revoked); run `{cmd} login --sso-session {}`",
                     shared.session,
                     shell_word(&shared.session).unwrap_or_else(|_| "NAME".to_owned())
                 )));
