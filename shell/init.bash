@@ -27,6 +27,11 @@
             ;;
     esac
     local __badge_code __badge_status __badge_tty=
+    # A `cd` earlier on this command line (`cd ~ && {{cmd}} dev`) first, as
+    # the next prompt would see it: the switch comes after it, and that
+    # prompt finds nothing to undo. Builtins only, unless the folder's
+    # .aws-profile changed.
+    __badge_dir_hook
     # What badge prints here is captured; it colours it for the terminal
     # the function's output goes to (`badge sync --dry-run`).
     [ -t 1 ] && __badge_tty=1

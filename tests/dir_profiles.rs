@@ -16,6 +16,7 @@ per_shell!(
     a_changed_file_is_untrusted_again,
     a_missing_profile_is_reported,
     a_manual_switch_inside_the_tree_wins_until_leaving,
+    a_switch_on_the_line_of_a_cd_comes_after_it,
     deny_forgets_and_allow_takes_effect_at_once,
     current_and_doctor_name_the_file,
     hostile_file_contents_do_nothing_harmful,
@@ -257,6 +258,28 @@ fn a_manual_switch_inside_the_tree_wins_until_leaving(sh: Shell) {
         out.stdout,
         "AWS_PROFILE=[prod]\nAWS_PROFILE=[staging-eu]\nAWS_PROFILE=[staging-eu]\n\
          AWS_PROFILE=[dev-alpha]\n",
+        "{}",
+        out.report()
+    );
+}
+
+/// `cd ~ && badge NAME` (and `cd repo && badge NAME`) typed as one line:
+/// bash runs its hook at the next prompt only, after the switch, and must
+/// not undo it then; the switch comes after the `cd` it follows.
+fn a_switch_on_the_line_of_a_cd_comes_after_it(sh: Shell) {
+    let sandbox = sandbox_with(b"prod\n");
+    ok(&sandbox.run_badge(&["allow", "repo"]));
+    let s = show(sh);
+    let body = format!(
+        "\nbadge dev-alpha\ncd repo\nH\n{s}\ncd ~ && badge staging-eu\nH\n{s}\n\
+         cd repo && badge dev-beta\nH\n{s}\ncd ~\nH\n{s}\n"
+    );
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    ok(&out);
+    assert_eq!(
+        out.stdout,
+        "AWS_PROFILE=[prod]\nAWS_PROFILE=[staging-eu]\nAWS_PROFILE=[dev-beta]\n\
+         AWS_PROFILE=[staging-eu]\n",
         "{}",
         out.report()
     );
