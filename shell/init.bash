@@ -14,10 +14,12 @@
             return
             ;;
         allow|deny)
-            __BADGE_INIT=bash command badge "$@"
+            __BADGE_INIT=bash __BADGE_CMD={{cmd}} command badge "$@"
             local __badge_status=$?
-            # The next prompt looks at the folder's .aws-profile again.
-            unset __badge_dir_file __badge_dir_seen
+            # The next prompt looks at the folder's .aws-profile again (after
+            # a deny, badge has just said what there is to say about it).
+            unset __badge_dir_file
+            [[ "$1" == deny ]] || unset __badge_dir_seen
             return "$__badge_status"
             ;;
         {{passthrough_bash}})

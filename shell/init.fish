@@ -13,11 +13,12 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
             BADGE_LOG=1 {{cmd}} $argv
             return $status
         case allow deny
-            __BADGE_INIT=fish command badge $argv
+            __BADGE_INIT=fish __BADGE_CMD={{cmd}} command badge $argv
             set -l __badge_status $status
-            # The next prompt looks at the folder's .aws-profile again.
+            # The next prompt looks at the folder's .aws-profile again (after
+            # a deny, badge has just said what there is to say about it).
             set -e -g __badge_dir_file
-            set -e -g __badge_dir_seen
+            test "$argv[1]" = deny; or set -e -g __badge_dir_seen
             return $__badge_status
         case {{passthrough_fish}}
             # Marks the run as coming from this function, for `badge doctor`.

@@ -18,6 +18,7 @@ per_shell!(
     a_manual_switch_inside_the_tree_wins_until_leaving,
     a_switch_on_the_line_of_a_cd_comes_after_it,
     deny_forgets_and_allow_takes_effect_at_once,
+    deny_inside_the_tree_says_so_once,
     current_and_doctor_name_the_file,
     hostile_file_contents_do_nothing_harmful,
     no_process_starts_without_a_file_or_a_change,
@@ -336,6 +337,33 @@ fn deny_forgets_and_allow_takes_effect_at_once(sh: Shell) {
         ),
         "{}",
         none.report()
+    );
+}
+
+/// `badge deny` inside the tree: one line says the file is no longer
+/// trusted, and the next prompt does not say it again in other words.
+fn deny_inside_the_tree_says_so_once(sh: Shell) {
+    let sandbox = sandbox_with(b"prod\n");
+    ok(&sandbox.run_badge(&["allow", "repo"]));
+    let s = show(sh);
+    let body = format!("\ncd repo\nH\n{s}\nbadge deny\nH\n{s}\nH\n");
+    let out = run_shell(sh, &sandbox, &script(sh, &body));
+    ok(&out);
+    assert_eq!(
+        out.stdout,
+        "AWS_PROFILE=[prod]\nAWS_PROFILE=[prod]\n",
+        "{}",
+        out.report()
+    );
+    let r = repo(&sandbox);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "badge: {r}/.aws-profile is no longer trusted; it switches nothing until \
+             `badge allow {r}`\n"
+        ),
+        "{}",
+        out.report()
     );
 }
 
