@@ -390,6 +390,25 @@ fn current_and_doctor_name_the_file(sh: Shell) {
         "{}",
         out.report()
     );
+    // Its values start in one column, the directory's too.
+    let value_column = |line: &str| {
+        let rest = &line[2..];
+        let after_label = &rest[rest.find(' ').unwrap()..];
+        line.len() - after_label.trim_start().len()
+    };
+    let columns: Vec<usize> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .take_while(|l| !l.contains("directory profile"))
+        .map(value_column)
+        .collect();
+    assert!(columns.len() >= 4, "{}", out.report());
+    assert!(
+        columns.iter().all(|c| *c == columns[0]),
+        "{columns:?}\n{}",
+        out.report()
+    );
     assert!(
         out.stdout
             .contains(&format!("directory profile prod in effect, from {file}")),

@@ -125,7 +125,7 @@ pub fn run(ctx: &Context, args: &CurrentArgs) -> Result<ExitCode> {
                 ("directory", directory_file.clone()),
             ] {
                 if let Some(value) = value {
-                    writeln!(out, "  {label:<8} {}", printable(&value))?;
+                    writeln!(out, "  {label:<9} {}", printable(&value))?;
                 }
             }
         }
