@@ -1437,6 +1437,30 @@ fn sync_all_and_login_all_serve_every_sso_session_with_its_own_settings() {
         "{config}"
     );
 
+    // Two sso-sessions over the same organisation: the second's names give
+    // way to the first's, which are generated, not the user's.
+    let mut config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    config.push_str(&format!(
+        "\n[sso-session acme2]\nsso_start_url = {}\nsso_region = {REGION}\n\
+         sso_registration_scopes = sso:account:access\n",
+        emu.start_url()
+    ));
+    std::fs::write(sandbox.config_path(), config).unwrap();
+    badge(&sandbox, &["login", "--sso-session", "acme2"]).assert_success();
+    let twice = badge(&sandbox, &["sync", "--sso-session", "acme2"]);
+    twice.assert_success();
+    assert!(
+        !twice.stderr.contains("a profile of yours"),
+        "{}",
+        twice.report()
+    );
+    let generated = twice
+        .stderr
+        .lines()
+        .filter(|l| l.contains("\" is generated for sso-session acme; this one is named \""))
+        .count();
+    assert!(generated > 0 && generated == roles, "{}", twice.report());
+
     // Flags that are one session's settings do not go with --all.
     let out = badge(&sandbox, &["sync", "--all", "--template", "{role_name}"]);
     assert_eq!(out.code(), Some(2), "{}", out.report());

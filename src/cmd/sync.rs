@@ -405,12 +405,20 @@ fn report(plan: &SyncPlan, summary: &Summary, dry_run: bool) {
                 quoted(wanted),
                 list(given)
             ),
-            Collision::Taken { wanted, given } => say!(
-                "{} is a profile of yours outside the managed block; \
-                 the generated one is named {}",
-                quoted(wanted),
-                quoted(given)
-            ),
+            Collision::Taken { wanted, given } => match plan.generated_elsewhere.get(wanted) {
+                Some(other) => say!(
+                    "{} is generated for sso-session {}; this one is named {}",
+                    quoted(wanted),
+                    printable(other),
+                    quoted(given)
+                ),
+                None => say!(
+                    "{} is a profile of yours outside the managed block; \
+                     the generated one is named {}",
+                    quoted(wanted),
+                    quoted(given)
+                ),
+            },
         }
     }
     for c in &plan.covered {

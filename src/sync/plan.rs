@@ -48,6 +48,9 @@ pub struct SyncPlan {
     /// The block's profiles, sorted by name.
     pub profiles: Vec<(String, Entries)>,
     pub collisions: Vec<Collision>,
+    /// Of the names in `collisions` that another session's block holds:
+    /// name → that sso-session (they are generated, not the user's).
+    pub generated_elsewhere: BTreeMap<String, String>,
     pub covered: Vec<Covered>,
     /// Generated profiles kept although their assignment is gone.
     pub stale: Vec<String>,
@@ -95,6 +98,9 @@ pub struct PlanInput<'a> {
 /// take, and the assignments they already point at.
 struct Claims {
     taken: HashSet<String>,
+    /// Of `taken`: the names another session's managed block generates,
+    /// with that session.
+    elsewhere: HashMap<String, String>,
     /// (account id, role name) → the user's profile.
     users: HashMap<(String, String), String>,
 }
@@ -119,10 +125,19 @@ impl SyncPlan {
         let (regions, unused_rules) = regions(&sorted.wanted, input.settings);
         let (mut profiles, collisions) = generate(input, &claims, &sorted.wanted, &regions);
         let (stale, unknown) = keep_old(input, &claims, &sorted.assigned, &mut profiles);
+        let generated_elsewhere = collisions
+            .iter()
+            .filter_map(|c| match c {
+                Collision::Taken { wanted, .. } => claims.elsewhere.get_key_value(wanted),
+                Collision::Shared { .. } => None,
+            })
+            .map(|(name, session)| (name.clone(), session.clone()))
+            .collect();
         SyncPlan {
             session: input.session.name.clone(),
             profiles: profiles.into_iter().collect(),
             collisions,
+            generated_elsewhere,
             covered: sorted.covered,
             stale,
             unknown,
@@ -154,6 +169,7 @@ impl Claims {
         let session = input.session;
         let mut taken: HashSet<String> = HashSet::from(["default".to_owned()]);
         let mut users: HashMap<(String, String), String> = HashMap::new();
+        let mut elsewhere: HashMap<String, String> = HashMap::new();
         for section in input.config.sections() {
             let Some(name) = section.kind.profile_name() else {
                 continue;
@@ -162,6 +178,9 @@ impl Claims {
                 continue;
             }
             taken.insert(name.to_owned());
+            if let Some(other) = section.managed_by {
+                elsewhere.insert(name.to_owned(), other.to_owned());
+            }
             let points_here = match section.get("sso_session") {
                 Some(s) => s.trim() == session.name,
                 None => section
@@ -183,7 +202,11 @@ impl Claims {
                 taken.insert(section.header.to_owned());
             }
         }
-        Claims { taken, users }
+        Claims {
+            taken,
+            elsewhere,
+            users,
+        }
     }
 }
 
