@@ -14,6 +14,11 @@
 # - `x=$(command true)` in one bash, against a switch through the bash
 #   function and a Tab through the bash completion function (both also
 #   fork, run a program and read its output).
+# Two lower bounds beside them say what no switch can go below:
+# - the minimal binary run the way the function runs badge
+#   (`x=$(command minimal)`), so the fork and exec of any program;
+# - a minimal Rust binary that reads the config through one 128 KiB buffer
+#   and prints its size: what reading the file costs a process.
 # Beside the times: page faults (GNU time's %R, minor faults: on this kind
 # of VM each is expensive) and instructions (valgrind's callgrind, the
 # same count on a busy machine). Everything runs with a temporary HOME.
@@ -66,6 +71,24 @@ rm -rf "$results" && mkdir -p "$results"
 ln -s "$(realpath "$BADGE_BIN")" "$work/bin/badge"
 printf 'fn main() {\n    println!("hello");\n}\n' >"$work/minimal.rs"
 rustc -O -o "$work/bin/minimal" "$work/minimal.rs"
+cat >"$work/reads.rs" <<'RS'
+use std::io::Read;
+fn main() {
+    let home = std::env::var_os("HOME").expect("HOME");
+    let path = std::path::Path::new(&home).join(".aws/config");
+    let mut file = std::fs::File::open(path).expect("the config");
+    let mut buf = vec![0u8; 128 * 1024];
+    let mut size = 0;
+    loop {
+        match file.read(&mut buf).expect("a read") {
+            0 => break,
+            n => size += n,
+        }
+    }
+    println!("{size}");
+}
+RS
+rustc -O -o "$work/bin/reads-config" "$work/reads.rs"
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
     AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN \
     XDG_CONFIG_HOME XDG_CACHE_HOME XDG_STATE_HOME XDG_DATA_HOME \
@@ -155,6 +178,10 @@ hf minimal "${fast[@]}" "minimal"
 loop floor bash --noprofile --norc "$benches/loop.bash" floor
 faults minimal minimal
 instructions minimal minimal
+loop floor-exec bash --noprofile --norc "$benches/loop.bash" floor-exec
+hf reads-config "${fast[@]}" "reads-config"
+faults reads-config reads-config
+instructions reads-config reads-config
 
 say "switch"
 __BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"

@@ -103,6 +103,13 @@ floor_bash = loop_ms("floor")
 
 row("minimal Rust binary (the floor)", minimal, id="minimal")
 row(
+    "minimal Rust binary that reads the config, 128 KiB at a time (a lower bound)",
+    hyperfine_ms("reads-config"),
+    minimal,
+    "minimal",
+    id="reads-config",
+)
+row(
     "switch, binary alone (`__BADGE_SHELL=bash badge use NAME`)",
     hyperfine_ms("switch-bin"),
     minimal,
@@ -111,6 +118,12 @@ row(
     id="switch-bin",
 )
 row("`x=$(command true)` in bash (the floor)", floor_bash)
+row(
+    "`x=$(command minimal)` in bash: the fork and exec any switch pays (a lower bound)",
+    loop_ms("floor-exec"),
+    floor_bash,
+    "`x=$(command true)`",
+)
 row(
     "switch through the bash function",
     loop_ms("switch-bash"),

@@ -7,7 +7,9 @@
 #
 # MODE: badge-switch | badge-complete | awsume-switch | awsume-complete |
 #       floor (`x=$(command true)`: the least a function that runs a
-#       program and reads its output can cost in this bash)
+#       program and reads its output can cost in this bash) |
+#       floor-exec (`x=$(command minimal)`: the same with a program of its
+#       own, the minimal Rust binary on PATH)
 # Expects the environment run.sh sets up (temp HOME, AWS_CONFIG_FILE, badge
 # and awsume on PATH) and checks after every call that it did its job, so a
 # broken build cannot produce a fast number.
@@ -46,6 +48,13 @@ floor)
     step() {
         local x
         x=$(command true) || fail "true failed"
+    }
+    ;;
+floor-exec)
+    step() {
+        local x
+        x=$(command minimal) || fail "minimal failed"
+        [ "$x" = hello ] || fail "minimal printed '$x'"
     }
     ;;
 awsume-switch)
