@@ -1040,7 +1040,10 @@ fn custom_cmd_name_in_messages(sh: Shell) {
     sandbox.sign_out(support::TOKEN_CACHE_ACME);
     let body = format!(
         "{}\nawsp nosuch\nawsp -\nawsp dev\nawsp logn\nawsp doctor | grep integration\n\
-         awsp login --sso-session nosuch\nawsp sync --sso-session acme",
+         awsp login --sso-session nosuch\nawsp sync --sso-session acme\n\
+         AWS_CONFIG_FILE= awsp sync --sso-session acme\n\
+         AWS_CONFIG_FILE= awsp session add x --start-url https://x.awsapps.com/start \
+         --region eu-west-1",
         sh.init_with("--cmd awsp"),
     );
     let out = run_shell(sh, &sandbox, &body);
@@ -1090,6 +1093,17 @@ fn custom_cmd_name_in_messages(sh: Shell) {
     assert!(
         out.stderr.contains("`awsp login"),
         "sync signed out names the login:\n{}",
+        out.report()
+    );
+    assert!(
+        out.stderr.contains("so `awsp sync` has nowhere to write"),
+        "{}",
+        out.report()
+    );
+    assert!(
+        out.stderr
+            .contains("so `awsp session add` has nowhere to write"),
+        "{}",
         out.report()
     );
     assert!(!out.stderr.contains("`badge"), "{}", out.report());

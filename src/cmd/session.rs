@@ -56,7 +56,12 @@ pub fn add(ctx: &Context, args: &SessionAddArgs) -> Result<ExitCode> {
         );
     };
     let doc = read_config(&paths)?;
-    check_before_writing(&paths, &doc.to_bytes(), "badge session add", false)?;
+    check_before_writing(
+        &paths,
+        &doc.to_bytes(),
+        &format!("{} session add", ctx.cmd),
+        false,
+    )?;
     let current = |name: &str| current_values(&doc, name);
     let no_values = given.start_url.is_none() && given.region.is_none() && given.scopes.is_none();
     let values = if ctx.interactive

@@ -101,6 +101,8 @@ fn sync_one(ctx: &Context, args: &SyncArgs, requested: Option<&str>) -> Result<E
     let paths = ctx.paths()?;
     paths.check_files()?;
     let doc = read_config(&paths)?;
+    // The command named in refusals and hints, as the user types it.
+    let this = format!("{} sync", ctx.cmd);
     let session = sessions::select(&doc, &paths.config, requested, None, ctx.active.as_deref());
     // A section of the block copied by hand outside it (same name, so the
     // AWS CLI refuses the file) is what this sync mends; anything else the
@@ -110,7 +112,7 @@ fn sync_one(ctx: &Context, args: &SyncArgs, requested: Option<&str>) -> Result<E
             .as_ref()
             .is_ok_and(|s| copied_out_of_its_block(&doc, refusal) == Some(s.name.as_str()))
     };
-    check_before_writing_unless(&paths, &doc.to_bytes(), "badge sync", args.dry_run, mended)?;
+    check_before_writing_unless(&paths, &doc.to_bytes(), &this, args.dry_run, mended)?;
     let session = session?;
     session.log();
     let odd_end = |c: char| c.is_whitespace() || c.is_control();
@@ -141,7 +143,7 @@ fn sync_one(ctx: &Context, args: &SyncArgs, requested: Option<&str>) -> Result<E
     let started = Instant::now();
     let mut line = ProgressLine::new(io::stderr().is_terminal(), &session.name);
     let discovery = client::runtime()?.block_on(async {
-        let token = login::usable_token(&network, &session, &cache, "badge sync").await?;
+        let token = login::usable_token(&network, &session, &cache, &this).await?;
         let portal = network.portal(&session.region);
         portal::discover(&portal, &token, &session.name, &options, &mut |p| {
             line.show(p)
@@ -167,7 +169,7 @@ fn sync_one(ctx: &Context, args: &SyncArgs, requested: Option<&str>) -> Result<E
             prune: args.prune,
         });
         let summary = plan.apply(doc);
-        check_written(&paths, &doc.to_bytes(), "badge sync")?;
+        check_written(&paths, &doc.to_bytes(), &this)?;
         Ok((plan, summary))
     };
 

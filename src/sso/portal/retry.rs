@@ -192,6 +192,7 @@ pub(super) fn waited_too_long<E>(
 where
     E: std::error::Error + ProvideErrorMetadata + 'static,
 {
+    let cmd = command();
     let what = match class {
         Class::Throttled => format!("kept throttling {operation}"),
         Class::Server => format!(
@@ -205,7 +206,7 @@ where
     };
     anyhow!(
         "the portal at {} {what} for sso-session \"{}\", and waiting to retry would take more \
-         than the {} badge waits in a run; try `badge sync` again later, or allow more with \
+         than the {} badge waits in a run; try `{cmd} sync` again later, or allow more with \
          {RETRY_WAIT_VAR}=600",
         shared.endpoint,
         shared.session,
