@@ -482,12 +482,16 @@ impl World {
         world
     }
 
-    /// The cached role credentials files of sso-session acme.
+    /// The cached role credentials files of sso-session acme. Beside
+    /// each is the lock a fetch of that role holds: empty, 0600.
     fn role_cache_files(&self) -> Vec<PathBuf> {
-        files(&self.sandbox.home().join(ROLE_CACHE))
+        let (locks, entries): (Vec<_>, Vec<_>) = files(&self.sandbox.home().join(ROLE_CACHE))
             .into_iter()
-            .map(|(path, _)| path)
-            .collect()
+            .partition(|(path, _)| path.extension().is_some_and(|e| e == "lock"));
+        for (lock, size) in locks {
+            assert_eq!((size, mode(&lock)), (0, 0o600), "{}", lock.display());
+        }
+        entries.into_iter().map(|(path, _)| path).collect()
     }
 
     fn process(&self, args: &[&str]) -> Value {
@@ -760,4 +764,40 @@ fn a_cache_file_of_another_user_is_not_used() {
         "replaced, the user's own"
     );
     assert_eq!(mode(&file), 0o600);
+}
+
+/// Tools that start together (Terraform's providers, a shell's prompt and
+/// a script) on an empty cache: one of them asks IAM Identity Center, the
+/// others wait for its answer and read it from the cache.
+#[test]
+fn calls_at_once_on_an_empty_cache_ask_once() {
+    let world = World::with_emulator(|o| o.latency = Duration::from_millis(300));
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            let mut cmd = world.sandbox.badge();
+            cmd.args(["creds", "p", "--format", "process"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    let mut keys = BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+        let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+        keys.insert(value["AccessKeyId"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        keys.len(),
+        1,
+        "every call got the same credentials: {keys:?}"
+    );
+    assert_eq!(
+        world.role_credentials_issued(),
+        1,
+        "one GetRoleCredentials for six calls at once"
+    );
 }

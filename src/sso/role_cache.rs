@@ -21,8 +21,10 @@
 //! at most [`LIMIT`] bytes, of exactly the fields written, or it is not
 //! used (and replaced by the next fetch).
 
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,11 @@ use crate::ui::verbose::{self, verbose};
 /// More than any entry badge writes (about 2 KB), far less than a hostile
 /// file could hold.
 pub const LIMIT: u64 = 64 * 1024;
+
+/// How long a call waits for another that is fetching the same role's
+/// credentials; past it, it asks for its own. Longer than a
+/// GetRoleCredentials round trip ever takes, short of a tool's patience.
+pub const FETCH_WAIT: Duration = Duration::from_secs(20);
 
 /// One file. The field names are those of credential_process.
 #[derive(Serialize, Deserialize)]
@@ -168,6 +175,43 @@ impl RoleCache {
             entry.expiration
         );
         Ok(())
+    }
+
+    /// Waits (at most [`FETCH_WAIT`]) until no other badge is fetching the
+    /// credentials of `role`, then holds that place until the returned
+    /// lock is dropped: tools that start together on an empty cache ask
+    /// once, and the others read the answer. `None` when the lock cannot be
+    /// had (a folder of another user, a full disk, or the wait ran out):
+    /// the caller then simply fetches, as without a cache.
+    pub fn fetching(&self, session: &str, role: &Role) -> Option<File> {
+        // The folders are the user's own and 0700: no one else can put a
+        // link where the lock goes.
+        let dir = self.session_dir(session);
+        private::dir(&self.dir).ok()?;
+        private::dir(&dir).ok()?;
+        let path = self.path_for(session, role).with_extension("lock");
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .ok()?;
+        let deadline = Instant::now() + FETCH_WAIT;
+        let mut said = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some(file),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    if !said {
+                        verbose!("another badge is fetching these credentials; waiting for it");
+                        said = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(_) => return None,
+            }
+        }
     }
 
     /// Drops every entry of `session`; `Ok(false)` when there was none.

@@ -18,7 +18,7 @@ use crate::config::sessions::{self, SsoSession};
 use crate::shell::shell_word;
 use crate::sso::client;
 use crate::sso::credentials::{self, Role, RoleCredentials};
-use crate::sso::role_cache::Lookup;
+use crate::sso::role_cache::{Lookup, RoleCache};
 use crate::sso::token_cache::{CachedToken, TokenCache};
 use crate::ui::say::command;
 use crate::ui::say::say;
@@ -179,19 +179,39 @@ pub fn fetch(
         Caching::Use => ctx.role_cache().ok(),
         Caching::Bypass => None,
     };
-    if let Some(roles) = &roles
-        && let Some(token) = login_of(&cache, profile)
-    {
+    let cached = |roles: &RoleCache, quiet: bool| -> Option<RoleCredentials> {
+        let token = login_of(&cache, profile)?;
         let until = SystemTime::now() + REUSE_MARGIN;
         match roles.load(&profile.session.name, &profile.role, &token, until) {
-            Lookup::Hit(credentials) => return Ok(credentials),
-            Lookup::Miss => {}
-            Lookup::Refused(path, why) => say!(
-                "not using the cached role credentials in {}: {why}; asked IAM \
-                 Identity Center for new ones",
-                path.display()
-            ),
+            Lookup::Hit(credentials) => Some(credentials),
+            Lookup::Miss => None,
+            Lookup::Refused(path, why) => {
+                if !quiet {
+                    say!(
+                        "not using the cached role credentials in {}: {why}; asked IAM \
+                         Identity Center for new ones",
+                        path.display()
+                    );
+                }
+                None
+            }
         }
+    };
+    if let Some(roles) = &roles
+        && let Some(credentials) = cached(roles, false)
+    {
+        return Ok(credentials);
+    }
+    // One fetch for the calls that missed together with a usable login:
+    // the others wait for it and read what it kept.
+    let _fetching = roles
+        .as_ref()
+        .filter(|_| login_of(&cache, profile).is_some())
+        .and_then(|roles| roles.fetching(&profile.session.name, &profile.role));
+    if let (Some(roles), Some(_)) = (&roles, &_fetching)
+        && let Some(credentials) = cached(roles, true)
+    {
+        return Ok(credentials);
     }
     let network = ctx.settings.network()?;
     let credentials = client::runtime()?.block_on(credentials::get(
