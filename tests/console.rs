@@ -194,6 +194,25 @@ fn console_errors_say_what_to_do() {
     assert!(emu.issued_signin_tokens().is_empty());
 }
 
+/// A `BADGE_SIGNIN_URL` that is no URL is refused before badge asks for
+/// anything, with the variable named, as every BADGE_* setting is.
+#[test]
+fn a_sign_in_url_that_is_no_url_is_refused_first() {
+    let (emu, mut sandbox) = world();
+    sandbox.set_env("BADGE_SIGNIN_URL", "signin.aws.amazon.com");
+    let out = badge(&sandbox, &["console", "p", "--print"]);
+    assert_eq!(out.code(), Some(1), "{}", out.report());
+    assert_eq!(
+        out.stderr,
+        "badge: BADGE_SIGNIN_URL=\"signin.aws.amazon.com\" is not an http(s) URL; use e.g. \
+         BADGE_SIGNIN_URL=https://signin.aws.amazon.com, or unset it for the sign-in endpoint \
+         of the profile's region\n",
+        "{}",
+        out.report()
+    );
+    assert_eq!(emu.requests().get("GetRoleCredentials"), 0);
+}
+
 /// Without BROWSER, `badge console` hands the URL to `xdg-open` (the one on
 /// PATH), and says what to do when that fails, without the URL.
 #[test]

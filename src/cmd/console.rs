@@ -29,14 +29,12 @@ pub fn run(ctx: &Context, args: &ConsoleArgs) -> Result<ExitCode> {
             quoted(service)
         );
     }
+    let signin_url = ctx.settings.signin_url()?;
     let cmd = &ctx.cmd;
     let again = |word: &str| format!("{cmd} console {word}");
     let profile = sso_profile(ctx, args.profile.as_deref(), None, again)?;
     let credentials = fetch(ctx, &profile, again, Caching::Bypass)?;
-    let base = federation::signin_base(
-        profile.region.as_deref(),
-        ctx.settings.signin_url.as_deref(),
-    );
+    let base = federation::signin_base(profile.region.as_deref(), signin_url.as_deref());
     let network = ctx.settings.network()?;
     let token =
         client::runtime()?.block_on(federation::signin_token(&network, &base, &credentials))?;

@@ -54,7 +54,7 @@ pub struct Settings {
     retry_wait: Parsed<Duration>,
     login_timeout: Parsed<Duration>,
     portal_rate: Parsed<Option<f64>>,
-    pub signin_url: Option<String>,
+    signin_url: Parsed<String>,
     sso_endpoint: Option<Endpoint>,
     oidc_endpoint: Option<Endpoint>,
 }
@@ -129,10 +129,20 @@ impl Settings {
                     )
                 },
             ),
-            signin_url: text(SIGNIN_URL),
+            signin_url: parse(SIGNIN_URL, text(SIGNIN_URL), http_url, || {
+                format!(
+                    "an http(s) URL; use e.g. {SIGNIN_URL}=https://signin.aws.amazon.com, or \
+                     unset it for the sign-in endpoint of the profile's region"
+                )
+            }),
             sso_endpoint: endpoint(&var, SSO_ENDPOINT_VARS),
             oidc_endpoint: endpoint(&var, OIDC_ENDPOINT_VARS),
         }
+    }
+
+    /// The sign-in endpoint `badge console` uses instead of the region's.
+    pub fn signin_url(&self) -> Result<Option<String>> {
+        used(&self.signin_url)
     }
 
     /// How long an edit of the config waits for another badge.
@@ -204,6 +214,17 @@ fn used<T: Clone>(parsed: &Parsed<T>) -> Result<Option<T>> {
     parsed.clone().map_err(|message| anyhow!(message))
 }
 
+/// `text` as the base of a URL (no `/` at its end), if it is an http or
+/// https URL with a host and nothing a URL cannot hold.
+fn http_url(text: &str) -> Option<String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let clean = text.chars().all(|c| c.is_ascii_graphic());
+    (clean && !host.is_empty()).then(|| text.trim_end_matches('/').to_owned())
+}
+
 /// Whether a `BADGE_LOG` value asks for verbose output.
 fn log_wanted(value: &str) -> bool {
     let value = value.trim();
@@ -258,6 +279,36 @@ mod tests {
              use e.g. BADGE_LOCK_TIMEOUT_SECS=60, or unset it to wait 10s"
         );
         assert!(wait("-1").is_err() && wait("1.5").is_err());
+    }
+
+    #[test]
+    fn a_sign_in_url_is_checked_when_read() {
+        let url = |value: &str| with(&[(SIGNIN_URL, value)]).signin_url();
+        assert_eq!(with(&[]).signin_url().unwrap(), None);
+        assert_eq!(
+            url("https://signin.example.com/").unwrap().as_deref(),
+            Some("https://signin.example.com")
+        );
+        assert_eq!(
+            url(" http://127.0.0.1:8080 ").unwrap().as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        for bad in [
+            "signin.aws.amazon.com",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x\ny",
+        ] {
+            let err = url(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!(
+                    "{SIGNIN_URL}={} is not an http(s) URL",
+                    quoted(bad)
+                )),
+                "{bad:?}: {err}"
+            );
+        }
     }
 
     #[test]
