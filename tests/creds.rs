@@ -801,3 +801,43 @@ fn calls_at_once_on_an_empty_cache_ask_once() {
         "one GetRoleCredentials for six calls at once"
     );
 }
+
+/// The morning after: the access token has expired, the refresh token is
+/// good, and several tools start at once. One of them renews the login
+/// (the service hands out a new refresh token and takes the old one back);
+/// the others wait for it and use the renewed login, instead of failing
+/// with the refresh token it used up.
+#[test]
+fn calls_at_once_on_an_expired_login_renew_it_once() {
+    let world = World::with_emulator(|o| o.latency = Duration::from_millis(300));
+    let path = world.sandbox.home().join(CACHE_FILE);
+    let mut cache: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(cache.get("refreshToken").is_some(), "{cache}");
+    cache["expiresAt"] = "2001-01-01T00:00:00Z".into();
+    std::fs::write(&path, cache.to_string()).unwrap();
+    let children: Vec<_> = (0..5)
+        .map(|i| {
+            let mut cmd = world.sandbox.badge();
+            cmd.args([
+                "creds",
+                if i % 2 == 0 { "p" } else { "q" },
+                "--format",
+                "process",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+            cmd.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+    }
+    assert_eq!(
+        world.emu.requests().get("CreateToken"),
+        1,
+        "one renewal for five calls at once"
+    );
+}

@@ -90,6 +90,55 @@ pub fn open_lock(path: &Path) -> Result<File> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))
 }
 
+/// A lock held by [`hold_waiting`]: its file is removed when it is
+/// dropped, so a command leaves no file behind. (Another process that
+/// opened the file before then takes the lock on the removed file, after
+/// the work is done and its result stored, which is all it waits for.)
+pub struct Held {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Waits (at most `wait`) until no other process holds the lock file at
+/// `path` in a folder of the user's own, then holds it until dropped: one
+/// process does a piece of work (renew a login, fetch role credentials)
+/// while the others that wanted it wait, then read its result. `None` when
+/// the lock cannot be had (the file cannot be made, or the wait ran out):
+/// the caller then does the work itself, as with no lock.
+pub fn hold_waiting(path: &Path, wait: std::time::Duration) -> Option<Held> {
+    use std::time::{Duration, Instant};
+    let file = open_lock(path).ok()?;
+    let deadline = Instant::now() + wait;
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => {
+                return Some(Held {
+                    path: path.to_owned(),
+                    _file: file,
+                });
+            }
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !said {
+                    crate::ui::verbose::verbose!(
+                        "another badge holds {}; waiting for it",
+                        path.display()
+                    );
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
 /// Why [`read_private`] did not read a file.
 #[derive(Debug)]
 pub enum NotPrivate {

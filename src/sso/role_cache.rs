@@ -21,10 +21,8 @@
 //! at most [`LIMIT`] bytes, of exactly the fields written, or it is not
 //! used (and replaced by the next fetch).
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -183,35 +181,11 @@ impl RoleCache {
     /// once, and the others read the answer. `None` when the lock cannot be
     /// had (a folder of another user, a full disk, or the wait ran out):
     /// the caller then simply fetches, as without a cache.
-    pub fn fetching(&self, session: &str, role: &Role) -> Option<File> {
-        // The folders are the user's own and 0700: no one else can put a
-        // link where the lock goes.
-        let dir = self.session_dir(session);
+    pub fn fetching(&self, session: &str, role: &Role) -> Option<private::Held> {
         private::dir(&self.dir).ok()?;
-        private::dir(&dir).ok()?;
+        private::dir(&self.session_dir(session)).ok()?;
         let path = self.path_for(session, role).with_extension("lock");
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .ok()?;
-        let deadline = Instant::now() + FETCH_WAIT;
-        let mut said = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Some(file),
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    if !said {
-                        verbose!("another badge is fetching these credentials; waiting for it");
-                        said = true;
-                    }
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(_) => return None,
-            }
-        }
+        private::hold_waiting(&path, FETCH_WAIT)
     }
 
     /// Drops every entry of `session`; `Ok(false)` when there was none.

@@ -160,6 +160,10 @@ impl LoginState {
     }
 }
 
+/// How long a renewal waits for another one of the same login: longer than
+/// a CreateToken with its retries takes.
+pub const RENEW_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The cache folder.
 #[derive(Debug, Clone)]
 pub struct TokenCache {
@@ -188,6 +192,20 @@ impl TokenCache {
 
     pub fn in_dir(dir: PathBuf) -> TokenCache {
         TokenCache { dir }
+    }
+
+    /// Waits (at most [`RENEW_WAIT`]) until no other badge is renewing the
+    /// login of `key`, then holds that place until the returned lock is
+    /// dropped: tools that start together on an expired login renew it
+    /// once (the service takes a used refresh token back), and the others
+    /// read the renewed login. The lock is a file beside the login's
+    /// (`<sha1>.json.lock`, 0600, in a folder that holds the login, so
+    /// there already), there only while a renewal runs. `None` when it
+    /// cannot be had: the caller then renews on its own.
+    pub fn renewing(&self, key: &str) -> Option<private::Held> {
+        let mut path = self.path_for(key).into_os_string();
+        path.push(".lock");
+        private::hold_waiting(Path::new(&path), RENEW_WAIT)
     }
 
     /// The file for an sso-session (or, for a legacy profile without one,

@@ -151,6 +151,25 @@ async fn check_cache(
             "the access token of {} {state}; renewing it with the refresh token",
             session.label()
         );
+        // Another badge may be renewing it right now: wait for it, and use
+        // what it stored if that is good enough.
+        let renewing = cache.renewing(&session.name);
+        let token = match cache.load(&session.name) {
+            Ok(Some(again))
+                if renewing.is_some()
+                    && again
+                        .start_url
+                        .as_deref()
+                        .is_none_or(|url| same_url(url, &session.start_url)) =>
+            {
+                if again.is_valid_at(SystemTime::now() + min_validity) {
+                    verbose!("another badge renewed the login of {}", session.label());
+                    return Cached::Renewed(again);
+                }
+                again
+            }
+            _ => token,
+        };
         return match refresh(net, session, cache, &token).await {
             Ok(renewed) => Cached::Renewed(renewed),
             Err(err) if err.chain().any(|c| c.is::<Unavailable>()) => {
