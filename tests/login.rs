@@ -1183,6 +1183,18 @@ fn a_legacy_profile_signs_in_and_gets_credentials() {
             "badge: not signed in to {start_url} (profile \"old\"); run `badge login --profile old`\n"
         )
     );
+    // A switch to it names its portal, not an sso-session it does not have.
+    let mut switch = sandbox.badge();
+    switch.env("__BADGE_SHELL", "bash").args(["use", "old"]);
+    let switch = support::run(switch, "badge use old");
+    switch.assert_success();
+    assert_eq!(
+        switch.stderr,
+        format!(
+            "badge: switched to old, but {start_url} (profile \"old\") is signed out; sign in \
+             with `badge login --profile old`\n"
+        )
+    );
     assert_browser_not_run(&sandbox);
 
     curl_browser(&mut sandbox);

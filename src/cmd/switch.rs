@@ -124,11 +124,16 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
                 LoginState::Unreadable => "has an unreadable token cache",
                 _ => "has an expired login",
             };
-            let session = profile.sso_session.unwrap_or(profile.name);
+            // A legacy profile has no sso-session: its portal, as login
+            // names it.
+            let login = match (profile.sso_session, profile.sso_start_url) {
+                (Some(session), _) => format!("sso-session {session}"),
+                (None, Some(url)) => format!("{} (profile {})", url.trim(), quoted(profile.name)),
+                (None, None) => format!("profile {}", quoted(profile.name)),
+            };
             say!(
-                "switched to {}, but sso-session {} {why}; sign in with `{}`",
+                "switched to {}, but {login} {why}; sign in with `{}`",
                 profile.name,
-                session,
                 login_command(profile)
             );
         }
