@@ -13,10 +13,12 @@ use std::fs::{self, DirBuilder, File, Metadata, OpenOptions};
 use std::io::{self, ErrorKind, Read};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::shell::shell_word;
+use crate::ui::verbose::verbose;
 
 /// The user badge runs as.
 fn me() -> u32 {
@@ -90,6 +92,39 @@ pub fn open_lock(path: &Path) -> Result<File> {
         .with_context(|| format!("cannot open the lock file {}", path.display()))
 }
 
+/// Takes the exclusive lock on `file` (from [`open_lock`] at `path`),
+/// waiting at most `wait` for another process that holds it: how long it
+/// waited (zero when the lock was free), or `None` when the wait ran out.
+pub fn lock_within(file: &File, path: &Path, wait: Duration) -> io::Result<Option<Duration>> {
+    let started = Instant::now();
+    let deadline = started + wait;
+    let mut waited = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => {
+                return Ok(Some(if waited {
+                    started.elapsed()
+                } else {
+                    Duration::ZERO
+                }));
+            }
+            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                if !waited {
+                    waited = true;
+                    verbose!(
+                        "another badge holds {}; waiting up to {} s",
+                        path.display(),
+                        wait.as_secs()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(fs::TryLockError::Error(err)) => return Err(err),
+        }
+    }
+}
+
 /// A lock held by [`hold_waiting`]: its file is removed when it is
 /// dropped, so a command leaves no file behind. (Another process that
 /// opened the file before then takes the lock on the removed file, after
@@ -111,32 +146,13 @@ impl Drop for Held {
 /// while the others that wanted it wait, then read its result. `None` when
 /// the lock cannot be had (the file cannot be made, or the wait ran out):
 /// the caller then does the work itself, as with no lock.
-pub fn hold_waiting(path: &Path, wait: std::time::Duration) -> Option<Held> {
-    use std::time::{Duration, Instant};
+pub fn hold_waiting(path: &Path, wait: Duration) -> Option<Held> {
     let file = open_lock(path).ok()?;
-    let deadline = Instant::now() + wait;
-    let mut said = false;
-    loop {
-        match file.try_lock() {
-            Ok(()) => {
-                return Some(Held {
-                    path: path.to_owned(),
-                    _file: file,
-                });
-            }
-            Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                if !said {
-                    crate::ui::verbose::verbose!(
-                        "another badge holds {}; waiting for it",
-                        path.display()
-                    );
-                    said = true;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(_) => return None,
-        }
-    }
+    lock_within(&file, path, wait).ok()??;
+    Some(Held {
+        path: path.to_owned(),
+        _file: file,
+    })
 }
 
 /// Why [`read_private`] did not read a file.

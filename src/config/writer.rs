@@ -20,7 +20,7 @@ use std::fs::{self, File};
 use std::io::ErrorKind;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 
@@ -140,44 +140,26 @@ impl ConfigWriter {
         private::dir(&dir)?;
         let path = dir.join(format!("config-{}.lock", self.key));
         let file = private::open_lock(&path)?;
-        let started = Instant::now();
-        let deadline = started + self.lock_wait;
-        let mut waited = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => {
-                    verbose!(
-                        "locked {}{}",
-                        path.display(),
-                        match waited {
-                            true => format!(" after waiting {}", took(started.elapsed())),
-                            false => String::new(),
-                        }
-                    );
-                    return Ok(file);
-                }
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    if !waited {
-                        waited = true;
-                        verbose!(
-                            "another badge holds {}; waiting up to {} s",
-                            path.display(),
-                            self.lock_wait.as_secs()
-                        );
+        match private::lock_within(&file, &path, self.lock_wait) {
+            Ok(Some(waited)) => {
+                verbose!(
+                    "locked {}{}",
+                    path.display(),
+                    match waited.is_zero() {
+                        false => format!(" after waiting {}", took(waited)),
+                        true => String::new(),
                     }
-                    std::thread::sleep(Duration::from_millis(25));
-                }
-                Err(fs::TryLockError::WouldBlock) => bail!(
-                    "another badge has been writing {} for {}s (lock {}); nothing was changed: \
-                     run this again when it is done, or wait longer with {LOCK_TIMEOUT_VAR}=60",
-                    self.config.display(),
-                    self.lock_wait.as_secs(),
-                    path.display()
-                ),
-                Err(fs::TryLockError::Error(err)) => {
-                    return Err(err).with_context(|| format!("cannot lock {}", path.display()));
-                }
+                );
+                Ok(file)
             }
+            Ok(None) => bail!(
+                "another badge has been writing {} for {}s (lock {}); nothing was changed: \
+                 run this again when it is done, or wait longer with {LOCK_TIMEOUT_VAR}=60",
+                self.config.display(),
+                self.lock_wait.as_secs(),
+                path.display()
+            ),
+            Err(err) => Err(err).with_context(|| format!("cannot lock {}", path.display())),
         }
     }
 
@@ -242,6 +224,7 @@ impl ConfigWriter {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+    use std::time::Instant;
 
     #[test]
     fn edits_write_once_with_a_backup_and_keep_ten() {
