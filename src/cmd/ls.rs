@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> Result<ExitCode> {
                     quoted(session),
                     paths.config_shown(),
                     match names.as_slice() {
-                        [] => format!("; add one with `{} session add`", command()),
+                        [] => format!("; add one with `{cmd} session add`"),
                         names => format!("; the sso-sessions are {}", names.join(", ")),
                     }
                 );

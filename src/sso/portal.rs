@@ -410,8 +410,8 @@ fn too_many(shared: &Shared, what: &str, limit: usize, unit: &str, why: &str) ->
     let fix = match &shared.options.network.sso_endpoint {
         Some(endpoint) => format!("check {}", endpoint.var),
         None => format!(
-            "check your network and proxy settings, then run `{}` again",
-            format_args!("{} sync", command())
+            "check your network and proxy settings, then run `{} sync` again",
+            command()
         ),
     };
     anyhow!(

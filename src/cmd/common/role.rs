@@ -179,10 +179,9 @@ pub fn fetch(
         Caching::Use => ctx.role_cache().ok(),
         Caching::Bypass => None,
     };
-    let cached = |roles: &RoleCache, quiet: bool| -> Option<RoleCredentials> {
-        let token = login_of(&cache, profile)?;
+    let cached = |roles: &RoleCache, token: &CachedToken, quiet: bool| {
         let until = SystemTime::now() + REUSE_MARGIN;
-        match roles.load(&profile.session.name, &profile.role, &token, until) {
+        match roles.load(&profile.session.name, &profile.role, token, until) {
             Lookup::Hit(credentials) => Some(credentials),
             Lookup::Miss => None,
             Lookup::Refused(path, why) => {
@@ -197,19 +196,23 @@ pub fn fetch(
             }
         }
     };
-    if let Some(roles) = &roles
-        && let Some(credentials) = cached(roles, false)
+    let login = roles.as_ref().and_then(|_| login_of(&cache, profile));
+    if let (Some(roles), Some(token)) = (&roles, &login)
+        && let Some(credentials) = cached(roles, token, false)
     {
         return Ok(credentials);
     }
     // One fetch for the calls that missed together with a usable login:
-    // the others wait for it and read what it kept.
-    let _fetching = roles
-        .as_ref()
-        .filter(|_| login_of(&cache, profile).is_some())
-        .and_then(|roles| roles.fetching(&profile.session.name, &profile.role));
-    if let (Some(roles), Some(_)) = (&roles, &_fetching)
-        && let Some(credentials) = cached(roles, true)
+    // the others wait for it, then read what it kept (for the login there
+    // is now, which a renewal beside it may have replaced).
+    let fetching = match (&roles, &login) {
+        (Some(roles), Some(_)) => roles.fetching(&profile.session.name, &profile.role),
+        _ => None,
+    };
+    if fetching.is_some()
+        && let Some(roles) = &roles
+        && let Some(token) = login_of(&cache, profile)
+        && let Some(credentials) = cached(roles, &token, true)
     {
         return Ok(credentials);
     }

@@ -52,7 +52,7 @@ pub(super) fn read(
                     Severity::Warning,
                     format!("there is no config file at {shown}: no profile to switch to"),
                 )
-                .fix(format!("{} session add", command()))
+                .fix(format!("{cmd} session add"))
                 .path(path)
             });
             return (finding, None);

@@ -154,13 +154,15 @@ async fn check_cache(
         // Another badge may be renewing it right now: wait for it, and use
         // what it stored if that is good enough.
         let renewing = cache.renewing(&session.name);
-        let token = match cache.load(&session.name) {
-            Ok(Some(again))
-                if renewing.is_some()
-                    && again
-                        .start_url
-                        .as_deref()
-                        .is_none_or(|url| same_url(url, &session.start_url)) =>
+        let reloaded = renewing
+            .as_ref()
+            .and_then(|_| cache.load(&session.name).ok().flatten());
+        let token = match reloaded {
+            Some(again)
+                if again
+                    .start_url
+                    .as_deref()
+                    .is_none_or(|url| same_url(url, &session.start_url)) =>
             {
                 if again.is_valid_at(SystemTime::now() + min_validity) {
                     verbose!("another badge renewed the login of {}", session.label());
