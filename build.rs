@@ -4,15 +4,26 @@
 //! every page that holds one: most of the cost of a `badge NAME` on a
 //! machine where page faults are slow. The library, the tests and the fuzz
 //! targets are built as before; only the `badge` binary is linked this way.
-//! benches/README.md ("At the floor") has the measurements.
+//! On x86-64, `.cargo/config.toml` already builds everything static and at
+//! a fixed address, and this adds nothing. benches/README.md ("At the
+//! floor") has the measurements.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
-    let sanitized =
-        std::env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|flags| flags.contains("sanitizer"));
-    if os == "linux" && env == "gnu" && !sanitized {
+    let var = |name| std::env::var(name).unwrap_or_default();
+    let flags = var("CARGO_ENCODED_RUSTFLAGS");
+    let sanitized = flags.contains("sanitizer");
+    // `-no-pie` beside rustc's own `-static-pie` or `-no-pie` would make a
+    // binary that crashes at start.
+    let fixed = flags.contains("relocation-model=static")
+        || var("CARGO_CFG_TARGET_FEATURE")
+            .split(',')
+            .any(|feature| feature == "crt-static");
+    if var("CARGO_CFG_TARGET_OS") == "linux"
+        && var("CARGO_CFG_TARGET_ENV") == "gnu"
+        && !sanitized
+        && !fixed
+    {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }

@@ -18,6 +18,9 @@ set -euo pipefail
 export LC_ALL=C
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A release build's folder: named for the host, as .cargo/config.toml's
+# `build.target` has it.
+release=$repo/target/$(rustc -vV | sed -n 's/^host: //p')/release
 out=$repo/target/bench/creds
 runs=${CREDS_RUNS:-100}
 
@@ -38,8 +41,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-cp "${BADGE_BIN:-$repo/target/release/badge}" "$work/badge"
-cp "${EMULATOR_BIN:-$repo/target/release/examples/emulator}" "$work/emulator"
+cp "${BADGE_BIN:-$release/badge}" "$work/badge"
+cp "${EMULATOR_BIN:-$release/examples/emulator}" "$work/emulator"
 mkdir -p "$out" "$work/home"
 
 "$work/emulator" --accounts 2 --roles 1 --approve-on-start --url-file "$work/emu.url" \

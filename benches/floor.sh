@@ -27,6 +27,9 @@ set -euo pipefail
 export LC_ALL=C
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A release build's folder: named for the host, as .cargo/config.toml's
+# `build.target` has it.
+release=$repo/target/$(rustc -vV | sed -n 's/^host: //p')/release
 benches=$repo/benches
 out=$repo/target/bench-floor
 say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
@@ -51,7 +54,7 @@ fi
 if [[ -z ${BADGE_BIN-} ]]; then
     say "cargo build --release --locked"
     (cd "$repo" && cargo build --release --locked --quiet)
-    BADGE_BIN=$repo/target/release/badge
+    BADGE_BIN=$release/badge
     built=1
 fi
 [[ -x $BADGE_BIN ]] || die "no badge binary at $BADGE_BIN"

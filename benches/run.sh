@@ -17,6 +17,9 @@ set -euo pipefail
 export LC_ALL=C
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A release build's folder: named for the host, as .cargo/config.toml's
+# `build.target` has it.
+release=$repo/target/$(rustc -vV | sed -n 's/^host: //p')/release
 benches=$repo/benches
 out=$repo/target/bench
 results=$out/results
@@ -45,7 +48,7 @@ fi
 if [[ -z ${BADGE_BIN-} ]]; then
     say "cargo build --release --locked"
     (cd "$repo" && cargo build --release --locked --quiet)
-    BADGE_BIN=$repo/target/release/badge
+    BADGE_BIN=$release/badge
 fi
 [[ -x $BADGE_BIN ]] || die "no badge binary at $BADGE_BIN"
 

@@ -21,6 +21,9 @@ set -euo pipefail
 export LC_ALL=C
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A release build's folder: named for the host, as .cargo/config.toml's
+# `build.target` has it.
+release=$repo/target/$(rustc -vV | sed -n 's/^host: //p')/release
 out=$repo/target/bench/sync
 assu_version=4.33.0
 
@@ -44,8 +47,8 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/badge-sync-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # Copies, so that a rebuild during the run cannot change what is measured.
-cp "${BADGE_BIN:-$repo/target/release/badge}" "$work/badge"
-cp "${EMULATOR_BIN:-$repo/target/release/examples/emulator}" "$work/emulator"
+cp "${BADGE_BIN:-$release/badge}" "$work/badge"
+cp "${EMULATOR_BIN:-$release/examples/emulator}" "$work/emulator"
 
 assu=()
 if [[ -z ${SYNC_NO_ASSU-} ]]; then

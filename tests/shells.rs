@@ -1513,11 +1513,45 @@ fn try_script_passes_bash_n_and_shellcheck() {
 /// CARGO_TARGET_DIR put them, and a failing `badge session add` stops it
 /// with badge's own words. Here cargo builds nothing and answers with a
 /// target folder of stand-ins: an emulator that only writes its URL, and a
-/// badge that refuses.
+/// badge that refuses, saying where it is.
 #[test]
 fn try_script_uses_the_target_dir_and_shows_why_it_stops() {
-    if !require("bash") || !require("python3") {
+    let Some(out) = try_with_stand_ins(None, &["built/release"]) else {
         return;
+    };
+    assert!(
+        out.stderr.contains("badge: the badge in built/release\n")
+            && out
+                .stderr
+                .contains("scripts/try: could not add the demo sso-session\n"),
+        "{}",
+        out.report()
+    );
+}
+
+/// With `.cargo/config.toml`'s `build.target`, cargo builds into a folder
+/// named for the host: `scripts/try` runs what is there, not an older build
+/// left directly under the target folder.
+#[test]
+fn try_script_runs_the_build_for_the_host() {
+    let releases = ["built/release", "built/some-host-tuple/release"];
+    let Some(out) = try_with_stand_ins(Some("some-host-tuple"), &releases) else {
+        return;
+    };
+    assert!(
+        out.stderr
+            .contains("badge: the badge in built/some-host-tuple/release\n"),
+        "{}",
+        out.report()
+    );
+}
+
+/// `scripts/try bash` with a cargo that builds nothing, a rustc that names
+/// `host` (when given), and stand-ins in each of `releases`; it ends as the
+/// badge there refuses.
+fn try_with_stand_ins(host: Option<&str>, releases: &[&str]) -> Option<support::Run> {
+    if !require("bash") || !require("python3") {
+        return None;
     }
     let mut sandbox = Sandbox::new("");
     let home = sandbox.home().to_owned();
@@ -1530,14 +1564,16 @@ fn try_script_uses_the_target_dir_and_shows_why_it_stops() {
         "fake/cargo",
         "#!/bin/sh\n[ \"$1\" = metadata ] && printf '{\"target_directory\": \"%s\"}\\n' \"$CARGO_TARGET_DIR\"\nexit 0\n",
     );
-    executable(
-        "built/release/examples/emulator",
-        "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" = --url-file ] && printf 'http://127.0.0.1:9' >\"$2\"\n  shift\ndone\nexec sleep 60\n",
-    );
-    executable(
-        "built/release/badge",
-        "#!/bin/sh\necho 'badge: a refusal from the badge in CARGO_TARGET_DIR' >&2\nexit 1\n",
-    );
+    if let Some(host) = host {
+        let rustc = format!("#!/bin/sh\nprintf 'rustc 1.0.0\\nhost: {host}\\n'\n");
+        executable("fake/rustc", &rustc);
+    }
+    let emulator = "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  [ \"$1\" = --url-file ] && printf 'http://127.0.0.1:9' >\"$2\"\n  shift\ndone\nexec sleep 60\n";
+    for release in releases {
+        executable(&format!("{release}/examples/emulator"), emulator);
+        let badge = format!("#!/bin/sh\necho 'badge: the badge in {release}' >&2\nexit 1\n");
+        executable(&format!("{release}/badge"), &badge);
+    }
     let (_, path) = sandbox.env().find(|(k, _)| *k == "PATH").unwrap();
     let path = format!("{}:{}", home.join("fake").display(), path.display());
     sandbox
@@ -1548,15 +1584,7 @@ fn try_script_uses_the_target_dir_and_shows_why_it_stops() {
     cmd.arg(&script).arg("bash");
     let out = run(cmd, "scripts/try bash");
     assert_eq!(out.code(), Some(1), "{}", out.report());
-    assert!(
-        out.stderr
-            .contains("badge: a refusal from the badge in CARGO_TARGET_DIR\n")
-            && out
-                .stderr
-                .contains("scripts/try: could not add the demo sso-session\n"),
-        "{}",
-        out.report()
-    );
+    Some(out)
 }
 
 // 14. The checked-in completion scripts are what the binary prints.
