@@ -125,21 +125,25 @@ fn parts(piece: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Whether a piece may hold a section that a view of the profiles whose
 /// names contain a needle keeps (see `Document::extract_sections`): a
 /// profile whose name contains it, an `[sso-session]` or a `[DEFAULT]`. A
-/// name is its header's text unless quotes or escapes made it, or bytes that
-/// are not ASCII (Unicode case rules, or bytes that are not UTF-8) are
-/// involved: pieces with any of those are always read. The searches are
-/// built once for every piece of a file (building one costs more than
-/// searching a part with it).
+/// name is its header's text unless quotes or escapes made it, and pieces
+/// with any of those are always read. Bytes beyond ASCII matter only when
+/// case is ignored (Unicode case rules: `K`, the Kelvin sign, is `k`) or
+/// the needle itself is not ASCII (U+FFFD stands for bytes that are not
+/// UTF-8): such pieces are then always read. The searches are built once
+/// for every piece of a file (building one costs more than searching a
+/// part with it).
 pub struct Prefilter {
     /// With `ignore_ascii_case`, the needle is lower case.
     needle: Finder<'static>,
     ignore_ascii_case: bool,
+    /// Whether a byte beyond ASCII makes a piece worth reading.
+    beyond_ascii: bool,
     /// Case changes letters only: a piece without the longest run of the
     /// needle's other bytes (`-0042-` of `acct-0042-prod/`) cannot hold it,
     /// and is not lowered, which costs a 10,000-profile file some 50 µs.
     run: Option<Finder<'static>>,
-    sso_session: Finder<'static>,
-    default: Finder<'static>,
+    sso_session: Marker,
+    default: Marker,
     lower: Vec<u8>,
 }
 
@@ -152,18 +156,22 @@ impl Prefilter {
         Prefilter {
             needle: Finder::new(needle.as_bytes()).into_owned(),
             ignore_ascii_case,
+            beyond_ascii: ignore_ascii_case || !needle.is_ascii(),
             run: run.map(|run| Finder::new(run.as_bytes()).into_owned()),
-            sso_session: Finder::new(b"[sso-session"),
-            default: Finder::new(b"[DEFAULT]"),
+            sso_session: Marker::new(b"[sso-session", 0),
+            default: Marker::new(b"[DEFAULT]", 7),
             lower: Vec::new(),
         }
     }
 
     pub fn may_hold(&mut self, piece: &[u8]) -> bool {
-        if !piece.is_ascii() || memchr::memchr3(b'"', b'\'', b'\\', piece).is_some() {
+        if self.beyond_ascii && !piece.is_ascii() {
             return true;
         }
-        if self.sso_session.find(piece).is_some() || self.default.find(piece).is_some() {
+        if memchr::memchr3(b'"', b'\'', b'\\', piece).is_some() {
+            return true;
+        }
+        if self.sso_session.is_in(piece) || self.default.is_in(piece) {
             return true;
         }
         if !self.ignore_ascii_case {
@@ -177,6 +185,37 @@ impl Prefilter {
         self.lower.clear();
         self.lower.extend(piece.iter().map(u8::to_ascii_lowercase));
         self.needle.find(&self.lower).is_some()
+    }
+}
+
+/// A fixed text found by two of its bytes, next to each other, that are
+/// rarely so in a config: `[s` of `[sso-session`, `T]` of `[DEFAULT]`.
+/// memmem's own choice of bytes to look for first in these texts meets a
+/// candidate at every header; the two bytes alone halve the cost of the
+/// search (callgrind, over a 10,000-profile file: 790,000 instructions
+/// down to 470,000 for `[sso-session`).
+struct Marker {
+    pair: Finder<'static>,
+    text: &'static [u8],
+    /// Where the pair is in `text`.
+    at: usize,
+}
+
+impl Marker {
+    fn new(text: &'static [u8], at: usize) -> Marker {
+        Marker {
+            pair: Finder::new(&text[at..at + 2]).into_owned(),
+            text,
+            at,
+        }
+    }
+
+    fn is_in(&self, piece: &[u8]) -> bool {
+        self.pair.find_iter(piece).any(|found| {
+            found
+                .checked_sub(self.at)
+                .is_some_and(|start| piece[start..].starts_with(self.text))
+        })
     }
 }
 

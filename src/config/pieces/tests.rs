@@ -176,3 +176,55 @@ proptest! {
         prop_assert_eq!(all, filtered);
     }
 }
+
+/// Bytes beyond ASCII cannot make a name equal to, or contain, an ASCII
+/// needle compared case by case (a name's text is its bytes, with
+/// U+FFFD for those that are not UTF-8): a switch skips such pieces. With
+/// case ignored, Unicode rules apply (`K`, the Kelvin sign, is `k`): read.
+#[test]
+fn bytes_beyond_ascii_matter_only_when_case_is_ignored() {
+    let piece = "[profile caf\u{e9}]\nregion = r\n[profile \u{212a}ey]\n".as_bytes();
+    assert!(!Prefilter::new("key", false).may_hold(piece));
+    assert!(Prefilter::new("key", true).may_hold(piece));
+    let mut invalid = piece.to_vec();
+    invalid.extend_from_slice(b"[profile \xff]\n");
+    // U+FFFD stands for bytes that are not UTF-8: a needle with it is
+    // looked for in the text, not in the bytes.
+    assert!(Prefilter::new("\u{fffd}x", false).may_hold(b"[profile \xffx]\n"));
+    assert!(!Prefilter::new("key", false).may_hold(&invalid));
+    // A needle beyond ASCII is looked for as it is, and found.
+    assert!(Prefilter::new("caf\u{e9}", false).may_hold(piece));
+}
+
+/// The sections every view keeps are found wherever they are.
+#[test]
+fn sessions_and_defaults_are_found_anywhere() {
+    for text in [
+        "[profile a]\n[sso-session s]\n",
+        "[sso-session]\n",
+        "[profile a]\n[DEFAULT]\nk = v\n",
+        "[DEFAULT]",
+        "x\r[sso-session s]",
+    ] {
+        assert!(
+            Prefilter::new("zz", false).may_hold(text.as_bytes()),
+            "{text:?}"
+        );
+        assert!(
+            Prefilter::new("zz", true).may_hold(text.as_bytes()),
+            "{text:?}"
+        );
+    }
+    for text in [
+        "[profile a]\nk = [s\n",
+        "[profile T]\n",
+        "[profile DEFAULT]\n",
+        "[s",
+        "T]",
+    ] {
+        assert!(
+            !Prefilter::new("zz", false).may_hold(text.as_bytes()),
+            "{text:?}"
+        );
+    }
+}
