@@ -136,6 +136,8 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
             // The tails, each followed by a line break.
             let mut tails = String::new();
             let mut marked = false;
+            // Each candidate as it would read on the line, in one buffer.
+            let mut whole = String::new();
             for candidate in candidates(typed.words.clone())? {
                 let value = candidate.get_value().to_string_lossy();
                 if value.contains('\n') {
@@ -147,15 +149,16 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
                 // start with the word as typed (another case, or the word
                 // in its middle) replaces what bash lets us replace: the
                 // part before stays, and must stand for its start.
-                let whole = match value.strip_prefix(current.as_str()) {
-                    Some(rest) => typed.continued(rest),
+                whole.clear();
+                match value.strip_prefix(current.as_str()) {
+                    Some(rest) => typed.continue_into(rest, &mut whole),
                     None => {
                         let Some(rest) = value.strip_prefix(before_text) else {
                             continue;
                         };
-                        before.continued(rest)
+                        before.continue_into(rest, &mut whole)
                     }
-                };
+                }
                 if let Some(tail) = whole.strip_prefix(kept) {
                     marked |= tail.is_empty() || tail.starts_with('_');
                     tails.push_str(tail);
@@ -385,19 +388,20 @@ struct TypedLine {
 }
 
 impl TypedLine {
-    /// The last word as typed, continued with `rest` quoted so that the
-    /// shell reads the whole as the typed text followed by `rest`. Bash
-    /// closes an open quote itself once a single candidate is inserted.
-    fn continued(&self, rest: &str) -> String {
-        let mut out = self.raw.clone();
+    /// Appends to `out` the last word as typed, continued with `rest`
+    /// quoted so that the shell reads the whole as the typed text followed
+    /// by `rest`. Bash closes an open quote itself once a single candidate
+    /// is inserted.
+    fn continue_into(&self, rest: &str, out: &mut String) {
+        out.push_str(&self.raw);
         let mut chars = rest.chars();
         match self.quoting {
-            Quoting::Unquoted => out.push_str(&bash_escape(rest)),
+            Quoting::Unquoted => escape_into(rest, out),
             Quoting::Backslash => match chars.next() {
                 // The typed backslash quotes the first character.
                 Some(first) => {
                     out.push(first);
-                    out.push_str(&bash_escape(chars.as_str()));
+                    escape_into(chars.as_str(), out);
                 }
                 // Nothing to quote: the backslash would quote the space
                 // bash adds after the word.
@@ -405,7 +409,14 @@ impl TypedLine {
                     out.pop();
                 }
             },
-            Quoting::Single => out.push_str(&rest.replace('\'', r"'\''")),
+            Quoting::Single => {
+                for (i, part) in rest.split('\'').enumerate() {
+                    if i > 0 {
+                        out.push_str(r"'\''");
+                    }
+                    out.push_str(part);
+                }
+            }
             Quoting::Double => {
                 for c in chars {
                     match c {
@@ -421,7 +432,6 @@ impl TypedLine {
                 }
             }
         }
-        out
     }
 }
 
@@ -524,20 +534,26 @@ fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n')
 }
 
-/// Backslash-escape what bash would otherwise read as syntax. `~` and `#`
-/// are escaped everywhere: bash expands `~` after the `=` of a word that
-/// looks like an assignment (`a=~root`), even as an argument.
-fn bash_escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+/// Appends `value` to `out`, backslash-escaping what bash would otherwise
+/// read as syntax. `~` and `#` are escaped everywhere: bash expands `~`
+/// after the `=` of a word that looks like an assignment (`a=~root`), even
+/// as an argument.
+fn escape_into(value: &str, out: &mut String) {
+    let safe = |c: char| {
+        c.is_alphanumeric()
+            || matches!(c, '_' | '.' | '/' | '%' | '@' | ':' | '+' | ',' | '-' | '=')
+    };
+    // Nearly every name needs no escape: one copy, not a push a character.
+    if value.bytes().all(|b| b.is_ascii() && safe(char::from(b))) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
-        let safe = c.is_alphanumeric()
-            || matches!(c, '_' | '.' | '/' | '%' | '@' | ':' | '+' | ',' | '-' | '=');
-        if !safe {
+        if !safe(c) {
             out.push('\\');
         }
         out.push(c);
     }
-    out
 }
 
 /// The words zsh or fish passed; the last is the one being completed.
@@ -653,7 +669,9 @@ mod tests {
             ("a=", "~root", r"a=\~root"),
         ];
         for (typed, rest, want) in cases {
-            assert_eq!(split_line(typed).continued(rest), want, "{typed} + {rest}");
+            let mut whole = String::new();
+            split_line(typed).continue_into(rest, &mut whole);
+            assert_eq!(whole, want, "{typed} + {rest}");
         }
     }
 
@@ -677,6 +695,13 @@ mod tests {
 
     #[test]
     fn escapes_for_bash() {
+        let bash_escape = |value: &str| {
+            let mut out = "kept ".to_owned();
+            escape_into(value, &mut out);
+            out.strip_prefix("kept ").unwrap().to_owned()
+        };
+        assert_eq!(bash_escape("ünï/Adm\u{e9}n"), "ünï/Adm\u{e9}n");
+        assert_eq!(bash_escape("a\u{a0}b"), "a\\\u{a0}b");
         assert_eq!(bash_escape("prod/Admin"), "prod/Admin");
         assert_eq!(bash_escape("a b"), r"a\ b");
         assert_eq!(bash_escape("x$(y)"), r"x\$\(y\)");
