@@ -17,7 +17,7 @@ use clap_complete::engine::{self, CompletionCandidate};
 use super::{Cli, Shell};
 use crate::base::text::{display_width, padded, printable};
 use crate::config::document::{Document, SectionKind};
-use crate::config::matching::{find_matches, load_candidates, matching_names};
+use crate::config::matching::{find_matches, load_candidates, load_matching_names};
 use crate::config::paths::Paths;
 use crate::config::profiles::Profile;
 
@@ -46,15 +46,15 @@ const SESSIONS: &str = "SSO sessions";
 /// read and formatted.
 pub fn profile_candidates(current: &OsStr) -> Vec<CompletionCandidate> {
     let query = current.to_string_lossy();
+    if !SHOW_HELP.load(Ordering::Relaxed) {
+        // Bash: the names alone, no profile's fields read, no group.
+        let names = paths().and_then(|p| load_matching_names(&p, &query).ok());
+        let names = names.unwrap_or_default().into_iter();
+        return names.map(CompletionCandidate::new).collect();
+    }
     let Some(profiles) = paths().and_then(|p| load_candidates(&p, &query).ok()) else {
         return Vec::new();
     };
-    if !SHOW_HELP.load(Ordering::Relaxed) {
-        // Bash: the names alone, no profile's fields read, no group.
-        return matching_names(&profiles, &query)
-            .map(CompletionCandidate::new)
-            .collect();
-    }
     find_matches(&profiles, &query)
         .iter()
         .map(|p| {

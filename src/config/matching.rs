@@ -84,16 +84,23 @@ pub fn load_candidates(paths: &Paths, query: &str) -> Result<Profiles> {
         return Profiles::load(paths);
     }
     let matcher = Matcher::new(query);
-    // A query with letters beyond ASCII folds case by Unicode rules, which
-    // the pieces' quick check does not know: then every piece is read.
-    let needle = if matcher.needle().is_ascii() {
+    Profiles::load_matching(
+        paths,
+        quick_needle(&matcher),
+        matcher.ignores_case(),
+        |name| matcher.matches(name, true),
+    )
+}
+
+/// What the pieces' quick check looks for: a query with letters beyond
+/// ASCII folds case by Unicode rules, which that check does not know, so
+/// then nothing (every piece is read).
+fn quick_needle(matcher: &Matcher) -> &str {
+    if matcher.needle().is_ascii() {
         matcher.needle()
     } else {
         ""
-    };
-    Profiles::load_matching(paths, needle, matcher.ignores_case(), |name| {
-        matcher.matches(name, true)
-    })
+    }
 }
 
 /// Prefix matches, or substring matches when no name starts with `query`.
@@ -106,13 +113,19 @@ pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>>
 }
 
 /// The names of [`find_matches`], without reading the profiles: what Tab
-/// offers in bash.
-pub fn matching_names<'a>(profiles: &'a Profiles, query: &str) -> impl Iterator<Item = &'a str> {
+/// offers in bash. A big file is read as [`load_candidates`] reads it, and
+/// only the names are kept.
+pub fn load_matching_names(paths: &Paths, query: &str) -> Result<Vec<String>> {
     let matcher = Matcher::new(query);
-    let substring = by_substring(profiles, &matcher);
-    profiles
-        .names()
-        .filter(move |name| matcher.matches(name, substring))
+    let mut names: Vec<String> = if query.is_empty() {
+        Profiles::load(paths)?.names().map(str::to_owned).collect()
+    } else {
+        let keep = |name: &str| matcher.matches(name, true);
+        Profiles::names_matching(paths, quick_needle(&matcher), matcher.ignores_case(), keep)?
+    };
+    let substring = !names.iter().any(|name| matcher.matches(name, false));
+    names.retain(|name| matcher.matches(name, substring));
+    Ok(names)
 }
 
 /// Whether names are matched anywhere in them: only when none starts with
@@ -282,6 +295,51 @@ mod tests {
                     let want = (exact <= max).then_some(exact);
                     assert_eq!(distance(a, b, max), want, "{a:?} {b:?} {max}");
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    /// What a Tab in bash offers is the names of what zsh and fish offer
+    /// (`find_matches`), for a file read whole and for one read in pieces.
+    #[test]
+    fn matching_names_are_those_of_the_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config: dir.path().join("config"),
+            credentials: dir.path().join("credentials"),
+        };
+        let mut big = String::new();
+        for i in 0..8000 {
+            big.push_str(&format!("[profile acct-{i:04}/Admin]\nregion = r\n"));
+            if i % 1000 == 7 {
+                big.push_str(&format!("[profile Prod-{i}]\n[profile dev-acct-{i}]\n"));
+            }
+        }
+        big.push_str("[profile acct-0001/Admin]\n[default]\n");
+        assert!(big.len() > 2 * crate::config::pieces::PIECE);
+        let small = "[profile prod]\n[profile Prod-ReadOnly]\n[profile dev-prod]\n[default]\n";
+        std::fs::write(&paths.credentials, "[only-cred]\n[prod-cred]\n").unwrap();
+        for config in [big.as_str(), small] {
+            std::fs::write(&paths.config, config).unwrap();
+            for query in [
+                "", "acct-00", "Acct-00", "ACCT", "prod", "Prod", "7", "dev", "default", "cred",
+                "zz",
+            ] {
+                let profiles = load_candidates(&paths, query).unwrap();
+                let expected: Vec<&str> = find_matches(&profiles, query)
+                    .iter()
+                    .map(|p| p.name)
+                    .collect();
+                assert_eq!(
+                    load_matching_names(&paths, query).unwrap(),
+                    expected,
+                    "{query:?}"
+                );
             }
         }
     }

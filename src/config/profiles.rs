@@ -106,21 +106,45 @@ impl Profiles {
         ignore_ascii_case: bool,
         keep: impl Fn(&str) -> bool,
     ) -> Result<Profiles> {
-        let small = fs::metadata(&paths.config).map_or(true, |m| m.len() <= pieces::PIECE as u64);
-        if small {
+        let mut kept = String::new();
+        let visit = |piece: &Document| piece.extract_sections(&keep, &mut kept);
+        if !read_big(paths, needle, ignore_ascii_case, visit)? {
             return Profiles::load(paths);
         }
-        let mut kept = String::new();
-        let mut prefilter = pieces::Prefilter::new(needle, ignore_ascii_case);
-        pieces::for_each(
-            &paths.config,
-            pieces::PIECE,
-            |piece| prefilter.may_hold(piece),
-            |piece| piece.extract_sections(&keep, &mut kept),
-        )?;
         let config = Document::from_vec(kept.into_bytes());
         let credentials = Document::read(&paths.credentials)?;
         Ok(Profiles::from_documents(config, credentials))
+    }
+
+    /// The names [`Profiles::load_matching`] keeps, in the order of its
+    /// view, each once, without building the view: a Tab in bash needs only
+    /// these, and with hundreds of them the copy and second reading of
+    /// their sections that the view takes cost more than finding them.
+    /// `keep` and `needle` as for [`Profiles::load_matching`].
+    pub fn names_matching(
+        paths: &Paths,
+        needle: &str,
+        ignore_ascii_case: bool,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let visit = |piece: &Document| {
+            let kept = piece.profile_sections().map(|(_, name)| name);
+            names.extend(kept.filter(|n| keep(n)).map(str::to_owned));
+        };
+        if !read_big(paths, needle, ignore_ascii_case, visit)? {
+            let profiles = Profiles::load(paths)?;
+            let names = profiles.names().filter(|n| keep(n));
+            return Ok(names.map(str::to_owned).collect());
+        }
+        let credentials = Document::read(&paths.credentials)?;
+        // configparser's own default section is not a section.
+        let more = credentials.headers().map(|(_, name)| name);
+        names.extend(
+            more.filter(|&n| n != "DEFAULT" && keep(n))
+                .map(str::to_owned),
+        );
+        Ok(first_of_each(names))
     }
 
     pub fn from_documents(config: Document, credentials: Document) -> Profiles {
@@ -343,6 +367,43 @@ impl NameIndex {
     fn set(&mut self, slot: usize, place: usize) {
         self.slots[slot] = place as u32 + 1;
     }
+}
+
+/// Reads a config bigger than a piece piece by piece, calling `visit` with
+/// each part that may hold a profile whose name contains `needle` (see
+/// [`pieces::Prefilter`]); `false`, and nothing read, for a smaller one,
+/// which is read whole faster.
+fn read_big(
+    paths: &Paths,
+    needle: &str,
+    ignore_ascii_case: bool,
+    visit: impl FnMut(&Document),
+) -> Result<bool> {
+    let small = fs::metadata(&paths.config).map_or(true, |m| m.len() <= pieces::PIECE as u64);
+    if small {
+        return Ok(false);
+    }
+    let mut prefilter = pieces::Prefilter::new(needle, ignore_ascii_case);
+    let wanted = |piece: &[u8]| prefilter.may_hold(piece);
+    pieces::for_each(&paths.config, pieces::PIECE, wanted, visit)?;
+    Ok(true)
+}
+
+/// `names` without the repeats of a name, each where it first is (as a
+/// view lists a profile that more than one section defines).
+fn first_of_each(names: Vec<String>) -> Vec<String> {
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]).then(a.cmp(&b)));
+    let mut repeat = vec![false; names.len()];
+    for pair in by_name.windows(2) {
+        if names[pair[0]] == names[pair[1]] {
+            repeat[pair[1]] = true;
+        }
+    }
+    let mut repeats = repeat.into_iter();
+    let mut names = names;
+    names.retain(|_| !repeats.next().unwrap_or(false));
+    names
 }
 
 #[cfg(test)]

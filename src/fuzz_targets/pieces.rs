@@ -107,6 +107,10 @@ pub fn config_pieces(data: &[u8]) {
         })
         .collect();
     assert_eq!(got, wanted, "profiles matching {needle:?}");
+    // What a Tab in bash reads: the names alone, as the whole file lists them.
+    let names = Profiles::names_matching(&paths, &needle, ignore_case, keep).expect("names");
+    let wanted: Vec<&str> = all.names().filter(|n| keep(n)).collect();
+    assert_eq!(names, wanted, "names matching {needle:?}");
     let sessions = |p: &Profiles| -> BTreeMap<String, String> {
         crate::config::sessions::sessions(p.config())
             .into_iter()

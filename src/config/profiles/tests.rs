@@ -250,3 +250,47 @@ fn reading_only_matching_profiles_reads_them_like_the_whole_file() {
         "an indented header after a nested value continues it"
     );
 }
+
+/// The names a Tab in bash offers, read without a view of the profiles, are
+/// the names of the view `load_matching` builds, in the same order, each
+/// once: duplicates, `[default]`, quoted and escaped names and the
+/// credentials file's profiles included.
+#[test]
+fn names_matching_are_the_names_of_the_view() {
+    let config = tricky_big_config();
+    let credentials =
+        "[acct-0042/Admin]\naws_access_key_id = AKIDEXAMPLE\n[only-cred]\n[DEFAULT]\n[dup-1]\n";
+    for (config, credentials) in [
+        (config.as_str(), Some(credentials)),
+        (config.as_str(), None),
+        (
+            "[profile dup-1]\n[profile only-cred]\n[profile dup-1]\n",
+            Some(credentials),
+        ),
+    ] {
+        let (_dir, paths) = files(Some(config), credentials);
+        for &(needle, ignore_ascii_case) in &[
+            ("acct-00", false),
+            ("acct-29", true),
+            ("quoted 15", false),
+            ("esc", false),
+            ("dup-", false),
+            ("default", false),
+            ("only", false),
+            ("nothing-matches", false),
+            ("", false),
+        ] {
+            let keep = |name: &str| {
+                if ignore_ascii_case {
+                    name.to_lowercase().contains(needle)
+                } else {
+                    name.contains(needle)
+                }
+            };
+            let view = Profiles::load_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
+            let expected: Vec<&str> = view.names().filter(|n| keep(n)).collect();
+            let got = Profiles::names_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
+            assert_eq!(got, expected, "{needle:?}");
+        }
+    }
+}
