@@ -392,18 +392,16 @@ fn read_big(
 /// `names` without the repeats of a name, each where it first is (as a
 /// view lists a profile that more than one section defines).
 fn first_of_each(names: Vec<String>) -> Vec<String> {
-    let mut by_name: Vec<usize> = (0..names.len()).collect();
-    by_name.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]).then(a.cmp(&b)));
-    let mut repeat = vec![false; names.len()];
-    for pair in by_name.windows(2) {
-        if names[pair[0]] == names[pair[1]] {
-            repeat[pair[1]] = true;
+    let mut index = NameIndex::new(names.len());
+    let mut unique: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let slot = index.find(&name, |i| &unique[i]);
+        if index.get(slot).is_none() {
+            index.set(slot, unique.len());
+            unique.push(name);
         }
     }
-    let mut repeats = repeat.into_iter();
-    let mut names = names;
-    names.retain(|_| !repeats.next().unwrap_or(false));
-    names
+    unique
 }
 
 #[cfg(test)]

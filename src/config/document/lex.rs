@@ -203,49 +203,24 @@ pub(super) fn kind_of(header: &str) -> (Kind, Option<Cow<'_, str>>) {
 /// The second word when `shlex.split` gives exactly two; borrowed when no
 /// quote or escape made it.
 pub(super) fn shlex_pair(s: &str) -> Option<Cow<'_, str>> {
-    // Without quotes or escapes, words are runs of non-space bytes.
-    const SPACE: u8 = 1;
-    const QUOTE: u8 = 2;
-    const CLASS: [u8; 256] = {
-        let mut class = [0; 256];
-        class[b' ' as usize] = SPACE;
-        class[b'\t' as usize] = SPACE;
-        class[b'\r' as usize] = SPACE;
-        class[b'\n' as usize] = SPACE;
-        class[b'"' as usize] = QUOTE;
-        class[b'\'' as usize] = QUOTE;
-        class[b'\\' as usize] = QUOTE;
-        class
-    };
     let bytes = s.as_bytes();
-    let class = |i: usize| CLASS[bytes[i] as usize];
-    let mut words = [(0, 0); 2];
-    let mut count = 0;
-    let mut i = 0;
-    let mut plain = true;
-    while i < bytes.len() && plain {
-        if class(i) == SPACE {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && class(i) != SPACE {
-            plain &= class(i) != QUOTE;
-            i += 1;
-        }
-        if count == 2 {
-            return None;
-        }
-        words[count] = (start, i);
-        count += 1;
+    // A fold, not `any`: without an early exit the check runs a vector at
+    // a time, and nearly every header has no quote.
+    let quoted = (bytes.iter()).fold(false, |q, &b| q | matches!(b, b'"' | b'\'' | b'\\'));
+    if quoted {
+        return match <[String; 2]>::try_from(shlex_split(s)?) {
+            Ok([_, second]) => Some(Cow::Owned(second)),
+            Err(_) => None,
+        };
     }
-    if plain {
-        return (count == 2).then(|| Cow::Borrowed(&s[words[1].0..words[1].1]));
-    }
-    match <[String; 2]>::try_from(shlex_split(s)?) {
-        Ok([_, second]) => Some(Cow::Owned(second)),
-        Err(_) => None,
-    }
+    // Without quotes or escapes, words are runs of non-space bytes.
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut words = bytes.split(is_space).filter(|word| !word.is_empty());
+    let (Some(_), Some(second), None) = (words.next(), words.next(), words.next()) else {
+        return None;
+    };
+    let start = second.as_ptr() as usize - bytes.as_ptr() as usize;
+    Some(Cow::Borrowed(&s[start..start + second.len()]))
 }
 
 /// Python's `shlex.split(s)` (POSIX mode, no comments); `None` where it raises

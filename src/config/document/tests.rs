@@ -1,4 +1,4 @@
-use super::lex::{py_rstrip, py_trim, shlex_split};
+use super::lex::{py_rstrip, py_trim, shlex_pair, shlex_split};
 use super::*;
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -437,6 +437,20 @@ fn shlex_matches_python() {
     for (input, expected) in cases {
         let expected = expected.map(|e| e.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(shlex_split(input), expected, "{input:?}");
+    }
+}
+
+proptest! {
+    /// The quick reading of a header's two words is `shlex.split`'s.
+    #[test]
+    fn shlex_pair_is_the_second_of_two_words(
+        s in r#"[ \t\r\n\x0c\u{a0}a-c"'\\é]{0,12}"#,
+    ) {
+        let expected = shlex_split(&s).and_then(|words| match words.as_slice() {
+            [_, second] => Some(second.clone()),
+            _ => None,
+        });
+        prop_assert_eq!(shlex_pair(&s).map(|w| w.into_owned()), expected, "{:?}", s);
     }
 }
 
