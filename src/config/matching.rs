@@ -212,7 +212,7 @@ fn distances(a: &[char], b: &[char], max: usize) -> Option<(usize, Option<usize>
 
 #[cfg(test)]
 mod tests {
-    use super::distances;
+    use super::*;
 
     fn distance(a: &str, b: &str, max: usize) -> Option<usize> {
         let a: Vec<char> = a.chars().collect();
@@ -298,11 +298,6 @@ mod tests {
             }
         }
     }
-}
-
-#[cfg(test)]
-mod names_tests {
-    use super::*;
 
     /// What a Tab in bash offers is the names of what zsh and fish offer
     /// (`find_matches`), for a file read whole and for one read in pieces.
