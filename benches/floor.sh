@@ -74,6 +74,16 @@ rm -rf "$results" && mkdir -p "$results"
 ln -s "$(realpath "$BADGE_BIN")" "$work/bin/badge"
 printf 'fn main() {\n    println!("hello");\n}\n' >"$work/minimal.rs"
 rustc -O -o "$work/bin/minimal" "$work/minimal.rs"
+# The same program linked as badge is on x86-64 Linux (.cargo/config.toml):
+# static, at a fixed address. What starting any such program costs.
+static=
+if rustc -O -C target-feature=+crt-static -C relocation-model=static \
+    -o "$work/bin/minimal-static" "$work/minimal.rs" 2>/dev/null &&
+    [[ $("$work/bin/minimal-static") == hello ]]; then
+    static=1
+else
+    say "no static minimal binary on this machine: its rows stay empty"
+fi
 cat >"$work/reads.rs" <<'RS'
 use std::io::Read;
 fn main() {
@@ -182,6 +192,12 @@ loop floor bash --noprofile --norc "$benches/loop.bash" floor
 faults minimal minimal
 instructions minimal minimal
 loop floor-exec bash --noprofile --norc "$benches/loop.bash" floor-exec
+if [[ -n $static ]]; then
+    hf minimal-static "${fast[@]}" "minimal-static"
+    faults minimal-static minimal-static
+    instructions minimal-static minimal-static
+    loop floor-exec-static bash --noprofile --norc "$benches/loop.bash" floor-exec-static
+fi
 hf reads-config "${fast[@]}" "reads-config"
 faults reads-config reads-config
 instructions reads-config reads-config

@@ -103,6 +103,13 @@ floor_bash = loop_ms("floor")
 
 row("minimal Rust binary (the floor)", minimal, id="minimal")
 row(
+    "minimal Rust binary linked static, as badge is (a lower bound)",
+    hyperfine_ms("minimal-static"),
+    minimal,
+    "minimal",
+    id="minimal-static",
+)
+row(
     "minimal Rust binary that reads the config, 128 KiB at a time (a lower bound)",
     hyperfine_ms("reads-config"),
     minimal,
@@ -121,6 +128,12 @@ row("`x=$(command true)` in bash (the floor)", floor_bash)
 row(
     "`x=$(command minimal)` in bash: the fork and exec any switch pays (a lower bound)",
     loop_ms("floor-exec"),
+    floor_bash,
+    "`x=$(command true)`",
+)
+row(
+    "`x=$(command minimal-static)` in bash: the same, static (a lower bound)",
+    loop_ms("floor-exec-static"),
     floor_bash,
     "`x=$(command true)`",
 )

@@ -9,7 +9,8 @@
 #       floor (`x=$(command true)`: the least a function that runs a
 #       program and reads its output can cost in this bash) |
 #       floor-exec (`x=$(command minimal)`: the same with a program of its
-#       own, the minimal Rust binary on PATH)
+#       own, the minimal Rust binary on PATH) | floor-exec-static (the
+#       same binary linked static, as badge is: `minimal-static`)
 # Expects the environment run.sh sets up (temp HOME, AWS_CONFIG_FILE, badge
 # and awsume on PATH) and checks after every call that it did its job, so a
 # broken build cannot produce a fast number.
@@ -50,11 +51,13 @@ floor)
         x=$(command true) || fail "true failed"
     }
     ;;
-floor-exec)
+floor-exec | floor-exec-static)
+    minimal=minimal
+    [ "$mode" = floor-exec ] || minimal="minimal-static"
     step() {
         local x
-        x=$(command minimal) || fail "minimal failed"
-        [ "$x" = hello ] || fail "minimal printed '$x'"
+        x=$(command "$minimal") || fail "$minimal failed"
+        [ "$x" = hello ] || fail "$minimal printed '$x'"
     }
     ;;
 awsume-switch)
