@@ -1,6 +1,10 @@
 //! How the `badge` executable itself is linked.
 
-use std::io::Read;
+/// The `badge` executable's bytes.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn executable() -> Vec<u8> {
+    std::fs::read(env!("CARGO_BIN_EXE_badge")).unwrap()
+}
 
 /// A position-independent executable has its pointers fixed up by the
 /// loader at every start, page by page: most of what a `badge NAME` costs
@@ -9,10 +13,7 @@ use std::io::Read;
 #[test]
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn the_executable_is_linked_at_a_fixed_address() {
-    let mut header = [0u8; 18];
-    std::fs::File::open(env!("CARGO_BIN_EXE_badge"))
-        .and_then(|mut f| f.read_exact(&mut header))
-        .unwrap();
+    let header = executable();
     assert_eq!(&header[..4], b"\x7fELF");
     let kind = u16::from_le_bytes([header[16], header[17]]);
     assert_eq!(
@@ -28,10 +29,7 @@ fn the_executable_is_linked_at_a_fixed_address() {
 #[test]
 #[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
 fn the_executable_needs_no_shared_library() {
-    let mut elf = Vec::new();
-    std::fs::File::open(env!("CARGO_BIN_EXE_badge"))
-        .and_then(|mut f| f.read_to_end(&mut elf))
-        .unwrap();
+    let elf = executable();
     let at = |offset: usize, len: usize| {
         let mut bytes = [0u8; 8];
         bytes[..len].copy_from_slice(&elf[offset..offset + len]);
