@@ -17,7 +17,8 @@
 # Two lower bounds beside them say what no switch can go below:
 # - the minimal binary run the way the function runs badge
 #   (`x=$(command minimal)`), so the fork and exec of any program;
-# - a minimal Rust binary that reads the config through one 128 KiB buffer
+# - a minimal Rust binary that reads the config through one 32 KiB buffer,
+#   as badge does
 #   and prints its size: what reading the file costs a process.
 # Beside the times: page faults (GNU time's %R, minor faults: on this kind
 # of VM each is expensive) and instructions (valgrind's callgrind, the
@@ -90,7 +91,7 @@ fn main() {
     let home = std::env::var_os("HOME").expect("HOME");
     let path = std::path::Path::new(&home).join(".aws/config");
     let mut file = std::fs::File::open(path).expect("the config");
-    let mut buf = vec![0u8; 128 * 1024];
+    let mut buf = vec![0u8; 32 * 1024];
     let mut size = 0;
     loop {
         match file.read(&mut buf).expect("a read") {

@@ -110,7 +110,7 @@ row(
     id="minimal-static",
 )
 row(
-    "minimal Rust binary that reads the config, 128 KiB at a time (a lower bound)",
+    "minimal Rust binary that reads the config, 32 KiB at a time (a lower bound)",
     hyperfine_ms("reads-config"),
     minimal,
     "minimal",

@@ -1244,7 +1244,7 @@ fn picker_switches_to_hostile_names(sh: Shell) {
     assert_no_failures(sh, "the picker in tmux", &failures, None);
 }
 
-/// A config bigger than the pieces badge reads a large file in (128 KiB)
+/// A config bigger than the pieces badge reads a large file in (32 KiB)
 /// takes another path: only the pieces that may hold the name typed are
 /// parsed. Every name still switches exactly and is still offered by Tab.
 #[test]

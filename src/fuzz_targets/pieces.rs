@@ -59,7 +59,7 @@ pub fn config_pieces(data: &[u8]) {
     assert_eq!(sections, expected, "piece size {piece}");
 
     // A file big enough for the piece-by-piece path: padding profiles, then
-    // the input, so that pieces end inside it. Slow (a 128 KiB file, read
+    // the input, so that pieces end inside it. Slow (a 32 KiB file, read
     // three ways), so one run in four.
     if c.below(4) != 0 {
         return;
