@@ -46,10 +46,15 @@ callgrind=1
 [[ -n ${BENCH_NO_CALLGRIND-} ]] && callgrind=
 command -v valgrind >/dev/null || { callgrind=; say "no valgrind: no instruction counts (apt-get install -y valgrind)"; }
 
+# The timings run in rounds, every command once a round, so that a floor
+# and what is compared with it share the same minutes: on a busy or
+# virtual machine the same binary's median moves by more than the
+# difference between two builds from one minute to the next. The medians
+# are over all the rounds' runs.
 if [[ -n ${BENCH_QUICK-} ]]; then
-    fast=(--warmup 3 --runs 30) loop_n=40 faults_n=3
+    rounds=1 fast=(--warmup 3 --runs 30) loop_n=40 faults_n=3
 else
-    fast=(--warmup 30 --min-runs 300) loop_n=300 faults_n=20
+    rounds=6 fast=(--warmup 10 --runs 60) loop_n=60 faults_n=20
 fi
 
 if [[ -z ${BADGE_BIN-} ]]; then
@@ -161,16 +166,17 @@ for ((i = 0; i < wait_rounds; i++)); do
 done
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-hf() { # ID [hyperfine options…] -- COMMAND…
+round=0
+hf() { # ID [hyperfine options…] -- COMMAND…: one JSON file a round
     local id=$1
     shift
-    hyperfine --style basic -N --export-json "$results/$id.json" "$@" 2>&1 | tee -a "$results/hyperfine.log" >&2
+    hyperfine --style basic -N --export-json "$results/$id.$round.json" "$@" 2>&1 | tee -a "$results/hyperfine.log" >&2
 }
-loop() { # ID SHELL SCRIPT ARGS… (N is appended)
+loop() { # ID SHELL SCRIPT ARGS… (N is appended): the rounds' lines added up
     local id=$1
     shift
-    say "loop: $id"
-    "$@" "$loop_n" >"$results/$id.loop"
+    say "loop: $id (round $round)"
+    "$@" "$loop_n" >>"$results/$id.loop"
 }
 faults() { # ID COMMAND…: minor page faults, one line a run
     local id=$1 i
@@ -187,46 +193,52 @@ instructions() { # ID COMMAND…: instructions executed, as callgrind counts the
         sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' >"$results/$id.ir"
 }
 
-say "the floors"
-hf minimal "${fast[@]}" "minimal"
-loop floor bash --noprofile --norc "$benches/loop.bash" floor
+timed() { # one round of every timing
+    hf minimal "${fast[@]}" "minimal"
+    loop floor bash --noprofile --norc "$benches/loop.bash" floor
+    loop floor-exec bash --noprofile --norc "$benches/loop.bash" floor-exec
+    if [[ -n $static ]]; then
+        hf minimal-static "${fast[@]}" "minimal-static"
+        loop floor-exec-static bash --noprofile --norc "$benches/loop.bash" floor-exec-static
+    fi
+    hf reads-config "${fast[@]}" "reads-config"
+    __BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"
+    loop switch-bash bash --noprofile --norc "$benches/loop.bash" badge-switch
+    if command -v zsh >/dev/null; then
+        loop floor-zsh zsh --no-rcs "$benches/loop.zsh" floor
+        loop switch-zsh zsh --no-rcs "$benches/loop.zsh" badge-switch
+    fi
+    if command -v fish >/dev/null; then
+        loop floor-fish fish --no-config "$benches/loop.fish" floor
+        loop switch-fish fish --no-config "$benches/loop.fish" badge-switch
+    fi
+    loop tab-bash bash --noprofile --norc "$benches/loop.bash" badge-complete
+    hf complete-bin "${fast[@]}" "badge __complete bash -- 'badge acct-00' acct-00"
+    hf version-bin "${fast[@]}" "badge --version"
+}
+for ((round = 1; round <= rounds; round++)); do
+    say "timings, round $round of $rounds"
+    timed
+done
+
+say "page faults and instructions"
 faults minimal minimal
 instructions minimal minimal
-loop floor-exec bash --noprofile --norc "$benches/loop.bash" floor-exec
 if [[ -n $static ]]; then
-    hf minimal-static "${fast[@]}" "minimal-static"
     faults minimal-static minimal-static
     instructions minimal-static minimal-static
-    loop floor-exec-static bash --noprofile --norc "$benches/loop.bash" floor-exec-static
 fi
-hf reads-config "${fast[@]}" "reads-config"
 faults reads-config reads-config
 instructions reads-config reads-config
-
-say "switch"
-__BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"
-loop switch-bash bash --noprofile --norc "$benches/loop.bash" badge-switch
-if command -v zsh >/dev/null; then
-    loop floor-zsh zsh --no-rcs "$benches/loop.zsh" floor
-    loop switch-zsh zsh --no-rcs "$benches/loop.zsh" badge-switch
-fi
-if command -v fish >/dev/null; then
-    loop floor-fish fish --no-config "$benches/loop.fish" floor
-    loop switch-fish fish --no-config "$benches/loop.fish" badge-switch
-fi
 __BADGE_SHELL=bash faults switch-bin badge use "$switch"
 __BADGE_SHELL=bash instructions switch-bin badge use "$switch"
-
-say "Tab"
-loop tab-bash bash --noprofile --norc "$benches/loop.bash" badge-complete
-hf complete-bin "${fast[@]}" "badge __complete bash -- 'badge acct-00' acct-00"
 faults complete-bin badge __complete bash -- "badge acct-00" acct-00
 instructions complete-bin badge __complete bash -- "badge acct-00" acct-00
-
-say "version and ls"
-hf version-bin "${fast[@]}" "badge --version"
 faults version-bin badge --version
 instructions version-bin badge --version
+
+say "ls"
+round=1
 hf ls-10000 --warmup 3 --min-runs 30 "badge ls"
 faults ls-10000 badge ls
 for n in 5000 20000; do

@@ -3,10 +3,11 @@
 
     python3 benches/floor_report.py RESULTS_DIR
 
-RESULTS_DIR holds what floor.sh wrote: ID.json (hyperfine), ID.loop (one
-duration in microseconds a line), ID.faults (minor page faults, one line a
-run) and ID.ir (instructions, as callgrind counts them). Prints a Markdown
-table, and under it the goals that were missed, if any.
+RESULTS_DIR holds what floor.sh wrote: ID.ROUND.json (hyperfine, one file
+a round), ID.loop (one duration in microseconds a line, all rounds),
+ID.faults (minor page faults, one line a run) and ID.ir (instructions, as
+callgrind counts them). Prints a Markdown table, and under it the goals
+that were missed, if any.
 """
 
 import json
@@ -22,16 +23,25 @@ def path(name):
 
 
 def hyperfine_ms(id):
-    """Median and the user/system split of a hyperfine run, in ms."""
-    try:
-        with open(path(id + ".json")) as f:
+    """Median over every round's runs (ID.ROUND.json), and the mean
+    user/system split, in ms."""
+    times, user, system = [], [], []
+    for name in sorted(os.listdir(results)):
+        if not (name.startswith(id + ".") and name.endswith(".json")):
+            continue
+        if not name[len(id) + 1 : -len(".json")].isdigit():
+            continue
+        with open(path(name)) as f:
             r = json.load(f)["results"][0]
-    except FileNotFoundError:
+        times.extend(r["times"])
+        user.append(r["user"])
+        system.append(r["system"])
+    if not times:
         return None
     return {
-        "median": r["median"] * 1000,
-        "user": r["user"] * 1000,
-        "system": r["system"] * 1000,
+        "median": statistics.median(times) * 1000,
+        "user": statistics.mean(user) * 1000,
+        "system": statistics.mean(system) * 1000,
     }
 
 
