@@ -106,7 +106,7 @@ fn quick_needle(matcher: &Matcher) -> &str {
 /// Prefix matches, or substring matches when no name starts with `query`.
 pub fn find_matches<'a>(profiles: &'a Profiles, query: &str) -> Vec<Profile<'a>> {
     let matcher = Matcher::new(query);
-    let substring = by_substring(profiles, &matcher);
+    let substring = by_substring(profiles.names(), &matcher);
     profiles
         .iter_where(|name| matcher.matches(name, substring))
         .collect()
@@ -123,15 +123,15 @@ pub fn load_matching_names(paths: &Paths, query: &str) -> Result<Vec<String>> {
         let keep = |name: &str| matcher.matches(name, true);
         Profiles::names_matching(paths, quick_needle(&matcher), matcher.ignores_case(), keep)?
     };
-    let substring = !names.iter().any(|name| matcher.matches(name, false));
+    let substring = by_substring(names.iter().map(String::as_str), &matcher);
     names.retain(|name| matcher.matches(name, substring));
     Ok(names)
 }
 
 /// Whether names are matched anywhere in them: only when none starts with
 /// the query.
-fn by_substring(profiles: &Profiles, matcher: &Matcher) -> bool {
-    !profiles.names().any(|name| matcher.matches(name, false))
+fn by_substring<'a>(mut names: impl Iterator<Item = &'a str>, matcher: &Matcher) -> bool {
+    !names.any(|name| matcher.matches(name, false))
 }
 
 /// The (at most three) names closest to `query`, for "did you mean".

@@ -138,12 +138,8 @@ impl Profiles {
             return Ok(names.map(str::to_owned).collect());
         }
         let credentials = Document::read(&paths.credentials)?;
-        // configparser's own default section is not a section.
-        let more = credentials.headers().map(|(_, name)| name);
-        names.extend(
-            more.filter(|&n| n != "DEFAULT" && keep(n))
-                .map(str::to_owned),
-        );
+        let more = credentials.profile_headers().map(|(_, name)| name);
+        names.extend(more.filter(|n| keep(n)).map(str::to_owned));
         Ok(first_of_each(names))
     }
 
@@ -168,11 +164,7 @@ impl Profiles {
                 }
             }
         }
-        for (section, name) in credentials.headers() {
-            // configparser's own default section is not a section.
-            if name == "DEFAULT" {
-                continue;
-            }
+        for (section, name) in credentials.profile_headers() {
             let slot = index.find(name, |i| name_of(&list[i]));
             match index.get(slot) {
                 Some(i) if list[i].source == Source::Config => overrides.push((i, section)),

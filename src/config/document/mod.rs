@@ -446,9 +446,13 @@ impl Document {
         !self.defaults.is_empty()
     }
 
-    /// Every section's header, cheaply (the credentials file's profile names).
-    pub(super) fn headers(&self) -> impl Iterator<Item = (SectionId, &str)> {
-        (self.sections.iter().enumerate()).map(|(i, s)| (SectionId(i), self.span(s.header)))
+    /// The credentials file's profile names, cheaply: every section's
+    /// header but configparser's own default section, which is not a
+    /// section.
+    pub(super) fn profile_headers(&self) -> impl Iterator<Item = (SectionId, &str)> {
+        (self.sections.iter().enumerate())
+            .map(|(i, s)| (SectionId(i), self.span(s.header)))
+            .filter(|&(_, name)| name != "DEFAULT")
     }
 
     pub(super) fn section_count(&self) -> usize {

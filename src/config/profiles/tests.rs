@@ -193,6 +193,18 @@ fn tricky_big_config() -> String {
     text
 }
 
+/// A `keep` for `load_matching`: names with `needle` in them, with
+/// `ignore_ascii_case` as `to_lowercase` reads them.
+fn contains(needle: &str, ignore_ascii_case: bool) -> impl Fn(&str) -> bool + Copy + '_ {
+    move |name| {
+        if ignore_ascii_case {
+            name.to_lowercase().contains(needle)
+        } else {
+            name.contains(needle)
+        }
+    }
+}
+
 #[test]
 fn reading_only_matching_profiles_reads_them_like_the_whole_file() {
     let config = tricky_big_config();
@@ -217,13 +229,7 @@ fn reading_only_matching_profiles_reads_them_like_the_whole_file() {
         ("", false),
     ];
     for &(needle, ignore_ascii_case) in cases {
-        let keep = |name: &str| {
-            if ignore_ascii_case {
-                name.to_lowercase().contains(needle)
-            } else {
-                name.contains(needle)
-            }
-        };
+        let keep = contains(needle, ignore_ascii_case);
         let some = Profiles::load_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
         fn without_block(p: Profile<'_>) -> Profile<'_> {
             Profile {
@@ -280,13 +286,7 @@ fn names_matching_are_the_names_of_the_view() {
             ("nothing-matches", false),
             ("", false),
         ] {
-            let keep = |name: &str| {
-                if ignore_ascii_case {
-                    name.to_lowercase().contains(needle)
-                } else {
-                    name.contains(needle)
-                }
-            };
+            let keep = contains(needle, ignore_ascii_case);
             let view = Profiles::load_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
             let expected: Vec<&str> = view.names().filter(|n| keep(n)).collect();
             let got = Profiles::names_matching(&paths, needle, ignore_ascii_case, keep).unwrap();
