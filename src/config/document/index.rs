@@ -141,7 +141,7 @@ impl Iterator for EntriesIn<'_> {
                     return None;
                 }
                 let eq = delimiter(trimmed)?;
-                Some(parse_entry(trimmed, offset(text, trimmed), 0, eq))
+                Some(parse_entry(trimmed, offset(*text, trimmed), 0, eq))
             }),
         }
     }

@@ -134,8 +134,8 @@ pub(super) fn indent_chars(ws: &str) -> usize {
 }
 
 /// Byte offset of `inner`, a subslice, within `outer`.
-pub(super) fn offset(outer: &str, inner: &str) -> usize {
-    inner.as_ptr() as usize - outer.as_ptr() as usize
+pub(super) fn offset<T: AsRef<[u8]> + ?Sized>(outer: &T, inner: &T) -> usize {
+    inner.as_ref().as_ptr() as usize - outer.as_ref().as_ptr() as usize
 }
 
 /// Where a key ends: the first `=` or `:`.
@@ -219,7 +219,7 @@ pub(super) fn shlex_pair(s: &str) -> Option<Cow<'_, str>> {
     let (Some(_), Some(second), None) = (words.next(), words.next(), words.next()) else {
         return None;
     };
-    let start = second.as_ptr() as usize - bytes.as_ptr() as usize;
+    let start = offset(bytes, second);
     Some(Cow::Borrowed(&s[start..start + second.len()]))
 }
 
