@@ -11,7 +11,7 @@ __badge_complete_{{cmd_ident}}() {
     local -
     set -f
     # shellcheck disable=SC2207
-    COMPREPLY=($(command badge __complete bash -- "${COMP_LINE:0:COMP_POINT}" "${2-}" "${COMP_TYPE-}"))
+    COMPREPLY=($(command {{quick}} __complete bash -- "${COMP_LINE:0:COMP_POINT}" "${2-}" "${COMP_TYPE-}"))
     if [[ ${COMPREPLY[0]-} == _* ]]; then
         COMPREPLY=("${COMPREPLY[@]#_}")
     fi

@@ -9,4 +9,4 @@ function __badge_complete_token
     printf '%s\n' "$token"
 end
 complete --command {{cmd}} --erase
-complete --command {{cmd}} --no-files --keep-order --arguments '(command badge __complete fish -- (commandline --current-process --tokenize --cut-at-cursor) (__badge_complete_token))'
+complete --command {{cmd}} --no-files --keep-order --arguments '(command {{quick}} __complete fish -- (commandline --current-process --tokenize --cut-at-cursor) (__badge_complete_token))'

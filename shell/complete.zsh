@@ -8,7 +8,7 @@ __badge_complete_{{cmd_ident}}() {
     # In a quoted word PREFIX is the text after the opening quote, in that
     # quote's syntax (`'a'\''b`): close the quote again to unquote it.
     local __badge_prefix=$__badge_open$PREFIX${__badge_open#\$}
-    __badge_lines=("${(@f)$(command badge __complete zsh -- "${(@Q)words[1,CURRENT-1]}" "${(Q)__badge_prefix}")}")
+    __badge_lines=("${(@f)$(command {{quick}} __complete zsh -- "${(@Q)words[1,CURRENT-1]}" "${(Q)__badge_prefix}")}")
     # A line with no tab names the group of the lines after it, each
     # `VALUE<tab>SHOWN`; only VALUE may hold a tab, and SHOWN has its
     # control characters made visible and its description lined up by the

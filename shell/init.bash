@@ -42,7 +42,7 @@
     if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
         : 2>/dev/null >|"$__badge_stamp_dir/$$"
     fi
-    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command badge "$@")"
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command {{quick}} "$@")"
     __badge_status=$?
     if [ "$__badge_status" -eq 0 ] && [ -n "$__badge_code" ]; then
         eval "$__badge_code"
@@ -93,7 +93,7 @@ __badge_ask_mark() {
         return
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=bash command badge __prompt)" && eval "$__badge_code"
+    __badge_code="$(__BADGE_SHELL=bash command {{quick}} __prompt)" && eval "$__badge_code"
 }
 if [[ -n "${PROMPT_COMMAND+set}" && "${PROMPT_COMMAND@a}" == *a* ]]; then
     case " ${PROMPT_COMMAND[*]} " in
@@ -154,7 +154,7 @@ __badge_ask_dir() {
         : 2>/dev/null >|"$__badge_dir_stamps/$$"
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command badge __dir "$1")" &&
+    __badge_code="$(__BADGE_SHELL=bash __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command {{quick}} __dir "$1")" &&
         eval "$__badge_code"
 }
 # First, so that the prompt shows the profile the folder chose.

@@ -42,7 +42,7 @@ function {{cmd}} --description 'Switch AWS profiles (badge)'
     end
     # A pipe, not a command substitution: fish does not apply the caller's
     # redirections (`badge x 2>/dev/null`) to a command substitution.
-    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_STDOUT_TTY=$__badge_tty __BADGE_CMD={{cmd}} command badge $argv | source
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_STDOUT_TTY=$__badge_tty __BADGE_CMD={{cmd}} command {{quick}} $argv | source
     return $pipestatus[1]
 end
 #@if prompt
@@ -69,7 +69,7 @@ function __badge_ask_mark
         set -e -g __badge_token_file
         return
     end
-    __BADGE_SHELL=fish command badge __prompt | source
+    __BADGE_SHELL=fish command {{quick}} __prompt | source
 end
 # Under 15 minutes left: ` 9m` (minutes rounded up). fish has no clock
 # variable, but its `path` builtin (fish 3.5 and later) tells a file's time
@@ -187,7 +187,7 @@ function __badge_ask_dir
     if set -q __badge_dir_seen[1]
         set __badge_seen "$__badge_dir_seen[1]"
     end
-    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_DIR_SEEN=$__badge_seen __BADGE_CMD={{cmd}} command badge __dir "$argv[1]" | source
+    __BADGE_SHELL=fish __BADGE_PREVIOUS=$__badge_prev __BADGE_DIR_SEEN=$__badge_seen __BADGE_CMD={{cmd}} command {{quick}} __dir "$argv[1]" | source
 end
 
 {{completion}}

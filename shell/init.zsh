@@ -39,7 +39,7 @@
     if [[ -n "${__badge_stamp_dir-}" && -d "$__badge_stamp_dir" ]]; then
         { : >|"$__badge_stamp_dir/$$" } 2>/dev/null
     fi
-    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command badge "$@")"
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_STDOUT_TTY="$__badge_tty" __BADGE_CMD={{cmd}} command {{quick}} "$@")"
     __badge_status=$?
     if (( __badge_status == 0 )) && [[ -n "$__badge_code" ]]; then
         eval "$__badge_code"
@@ -72,7 +72,7 @@ __badge_ask_mark() {
         return
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=zsh command badge __prompt)" && eval "$__badge_code"
+    __badge_code="$(__BADGE_SHELL=zsh command {{quick}} __prompt)" && eval "$__badge_code"
 }
 __badge_precmd() {
     emulate -L zsh
@@ -145,7 +145,7 @@ __badge_ask_dir() {
         { : >|"$__badge_dir_stamps/$$" } 2>/dev/null
     fi
     local __badge_code
-    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command badge __dir "$1")" &&
+    __badge_code="$(__BADGE_SHELL=zsh __BADGE_PREVIOUS="${__badge_previous+=$__badge_previous}" __BADGE_DIR_SEEN="${__badge_dir_seen-}" __BADGE_CMD={{cmd}} command {{quick}} __dir "$1")" &&
         eval "$__badge_code"
 }
 typeset -ga chpwd_functions precmd_functions

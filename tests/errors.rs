@@ -2156,3 +2156,25 @@ fn every_session_at_once_without_a_session() {
         "badge: ~/.aws/config has no [sso-session] to sign in to; add one with `badge session add NAME --start-url URL --region REGION`",
     );
 }
+
+/// badge-quick copied somewhere without badge: a command it hands over
+/// has nowhere to go.
+#[test]
+fn badge_quick_without_badge_beside_it() {
+    let sandbox = Sandbox::new("[profile x]\nregion = eu-west-1\n");
+    let bin = sandbox.home().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_badge-quick"), bin.join("badge-quick")).unwrap();
+    let before = snapshot(sandbox.home());
+    let mut cmd = sandbox.command(bin.join("badge-quick"));
+    cmd.arg("ls");
+    let run = run(cmd, "badge-quick ls".to_owned());
+    check_exit(
+        1,
+        &sandbox,
+        &["ls"],
+        before,
+        run,
+        "badge: cannot run ~/bin/badge, which answers what badge-quick does not: No such file or directory",
+    );
+}

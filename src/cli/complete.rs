@@ -92,11 +92,20 @@ pub fn session_candidates() -> Vec<CompletionCandidate> {
         .collect()
 }
 
+/// clap's completion engine over badge's whole command tree, for the
+/// lines [`quick_candidates`] leaves to it: the candidates for the last of
+/// the words. A function the whole binary passes in, so that badge-quick,
+/// which has no command tree, links none of it.
+pub type Engine = fn(Vec<String>) -> Result<Vec<CompletionCandidate>>;
+
 /// `args` is everything after `__complete`: the shell, `--`, then what that
 /// shell's completion function passes (see `shell/complete.*`). `paths`
 /// are the config and credentials files (none: no names to offer).
-pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
+/// Without an `engine`, a line that needs one is [`super::HandOver`],
+/// before anything is printed.
+pub fn run(paths: Option<Paths>, args: &[OsString], engine: Option<Engine>) -> Result<ExitCode> {
     let _ = PATHS.set(paths);
+    let offered = |words: Vec<String>| candidates(words, engine);
     let shell = args
         .first()
         .and_then(|s| s.to_str())
@@ -138,7 +147,7 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
             let mut marked = false;
             // Each candidate as it would read on the line, in one buffer.
             let mut whole = String::new();
-            for candidate in candidates(typed.words.clone())? {
+            for candidate in offered(typed.words.clone())? {
                 let value = candidate.get_value().to_string_lossy();
                 if value.contains('\n') {
                     continue;
@@ -196,7 +205,7 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
             // groups (clap orders them by tag), each after a line with its
             // name and no tab; SHOWN lines up the descriptions of a group
             // in one column.
-            let mut found = candidates(nonempty(rest))?;
+            let mut found = offered(nonempty(rest))?;
             found.retain(|c| !c.get_value().to_string_lossy().contains('\n'));
             for group in found.chunk_by(|a, b| a.get_tag() == b.get_tag()) {
                 let name = group[0]
@@ -229,7 +238,7 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
             }
         }
         Shell::Fish => {
-            for candidate in candidates(nonempty(rest))? {
+            for candidate in offered(nonempty(rest))? {
                 let value = candidate.get_value().to_string_lossy();
                 // fish reads `VALUE<tab>DESCRIPTION` and has no escape for a
                 // tab or a line break in VALUE: such a name cannot be
@@ -252,10 +261,18 @@ pub fn run(paths: Option<Paths>, args: &[OsString]) -> Result<ExitCode> {
 
 /// Candidates for the last of `words`; the first word is the command name,
 /// whatever the user called the function.
-fn candidates(mut words: Vec<String>) -> Result<Vec<CompletionCandidate>> {
+fn candidates(words: Vec<String>, engine: Option<Engine>) -> Result<Vec<CompletionCandidate>> {
     if let Some(found) = quick_candidates(&words) {
         return Ok(found);
     }
+    match engine {
+        Some(engine) => engine(words),
+        None => Err(super::HandOver.into()),
+    }
+}
+
+/// The [`Engine`] of the whole binary.
+pub fn engine_candidates(mut words: Vec<String>) -> Result<Vec<CompletionCandidate>> {
     if let Some(first) = words.first_mut() {
         *first = "badge".to_owned();
     }
@@ -603,12 +620,7 @@ mod tests {
                         continue;
                     };
                     answered += 1;
-                    let mut named = words.clone();
-                    named[0] = "badge".to_owned();
-                    let args: Vec<OsString> = named.into_iter().map(OsString::from).collect();
-                    let mut engine =
-                        engine::complete(&mut Cli::command(), args, words.len() - 1, None).unwrap();
-                    engine.retain(|c| !c.is_hide_set() && c.get_value() != "-");
+                    let engine = engine_candidates(words.clone()).unwrap();
                     assert_eq!(format!("{quick:?}"), format!("{engine:?}"), "{words:?}");
                 }
             }

@@ -588,6 +588,20 @@ pub fn quick_switch(args: &[std::ffi::OsString]) -> Option<QuickSwitch<'_>> {
     }
 }
 
+/// What badge-quick cannot answer without the whole binary (the picker, a
+/// sign-in, clap): it hands the command line to badge instead, which
+/// answers it from the start. Raised before anything is printed.
+#[derive(Debug)]
+pub struct HandOver;
+
+impl std::fmt::Display for HandOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("this needs the whole badge binary")
+    }
+}
+
+impl std::error::Error for HandOver {}
+
 /// The hidden subcommand the completion functions call on Tab.
 pub const COMPLETE_SUBCOMMAND: &str = "__complete";
 

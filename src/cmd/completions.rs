@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::CompletionsArgs;
-use crate::shell::init::render_completion;
+use crate::shell::init::{WHOLE, render_completion};
 
 pub fn run(args: &CompletionsArgs) -> Result<ExitCode> {
-    let script = render_completion(args.shell, "badge")?;
+    let script = render_completion(args.shell, "badge", WHOLE)?;
     io::stdout().write_all(script.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -12,9 +12,14 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 
 use super::settings::Settings;
+use crate::cli::HandOver;
+use crate::cli::complete::Engine;
 use crate::config::paths::{self, Paths};
+use crate::config::profiles::Profile;
+use crate::config::sessions::SsoSession;
 use crate::shell::init::validate_cmd_name;
 use crate::shell::{Shell, vars};
+use crate::sso::login::LoginOptions;
 use crate::sso::role_cache::RoleCache;
 use crate::sso::token_cache::TokenCache;
 use crate::ui::say;
@@ -129,7 +134,19 @@ pub struct Context {
     pub settings: Settings,
     /// Per-directory profiles (see `cmd::dir`).
     pub dir: DirState,
+    /// What only the whole binary has; `None` in badge-quick.
+    pub whole: Option<&'static Whole>,
     terminal: Terminal,
+}
+
+/// What only the whole badge binary links: the picker, a sign-in in the
+/// browser and clap's completion engine, most of its size. [`super::run`]
+/// puts them in the context; badge-quick ([`super::run_quick`]) runs
+/// without, and hands a command that needs one over to badge.
+pub struct Whole {
+    pub pick: fn(&Context, &[Profile<'_>], &str) -> Result<String>,
+    pub login: fn(&SsoSession, &TokenCache, LoginOptions) -> Result<()>,
+    pub complete: Engine,
 }
 
 impl Context {
@@ -202,9 +219,15 @@ impl Context {
             interactive: terminal.stdin && terminal.stderr,
             settings,
             dir,
+            whole: None,
             terminal,
             env,
         }
+    }
+
+    /// [`Whole`], or [`HandOver`] in badge-quick.
+    pub fn whole(&self) -> Result<&'static Whole> {
+        self.whole.ok_or_else(|| HandOver.into())
     }
 
     /// The profile botocore and boto3 use, and the variable it comes from:

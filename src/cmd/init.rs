@@ -7,9 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
+use std::path::Path;
+
 use super::Context;
 use crate::cli::{InitArgs, passthrough_words};
-use crate::shell::init::{InitOptions, render_init};
+use crate::shell::init::{InitOptions, QUICK, WHOLE, render_init};
 use crate::shell::watch;
 
 pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
@@ -32,7 +34,36 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<ExitCode> {
         passthrough: &passthrough_words(),
         stamp_dir: stamps.as_deref(),
         dir_stamp_dir: dir_stamps.as_deref(),
+        quick: quick_program(ctx),
     })?;
     io::stdout().write_all(code.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// badge-quick when the one the shell finds on PATH is in the same folder
+/// as the badge it finds there (one install): badge-quick hands what it
+/// does not answer to the badge beside it, so another install's would
+/// switch with other code than `badge ls` lists with. Else badge itself.
+fn quick_program(ctx: &Context) -> &'static str {
+    let Some(path) = ctx.var("PATH") else {
+        return WHOLE;
+    };
+    let folder_of = |name: &str| {
+        let file = std::env::split_paths(&path)
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| dir.join(name))
+            .find(|file| executable(file))?;
+        Some(file.canonicalize().ok()?.parent()?.to_owned())
+    };
+    match (folder_of(QUICK), folder_of(WHOLE)) {
+        (Some(quick), Some(whole)) if quick == whole => QUICK,
+        _ => WHOLE,
+    }
+}
+
+/// A file the shell would run (as `command -v` finds one).
+fn executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }

@@ -13,6 +13,7 @@ mod creds;
 mod current;
 mod dir;
 mod doctor;
+pub mod entry;
 mod exec;
 mod init;
 mod login;
@@ -33,41 +34,28 @@ use anyhow::Result;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-pub use context::{Context, Previous};
+pub use context::{Context, Previous, Whole};
 pub use settings::Settings;
 
-use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, QuickSwitch, SessionCommand};
+use crate::cli::{COMPLETE_SUBCOMMAND, Cli, Command, HandOver, QuickSwitch, SessionCommand};
 use crate::shell::{Script, shell_word, vars};
 use crate::ui::say::say;
 use crate::ui::verbose::{self, verbose};
 
+/// The whole binary's [`Whole`].
+static WHOLE: Whole = Whole {
+    pick: common::choose::pick_on_terminal,
+    login: crate::sso::login::login_interactive,
+    complete: crate::cli::complete::engine_candidates,
+};
+
+/// The whole binary: every command.
 pub fn run() -> Result<ExitCode> {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let ctx = Context::from_process();
-    if args.get(1).is_some_and(|a| a == COMPLETE_SUBCOMMAND) {
-        return crate::cli::complete::run(ctx.paths().ok(), &args[2..]);
-    }
-    if args.get(1).is_some_and(|a| a == vars::PROMPT_SUBCOMMAND) {
-        return Ok(prompt::run(&ctx));
-    }
-    if args.get(1).is_some_and(|a| a == vars::DIR_SUBCOMMAND) {
-        return Ok(dir::run(&ctx, &args[2..]));
-    }
-    if let Some(quick) = crate::cli::quick_switch(&args) {
-        if ctx.settings.log {
-            verbose::enable();
-            log_setting(&ctx);
-        }
-        let name = match quick {
-            QuickSwitch::Bare(word) => {
-                if let Some(code) = common::choose::mistyped_command(&ctx, word) {
-                    return Ok(code);
-                }
-                word
-            }
-            QuickSwitch::Use(name) => name,
-        };
-        return switch::run(&ctx, Some(name), false);
+    let mut ctx = Context::from_process();
+    ctx.whole = Some(&WHOLE);
+    if let Some(answered) = before_clap(&ctx, &args) {
+        return answered;
     }
     // clap gives a flag before the subcommand to the top level, where any
     // argument rules the subcommands out (`badge -v ls` would switch to a
@@ -112,6 +100,58 @@ pub fn run() -> Result<ExitCode> {
             switch::run(&ctx, cli.profile.as_deref(), false)
         }
     }
+}
+
+/// badge-quick: what [`run`] answers before clap, with the same code, or
+/// `None` for the whole binary to answer: another command, one that needs
+/// what only it has ([`HandOver`]), or `--verbose`, whose lines would be
+/// said twice.
+pub fn run_quick() -> Option<Result<ExitCode>> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let ctx = Context::from_process();
+    if ctx.settings.log {
+        return None;
+    }
+    match before_clap(&ctx, &args)? {
+        Err(err) if err.chain().any(|cause| cause.is::<HandOver>()) => None,
+        answered => Some(answered),
+    }
+}
+
+/// The commands answered without clap: what the shell functions run on
+/// every switch, Tab and prompt (clap's command tree costs more than the
+/// rest of such a run).
+fn before_clap(ctx: &Context, args: &[OsString]) -> Option<Result<ExitCode>> {
+    let first = args.get(1)?;
+    if first == COMPLETE_SUBCOMMAND {
+        let engine = ctx.whole.map(|whole| whole.complete);
+        return Some(crate::cli::complete::run(
+            ctx.paths().ok(),
+            &args[2..],
+            engine,
+        ));
+    }
+    if first == vars::PROMPT_SUBCOMMAND {
+        return Some(Ok(prompt::run(ctx)));
+    }
+    if first == vars::DIR_SUBCOMMAND {
+        return Some(Ok(dir::run(ctx, &args[2..])));
+    }
+    let quick = crate::cli::quick_switch(args)?;
+    if ctx.settings.log {
+        verbose::enable();
+        log_setting(ctx);
+    }
+    let name = match quick {
+        QuickSwitch::Bare(word) => {
+            if let Some(code) = common::choose::mistyped_command(ctx, word) {
+                return Some(Ok(code));
+            }
+            word
+        }
+        QuickSwitch::Use(name) => name,
+    };
+    Some(switch::run(ctx, Some(name), false))
 }
 
 /// For `--verbose`: the files this run reads, and how it was called.

@@ -15,7 +15,6 @@ use crate::base::text::quoted;
 use crate::config::matching::load_candidates;
 use crate::config::profiles::{Profile, Profiles};
 use crate::config::sessions;
-use crate::sso::login::login_interactive;
 use crate::sso::login_state::LoginStates;
 use crate::sso::token_cache::LoginState;
 use crate::ui::say::say;
@@ -116,7 +115,7 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
     {
         if login_first {
             let session = select_session(ctx, None, Some(profile.name))?;
-            login_interactive(&session, &ctx.token_cache()?, login_options(ctx)?)?;
+            (ctx.whole()?.login)(&session, &ctx.token_cache()?, login_options(ctx)?)?;
             states = LoginStates::new(ctx.token_cache().ok());
         } else {
             let why = match state {

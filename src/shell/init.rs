@@ -7,8 +7,10 @@
 //! `{{passthrough_bash}}`/`{{passthrough_fish}}` the first words that run
 //! the binary untouched, `{{stamp_dir}}` the line that sets the folder of
 //! the prompt's stamps, `{{dir_stamps}}` the one that sets the folder of
-//! the directory hook's stamps, and lines between `#@if prompt` and `#@end` are the
-//! prompt segment that `--no-prompt` leaves out.
+//! the directory hook's stamps, `{{quick}}` the program the functions run
+//! for a switch, a Tab and the prompt's and the folder's questions, and
+//! lines between `#@if prompt` and `#@end` are the prompt segment that
+//! `--no-prompt` leaves out.
 
 use anyhow::{Result, bail};
 
@@ -43,7 +45,17 @@ pub struct InitOptions<'a> {
     /// a file or folder newer than it has changed since. `None`: the hook
     /// asks only when the file it finds is another.
     pub dir_stamp_dir: Option<&'a str>,
+    /// The program the functions run for a switch, a Tab and the prompt's
+    /// and the folder's questions: [`QUICK`] or [`WHOLE`]. Every other
+    /// command runs [`WHOLE`].
+    pub quick: &'static str,
 }
+
+/// The whole badge binary, as the functions find it on PATH.
+pub const WHOLE: &str = "badge";
+/// The small binary beside it, which answers the functions' most frequent
+/// questions itself and hands the rest to [`WHOLE`].
+pub const QUICK: &str = "badge-quick";
 
 /// The `--cmd` name becomes a function name and a completion target in three
 /// shells; keep it to characters all of them take without quoting.
@@ -72,7 +84,7 @@ pub fn render_init(opts: &InitOptions<'_>) -> Result<String> {
         Shell::Zsh => INIT_ZSH,
         Shell::Fish => INIT_FISH,
     };
-    let completion = render_completion(opts.shell, opts.cmd)?;
+    let completion = render_completion(opts.shell, opts.cmd, opts.quick)?;
     let completion = completion.trim_end();
     let mut stamp_dir = Script::new(opts.shell);
     stamp_dir.set_global(vars::STAMP_DIR, opts.stamp_dir.unwrap_or(""));
@@ -80,24 +92,31 @@ pub fn render_init(opts: &InitOptions<'_>) -> Result<String> {
     let mut dir_stamps = Script::new(opts.shell);
     dir_stamps.set_global(vars::DIR_STAMPS, opts.dir_stamp_dir.unwrap_or(""));
     let dir_stamps = dir_stamps.finish();
-    Ok(render(template, opts.cmd, opts.prompt, opts.passthrough)
-        .replace("{{stamp_dir}}", stamp_dir.trim_end())
-        .replace("{{dir_stamps}}", dir_stamps.trim_end())
-        .replace("{{completion}}", completion))
+    Ok(render(
+        template,
+        opts.cmd,
+        opts.quick,
+        opts.prompt,
+        opts.passthrough,
+    )
+    .replace("{{stamp_dir}}", stamp_dir.trim_end())
+    .replace("{{dir_stamps}}", dir_stamps.trim_end())
+    .replace("{{completion}}", completion))
 }
 
-/// The completion part on its own, as `badge completions` prints it.
-pub fn render_completion(shell: Shell, cmd: &str) -> Result<String> {
+/// The completion part, on its own as `badge completions` prints it (with
+/// `quick` [`WHOLE`]) or for [`render_init`].
+pub fn render_completion(shell: Shell, cmd: &str, quick: &str) -> Result<String> {
     validate_cmd_name(cmd)?;
     let template = match shell {
         Shell::Bash => COMPLETE_BASH,
         Shell::Zsh => COMPLETE_ZSH,
         Shell::Fish => COMPLETE_FISH,
     };
-    Ok(render(template, cmd, true, &[]))
+    Ok(render(template, cmd, quick, true, &[]))
 }
 
-fn render(template: &str, cmd: &str, prompt: bool, passthrough: &[String]) -> String {
+fn render(template: &str, cmd: &str, quick: &str, prompt: bool, passthrough: &[String]) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     let mut keep = true;
     for line in template.split_inclusive('\n') {
@@ -109,6 +128,7 @@ fn render(template: &str, cmd: &str, prompt: bool, passthrough: &[String]) -> St
         }
     }
     out.replace("{{cmd}}", cmd)
+        .replace("{{quick}}", quick)
         .replace("{{cmd_ident}}", &cmd.replace('-', "_"))
         .replace("{{passthrough_bash}}", &passthrough.join("|"))
         .replace("{{passthrough_fish}}", &passthrough.join(" "))
@@ -135,6 +155,10 @@ mod tests {
     }
 
     fn init(shell: Shell, prompt: bool) -> String {
+        init_running(shell, prompt, WHOLE)
+    }
+
+    fn init_running(shell: Shell, prompt: bool, quick: &'static str) -> String {
         render_init(&InitOptions {
             shell,
             cmd: "badge",
@@ -142,8 +166,44 @@ mod tests {
             passthrough: &["ls".to_owned(), "--help".to_owned()],
             stamp_dir: Some("/home/u/.local/state/badge/prompt"),
             dir_stamp_dir: Some("/home/u/.local/state/badge/dir"),
+            quick,
         })
         .unwrap()
+    }
+
+    /// badge-quick runs the switch, the Tab and the prompt's and the
+    /// folder's questions; every other command, badge.
+    #[test]
+    fn quick_runs_the_functions_frequent_questions_only() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let code = init_running(shell, true, QUICK);
+            assert!(!code.contains("{{"), "{shell:?}: a placeholder is left");
+            let quick: Vec<&str> = code
+                .lines()
+                .filter(|l| l.contains("command badge-quick"))
+                .collect();
+            assert_eq!(quick.len(), 4, "{shell:?}: {quick:#?}");
+            for what in ["__complete", "__prompt", "__dir", "__BADGE_STDOUT_TTY"] {
+                assert!(
+                    quick.iter().any(|l| l.contains(what)),
+                    "{shell:?}: no {what} in {quick:#?}"
+                );
+            }
+            let whole = code
+                .lines()
+                .filter(|l| l.contains(" command badge "))
+                .count();
+            assert_eq!(
+                whole, 2,
+                "{shell:?}: the passthrough and trust lines run badge"
+            );
+            assert_eq!(
+                init_running(shell, true, WHOLE)
+                    .matches("badge-quick")
+                    .count(),
+                0
+            );
+        }
     }
 
     #[test]

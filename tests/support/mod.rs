@@ -173,21 +173,24 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Puts a wrapper first on the PATH that logs each run of badge (its
-    /// first argument) to `~/badge-runs`, read back by [`Self::badge_runs`].
+    /// Puts wrappers first on the PATH that log each run of badge and of
+    /// badge-quick (its first argument) to `~/badge-runs`, read back by
+    /// [`Self::badge_runs`].
     pub fn count_badge_runs(&mut self) {
-        let counter = self.write(
-            "counting/badge",
-            format!(
-                "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
-                badge_bin().display()
-            ),
-        );
-        std::fs::set_permissions(
-            &counter,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
+        for name in ["badge", "badge-quick"] {
+            let counter = self.write(
+                &format!("counting/{name}"),
+                format!(
+                    "#!/bin/sh\necho \"$1\" >> \"$HOME/badge-runs\"\nexec '{}' \"$@\"\n",
+                    badge_bin().with_file_name(name).display()
+                ),
+            );
+            std::fs::set_permissions(
+                &counter,
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .unwrap();
+        }
         let path = self
             .env()
             .find(|(k, _)| *k == "PATH")

@@ -132,8 +132,14 @@ pub fn mistyped_command(ctx: &Context, word: &str) -> Option<ExitCode> {
 }
 
 /// The picker over `profiles`, starting with `query` typed in and the
-/// cursor on the active profile, its lines cut to the terminal.
+/// cursor on the active profile, its lines cut to the terminal. The whole
+/// binary's [`pick_on_terminal`]; in badge-quick, [`crate::cli::HandOver`].
 pub fn pick(ctx: &Context, profiles: &[Profile], query: &str) -> Result<String> {
+    (ctx.whole()?.pick)(ctx, profiles, query)
+}
+
+/// [`pick`] in the whole binary.
+pub fn pick_on_terminal(ctx: &Context, profiles: &[Profile], query: &str) -> Result<String> {
     let choices: Vec<Choice> = profiles
         .iter()
         .map(|p| Choice {
