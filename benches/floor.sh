@@ -18,8 +18,11 @@
 # - the minimal binary run the way the function runs badge
 #   (`x=$(command minimal)`), so the fork and exec of any program;
 # - a minimal Rust binary that reads the config through one 32 KiB buffer,
-#   as badge does
-#   and prints its size: what reading the file costs a process.
+#   as badge does, and prints its size: what reading the file costs a
+#   process;
+# - the shell functions themselves, run with a static stand-in for badge
+#   that prints badge's answer from memory: what the function, its fork
+#   and exec and its eval cost when badge's own work takes no time.
 # Beside the times: page faults (GNU time's %R, minor faults: on this kind
 # of VM each is expensive) and instructions (valgrind's callgrind, the
 # same count on a busy machine). Everything runs with a temporary HOME.
@@ -71,6 +74,9 @@ else
     badge_rev="BADGE_BIN=$BADGE_BIN"
 fi
 rustc_version=$(rustc --version)
+# The compiler itself, for the stand-in built once HOME is the temporary
+# one (where rustup would find no toolchain).
+rustc_bin=$(rustc --print sysroot)/bin/rustc
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/badge-floor.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -78,6 +84,15 @@ mkdir -p "$work/bin" "$work/home/.aws" "$out"
 results=$out/results
 rm -rf "$results" && mkdir -p "$results"
 ln -s "$(realpath "$BADGE_BIN")" "$work/bin/badge"
+# badge-quick, which the functions run for a switch and a Tab when it is
+# on PATH beside badge (`badge init`).
+quick=$(dirname "$(realpath "$BADGE_BIN")")/badge-quick
+if [[ -x $quick ]]; then
+    ln -s "$quick" "$work/bin/badge-quick"
+else
+    quick=
+    say "no badge-quick beside $BADGE_BIN: the functions run badge, and its rows stay empty"
+fi
 printf 'fn main() {\n    println!("hello");\n}\n' >"$work/minimal.rs"
 rustc -O -o "$work/bin/minimal" "$work/minimal.rs"
 # The same program linked as badge is on x86-64 Linux (.cargo/config.toml):
@@ -155,6 +170,51 @@ switch=acct-0042-prod/AdministratorAccess
 n=$(badge __complete bash -- "badge acct-00" acct-00 | wc -l)
 ((n == 800)) || die "completion of acct-00 gave $n candidates, not 800"
 
+# The functions' own floor: a stand-in `badge`, static like the minimal
+# binary, that prints from memory what badge printed for the same call
+# (recorded here, with the variables the functions pass). The loops below
+# run the real functions with it first on PATH: what a switch and a Tab
+# would cost if badge's own work took no time at all.
+names=("$switch" acct-1187-staging/ReadOnlyAccess)
+standin=
+if [[ -n $static ]]; then
+    mkdir -p "$work/standin/answer"
+    answers=
+    for shell in bash zsh fish; do
+        for i in 0 1; do
+            __BADGE_SHELL=$shell __BADGE_PREVIOUS="=${names[1 - i]}" __BADGE_STDOUT_TTY='' \
+                __BADGE_CMD=badge badge use "${names[i]}" >"$work/standin/answer/$shell-$i"
+            answers+="    (\"$shell\", \"${names[i]}\", include_bytes!(\"answer/$shell-$i\")),"$'\n'
+        done
+    done
+    badge __complete bash -- "badge acct-00" acct-00 "" >"$work/standin/answer/tab"
+    cat >"$work/standin/main.rs" <<RS
+use std::io::Write;
+const SWITCHES: &[(&str, &str, &[u8])] = &[
+$answers];
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let answer: &[u8] = if args.get(1).is_some_and(|a| a == "__complete") {
+        include_bytes!("answer/tab")
+    } else {
+        let shell = std::env::var("__BADGE_SHELL").unwrap_or_default();
+        let name = args.last().cloned().unwrap_or_default();
+        match SWITCHES.iter().find(|(s, n, _)| *s == shell && *n == name) {
+            Some((_, _, answer)) => answer,
+            None => std::process::exit(3),
+        }
+    };
+    std::io::stdout().write_all(answer).expect("stdout");
+}
+RS
+    "$rustc_bin" -O -C target-feature=+crt-static -C relocation-model=static \
+        -o "$work/standin/badge" "$work/standin/main.rs"
+    # Under both names the functions may run.
+    ln -s badge "$work/standin/badge-quick"
+    standin=$work/standin
+    export BADGE_STANDIN=$standin
+fi
+
 # Let other load settle (at most 2 minutes): wall times on 2 cores double
 # when another process competes.
 wait_rounds=24
@@ -203,6 +263,7 @@ timed() { # one round of every timing
     fi
     hf reads-config "${fast[@]}" "reads-config"
     __BADGE_SHELL=bash hf switch-bin "${fast[@]}" "badge use $switch"
+    [[ -z $quick ]] || __BADGE_SHELL=bash hf switch-quick "${fast[@]}" "badge-quick use $switch"
     loop switch-bash bash --noprofile --norc "$benches/loop.bash" badge-switch
     if command -v zsh >/dev/null; then
         loop floor-zsh zsh --no-rcs "$benches/loop.zsh" floor
@@ -213,7 +274,18 @@ timed() { # one round of every timing
         loop switch-fish fish --no-config "$benches/loop.fish" badge-switch
     fi
     loop tab-bash bash --noprofile --norc "$benches/loop.bash" badge-complete
+    if [[ -n $standin ]]; then
+        loop standin-switch-bash bash --noprofile --norc "$benches/loop.bash" standin-switch
+        loop standin-tab-bash bash --noprofile --norc "$benches/loop.bash" standin-complete
+        if command -v zsh >/dev/null; then
+            loop standin-switch-zsh zsh --no-rcs "$benches/loop.zsh" standin-switch
+        fi
+        if command -v fish >/dev/null; then
+            loop standin-switch-fish fish --no-config "$benches/loop.fish" standin-switch
+        fi
+    fi
     hf complete-bin "${fast[@]}" "badge __complete bash -- 'badge acct-00' acct-00"
+    [[ -z $quick ]] || hf complete-quick "${fast[@]}" "badge-quick __complete bash -- 'badge acct-00' acct-00"
     hf version-bin "${fast[@]}" "badge --version"
 }
 for ((round = 1; round <= rounds; round++)); do
@@ -234,6 +306,12 @@ __BADGE_SHELL=bash faults switch-bin badge use "$switch"
 __BADGE_SHELL=bash instructions switch-bin badge use "$switch"
 faults complete-bin badge __complete bash -- "badge acct-00" acct-00
 instructions complete-bin badge __complete bash -- "badge acct-00" acct-00
+if [[ -n $quick ]]; then
+    __BADGE_SHELL=bash faults switch-quick badge-quick use "$switch"
+    __BADGE_SHELL=bash instructions switch-quick badge-quick use "$switch"
+    faults complete-quick badge-quick __complete bash -- "badge acct-00" acct-00
+    instructions complete-quick badge-quick __complete bash -- "badge acct-00" acct-00
+fi
 faults version-bin badge --version
 instructions version-bin badge --version
 
@@ -255,7 +333,8 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "- CPU: $(cpuinfo 'model name'), nproc $(nproc)$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine'); kernel $(uname -r)"
     echo "- load average before $load_before, after $load_after"
     echo "- badge $(badge --version | cut -d' ' -f2) ($badge_rev), $rustc_version; $(hyperfine --version)"
-    echo "- binary: $(stat -c %s "$(realpath "$BADGE_BIN")") bytes, $(readelf -h "$(realpath "$BADGE_BIN")" 2>/dev/null | sed -n 's/^ *Type: *//p')"
+    echo "- binary: $(stat -c %s "$(realpath "$BADGE_BIN")") bytes, $(readelf -h "$(realpath "$BADGE_BIN")" 2>/dev/null | sed -n 's/^ *Type: *//p')$([[ -z $quick ]] || echo "; badge-quick $(stat -c %s "$quick") bytes")"
+    echo "- the functions run $(badge init bash | grep -q 'command badge-quick' && echo badge-quick || echo badge) for a switch and a Tab"
 } >"$results/results.md"
 cat "$results/results.md"
 say "raw results in $results"

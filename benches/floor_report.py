@@ -134,6 +134,14 @@ row(
     1.5,
     id="switch-bin",
 )
+row(
+    "switch, badge-quick alone (`__BADGE_SHELL=bash badge-quick use NAME`), what the functions run",
+    hyperfine_ms("switch-quick"),
+    minimal,
+    "minimal",
+    1.5,
+    id="switch-quick",
+)
 row("`x=$(command true)` in bash (the floor)", floor_bash)
 row(
     "`x=$(command minimal)` in bash: the fork and exec any switch pays (a lower bound)",
@@ -155,6 +163,18 @@ row(
     3.0,
 )
 row(
+    "the bash function with the stand-in that prints badge's answer (a lower bound)",
+    loop_ms("standin-switch-bash"),
+    floor_bash,
+    "`x=$(command true)`",
+)
+row(
+    "switch through the bash function, against the stand-in: what badge adds",
+    loop_ms("switch-bash"),
+    loop_ms("standin-switch-bash"),
+    "stand-in",
+)
+row(
     "switch through the zsh function",
     loop_ms("switch-zsh"),
     loop_ms("floor-zsh"),
@@ -167,6 +187,18 @@ row(
     "fish `set x (command true)`",
 )
 row(
+    "the zsh function with the stand-in (a lower bound)",
+    loop_ms("standin-switch-zsh"),
+    loop_ms("floor-zsh"),
+    "zsh `x=$(command true)`",
+)
+row(
+    "the fish function with the stand-in (a lower bound)",
+    loop_ms("standin-switch-fish"),
+    loop_ms("floor-fish"),
+    "fish `set x (command true)`",
+)
+row(
     "Tab through the bash completion function, 800 names",
     loop_ms("tab-bash"),
     floor_bash,
@@ -174,11 +206,30 @@ row(
     4.0,
 )
 row(
+    "the bash completion function with the stand-in, 800 names (a lower bound)",
+    loop_ms("standin-tab-bash"),
+    floor_bash,
+    "`x=$(command true)`",
+)
+row(
+    "Tab through the bash completion function, against the stand-in: what badge adds",
+    loop_ms("tab-bash"),
+    loop_ms("standin-tab-bash"),
+    "stand-in",
+)
+row(
     "completion binary alone, 800 names",
     hyperfine_ms("complete-bin"),
     minimal,
     "minimal",
     id="complete-bin",
+)
+row(
+    "completion, badge-quick alone, 800 names",
+    hyperfine_ms("complete-quick"),
+    minimal,
+    "minimal",
+    id="complete-quick",
 )
 row("`badge --version`", hyperfine_ms("version-bin"), minimal, "minimal", id="version-bin")
 row(

@@ -10,7 +10,10 @@
 #       program and reads its output can cost in this bash) |
 #       floor-exec (`x=$(command minimal)`: the same with a program of its
 #       own, the minimal Rust binary on PATH) | floor-exec-static (the
-#       same binary linked static, as badge is: `minimal-static`)
+#       same binary linked static, as badge is: `minimal-static`) |
+#       standin-switch | standin-complete (badge-switch and badge-complete
+#       with the stand-in of benches/floor.sh, in $BADGE_STANDIN, as the
+#       badge the functions run)
 # Expects the environment run.sh sets up (temp HOME, AWS_CONFIG_FILE, badge
 # and awsume on PATH) and checks after every call that it did its job, so a
 # broken build cannot produce a fast number.
@@ -26,9 +29,22 @@ fail() {
     exit 1
 }
 
+# standin-*: the same function and check, with benches/floor.sh's stand-in
+# (which prints badge's answer from memory) as the badge and badge-quick
+# it runs.
+standin() {
+    [ -n "${BADGE_STANDIN-}" ] || fail "BADGE_STANDIN is not set"
+    PATH=$BADGE_STANDIN:$PATH
+    local name
+    for name in badge badge-quick; do
+        [ "$(type -P "$name")" = "$BADGE_STANDIN/$name" ] || fail "the stand-in is not the $name on PATH"
+    done
+}
+
 case "$mode" in
-badge-switch)
+badge-switch | standin-switch)
     eval "$(badge init bash)"
+    [ "$mode" = badge-switch ] || standin
     names=(acct-0042-prod/AdministratorAccess acct-1187-staging/ReadOnlyAccess)
     step() {
         local name=${names[$((i % 2))]}
@@ -36,8 +52,9 @@ badge-switch)
         [ "${AWS_PROFILE-}" = "$name" ] || fail "AWS_PROFILE is '${AWS_PROFILE-}', not $name"
     }
     ;;
-badge-complete)
+badge-complete | standin-complete)
     eval "$(badge init bash)"
+    [ "$mode" = badge-complete ] || standin
     COMP_LINE="badge acct-00"
     COMP_POINT=${#COMP_LINE}
     step() {

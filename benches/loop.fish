@@ -7,6 +7,8 @@
 #   fish --no-config benches/loop.fish MODE N
 #
 # MODE: badge-switch (the `badge` function, alternating two profiles) |
+#       standin-switch (the same with benches/floor.sh's stand-in, in
+#       $BADGE_STANDIN, as the badge it runs) |
 #       floor (`set x (command true)`, the least a function that runs a
 #       program and reads its output can cost in this fish)
 
@@ -18,8 +20,14 @@ function __fail
     exit 1
 end
 switch $mode
-    case badge-switch
+    case badge-switch standin-switch
         badge init fish | source
+        if test $mode = standin-switch
+            set -q BADGE_STANDIN; or __fail "BADGE_STANDIN is not set"
+            set -gx PATH $BADGE_STANDIN $PATH
+            test (command -s badge) = $BADGE_STANDIN/badge -a (command -s badge-quick) = $BADGE_STANDIN/badge-quick
+            or __fail "the stand-in is not the badge and badge-quick on PATH"
+        end
         set -g names acct-0042-prod/AdministratorAccess acct-1187-staging/ReadOnlyAccess
         function __step
             set -l name $names[(math "$argv[1] % 2 + 1")]
