@@ -2164,7 +2164,10 @@ fn badge_quick_without_badge_beside_it() {
     let sandbox = Sandbox::new("[profile x]\nregion = eu-west-1\n");
     let bin = sandbox.home().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy(env!("CARGO_BIN_EXE_badge-quick"), bin.join("badge-quick")).unwrap();
+    support::copy_program(
+        Path::new(env!("CARGO_BIN_EXE_badge-quick")),
+        &bin.join("badge-quick"),
+    );
     let before = snapshot(sandbox.home());
     let mut cmd = sandbox.command(bin.join("badge-quick"));
     cmd.arg("ls");

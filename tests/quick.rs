@@ -5,8 +5,9 @@
 mod support;
 
 use std::path::Path;
+use std::time::Duration;
 
-use support::{Run, Sandbox, badge_bin, run};
+use support::{Run, Sandbox, badge_bin, copy_program, run, run_within};
 
 fn quick_bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_badge-quick"))
@@ -173,7 +174,7 @@ fn quick_answers_switches_itself_and_hands_the_rest_to_badge() {
     let alone = sandbox.home().join("alone");
     std::fs::create_dir_all(&alone).unwrap();
     let copy = alone.join("badge-quick");
-    std::fs::copy(quick_bin(), &copy).unwrap();
+    copy_program(quick_bin(), &copy);
 
     let switch = run_with(
         &sandbox,
@@ -231,7 +232,7 @@ fn init_runs_badge_quick_only_beside_badge() {
     // install, maybe another version.
     let alone = sandbox.home().join("alone");
     std::fs::create_dir_all(&alone).unwrap();
-    std::fs::copy(badge_bin(), alone.join("badge")).unwrap();
+    copy_program(badge_bin(), &alone.join("badge"));
     let elsewhere = init(
         &alone.join("badge"),
         &format!("{}:{bin_dir}:/usr/bin:/bin", alone.display()),
@@ -252,4 +253,36 @@ fn init_runs_badge_quick_only_beside_badge() {
     }
     let linked = init(badge_bin(), &format!("{}:/usr/bin:/bin", links.display()));
     assert!(linked.contains("command badge-quick \"$@\""), "{linked}");
+}
+
+/// A `badge` beside badge-quick that is badge-quick again (a link, a
+/// copy): the hand-over would run itself for ever; it says so and stops.
+#[test]
+fn quick_beside_itself_says_so_and_stops() {
+    let sandbox = Sandbox::new(CONFIG);
+    for (folder, make) in [("linked", "link"), ("copied", "copy")] {
+        let dir = sandbox.home().join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        copy_program(quick_bin(), &dir.join("badge-quick"));
+        match make {
+            "link" => std::os::unix::fs::symlink("badge-quick", dir.join("badge")).unwrap(),
+            _ => copy_program(quick_bin(), &dir.join("badge")),
+        }
+        let expected = format!(
+            "badge: cannot run {}, which answers what badge-quick does not: it is badge-quick itself\n",
+            dir.join("badge").display()
+        );
+        for program in ["badge-quick", "badge"] {
+            let mut cmd = sandbox.command(dir.join(program));
+            cmd.arg("ls");
+            let done = run_within(
+                cmd,
+                format!("{folder}/{program} ls"),
+                Duration::from_secs(20),
+            );
+            assert_eq!(done.code(), Some(1), "{}", done.report());
+            assert_eq!(done.stdout, "");
+            assert_eq!(done.stderr, expected, "{}", done.report());
+        }
+    }
 }

@@ -11,6 +11,7 @@ use anyhow::{Result, anyhow};
 
 use crate::base::text::printable;
 use crate::shell::init::{QUICK, WHOLE};
+use crate::shell::vars;
 use crate::ui::picker::Cancelled;
 
 /// badge: every command.
@@ -28,21 +29,28 @@ pub fn quick() -> ExitCode {
     if let Some(answered) = super::run_quick() {
         return exit_code(answered);
     }
-    let Ok(exe) = std::env::current_exe() else {
+    // The file itself, where a system names the link it was run by.
+    let Ok(exe) = std::env::current_exe().and_then(|exe| exe.canonicalize()) else {
         return exit_code(Err(anyhow!(
             "cannot tell where {QUICK} is, to run {WHOLE} beside it"
         )));
     };
     let whole = exe.with_file_name(WHOLE);
+    let cannot_run = format!(
+        "cannot run {}, which answers what {QUICK} does not",
+        whole.display()
+    );
+    let me = std::process::id().to_string();
+    if std::env::var_os(vars::HANDED_OVER).is_some_and(|pid| pid == me.as_str()) {
+        return exit_code(Err(anyhow!("{cannot_run}: it is {QUICK} itself")));
+    }
     // exec returns only when it failed.
     let err = Command::new(&whole)
         .arg0(WHOLE)
         .args(std::env::args_os().skip(1))
+        .env(vars::HANDED_OVER, &me)
         .exec();
-    exit_code(Err(anyhow!(err).context(format!(
-        "cannot run {}, which answers what {QUICK} does not",
-        whole.display()
-    ))))
+    exit_code(Err(anyhow!(err).context(cannot_run)))
 }
 
 fn exit_code(result: Result<ExitCode>) -> ExitCode {

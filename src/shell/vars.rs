@@ -19,9 +19,20 @@ pub const STDOUT_TTY: &str = "__BADGE_STDOUT_TTY";
 /// Set by the shell function on every run: its own name (`--cmd`), the
 /// command the user types, for the commands badge's messages suggest.
 pub const CMD: &str = "__BADGE_CMD";
-/// What the shell function sets for the binary itself, never for a
-/// command that `badge exec` runs.
-pub const FUNCTION_VARS: [&str; 5] = [HOOK_SHELL, HOOK_PREVIOUS, INIT, STDOUT_TTY, CMD];
+/// Set by badge-quick for the badge it hands a command to: its process id,
+/// which the exec keeps. A badge-quick that finds its own there has been
+/// handed the command by itself (a `badge` that is badge-quick again).
+pub const HANDED_OVER: &str = "__BADGE_HANDED_OVER";
+/// What the shell function (and badge-quick) sets for the binary itself,
+/// never for a command that `badge exec` runs.
+pub const FUNCTION_VARS: [&str; 6] = [
+    HOOK_SHELL,
+    HOOK_PREVIOUS,
+    INIT,
+    STDOUT_TTY,
+    CMD,
+    HANDED_OVER,
+];
 
 /// Shell variable in which the integration keeps the previous profile.
 pub const PREVIOUS: &str = "__badge_previous";

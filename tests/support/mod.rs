@@ -25,6 +25,19 @@ pub fn badge_bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_badge"))
 }
 
+/// Copies an executable for a test to run, with `cp`: a copy written by
+/// this process would be open for writing in any child another test thread
+/// forks meanwhile, until that child execs, and running the copy then fails
+/// with "Text file busy".
+pub fn copy_program(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "cp {} {}", from.display(), to.display());
+}
+
 /// The columns `text` takes on a terminal (two for CJK and most emoji).
 pub fn display_width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
