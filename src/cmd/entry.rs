@@ -75,6 +75,7 @@ fn exit_code(result: Result<ExitCode>) -> ExitCode {
         }
     }
 }
+
 /// `{err:#}`, but "Permission denied (os error 13)" reads "Permission
 /// denied": the number helps nobody who reads the line.
 fn without_os_error_codes(err: &anyhow::Error) -> String {

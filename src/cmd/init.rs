@@ -3,11 +3,10 @@
 //! the stamps of shells that are gone are removed (see `shell::watch`).
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-
-use std::path::Path;
 
 use super::Context;
 use crate::cli::{InitArgs, passthrough_words};

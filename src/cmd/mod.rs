@@ -43,7 +43,7 @@ use crate::ui::say::say;
 use crate::ui::verbose::{self, verbose};
 
 /// The whole binary's [`Whole`].
-static WHOLE: Whole = Whole {
+static WHOLE_BINARY: Whole = Whole {
     pick: common::choose::pick_on_terminal,
     login: crate::sso::login::login_interactive,
     complete: crate::cli::complete::engine_candidates,
@@ -53,7 +53,7 @@ static WHOLE: Whole = Whole {
 pub fn run() -> Result<ExitCode> {
     let args: Vec<OsString> = std::env::args_os().collect();
     let mut ctx = Context::from_process();
-    ctx.whole = Some(&WHOLE);
+    ctx.whole = Some(&WHOLE_BINARY);
     if let Some(answered) = before_clap(&ctx, &args) {
         return answered;
     }

@@ -114,8 +114,9 @@ pub fn run(ctx: &Context, query: Option<&str>, login_first: bool) -> Result<Exit
         && !state.is_usable()
     {
         if login_first {
+            let login = ctx.whole()?.login;
             let session = select_session(ctx, None, Some(profile.name))?;
-            (ctx.whole()?.login)(&session, &ctx.token_cache()?, login_options(ctx)?)?;
+            login(&session, &ctx.token_cache()?, login_options(ctx)?)?;
             states = LoginStates::new(ctx.token_cache().ok());
         } else {
             let why = match state {
