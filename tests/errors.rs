@@ -2181,3 +2181,28 @@ fn badge_quick_without_badge_beside_it() {
         "badge: cannot run ~/bin/badge, which answers what badge-quick does not: No such file or directory",
     );
 }
+
+/// `badge init --cmd NAME` where NAME is what the shell already runs by
+/// that name: one of its own words (`cd`, `if`) or a program on PATH.
+#[test]
+fn init_cmd_that_the_shell_already_uses() {
+    let sandbox = Sandbox::new("[profile x]\nregion = eu-west-1\n");
+    expect_error(
+        &sandbox,
+        &["init", "bash", "--cmd", "cd"],
+        &[],
+        "badge: --cmd cd is a word of bash itself (a builtin or reserved word), which a function of that name would replace in every bash that loads this line; choose a name of its own (for example `--cmd awsp`)",
+    );
+    expect_error(
+        &sandbox,
+        &["init", "zsh", "--cmd", "if"],
+        &[],
+        "badge: --cmd if is a word of zsh itself (a builtin or reserved word), which a function of that name would replace in every zsh that loads this line; choose a name of its own (for example `--cmd awsp`)",
+    );
+    expect_error(
+        &sandbox,
+        &["init", "fish", "--cmd", "ls"],
+        &[],
+        "badge: --cmd ls is the program /usr/bin/ls, which a function of that name would hide in every fish that loads this line; choose a name of its own (for example `--cmd awsp`)",
+    );
+}

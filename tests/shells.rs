@@ -37,6 +37,7 @@ per_shell!(
     without_integration_switching_prints_init_line,
     custom_cmd_name,
     custom_cmd_name_with_dash,
+    custom_cmd_name_of_the_shell_s_own_words,
     custom_cmd_name_in_messages,
     works_under_nounset,
     hostile_profile_names_are_data,
@@ -1131,6 +1132,46 @@ fn custom_cmd_name_with_dash(sh: Shell) {
         );
         assert!(
             result.stderr.starts_with("badge: ") || result.stderr.starts_with("error:"),
+            "{}",
+            result.report()
+        );
+    }
+}
+
+/// Every builtin and reserved word the installed shell lists, as far as a
+/// function could be named so, is refused as a `--cmd` name, and nothing is
+/// printed for the shell to load.
+fn custom_cmd_name_of_the_shell_s_own_words(sh: Shell) {
+    let sandbox = Sandbox::new(CONFIG);
+    let listing = match sh {
+        Shell::Bash => "compgen -b; compgen -k",
+        Shell::Zsh => "print -l ${(k)builtins} ${(k)reswords}",
+        Shell::Fish => "builtin -n",
+    };
+    let listed = run_shell(sh, &sandbox, listing);
+    listed.assert_success();
+    let words: Vec<&str> = listed
+        .stdout
+        .lines()
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        .collect();
+    assert!(words.len() > 40, "{sh}: {words:?}");
+    for word in words {
+        let mut cmd = sandbox.badge();
+        cmd.args(["init", sh.name(), "--cmd", word]);
+        let result = run(cmd, format!("badge init {sh} --cmd {word}"));
+        assert_eq!(result.code(), Some(1), "{}", result.report());
+        assert_eq!(result.stdout, "", "{}", result.report());
+        assert!(
+            result
+                .stderr
+                .starts_with(&format!("badge: --cmd {word} is a word of {sh} itself")),
             "{}",
             result.report()
         );

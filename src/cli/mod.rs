@@ -491,7 +491,8 @@ pub struct LsArgs {
 pub struct InitArgs {
     pub shell: Shell,
 
-    /// Name of the function to define instead of `badge`
+    /// Name of the function to define instead of `badge` (not a builtin or
+    /// reserved word of the shell, nor a program on PATH)
     #[arg(long, value_name = "NAME", default_value = "badge")]
     pub cmd: String,
 

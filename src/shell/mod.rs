@@ -35,6 +35,57 @@ impl Shell {
         }
     }
 
+    /// Its name, as typed (`bash`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// Whether `name` is one of the shell's own words, a builtin or a
+    /// reserved word, which a function of that name would replace (`cd`)
+    /// or which no function can be named (`if`). The lists are what bash's
+    /// `compgen -bk`, zsh's `${(k)builtins} ${(k)reswords}` and fish's
+    /// `builtin -n` print, the names a function could have.
+    pub fn owns_word(self, name: &str) -> bool {
+        let words = match self {
+            Shell::Bash => {
+                "alias bg bind break builtin caller case cd command compgen complete \
+                 compopt continue coproc declare dirs disown do done echo elif else \
+                 enable esac eval exec exit export false fc fg fi for function \
+                 getopts hash help history if in jobs kill let local logout mapfile \
+                 popd printf pushd pwd read readarray readonly return select set \
+                 shift shopt source suspend test then time times trap true type \
+                 typeset ulimit umask unalias unset until wait while"
+            }
+            Shell::Zsh => {
+                "alias autoload bg bindkey break builtin bye case cd chdir command \
+                 compadd comparguments compcall compctl compdescribe compfiles \
+                 compgroups compquote compset comptags comptry compvalues continue \
+                 coproc declare dirs disable disown do done echo echotc echoti elif \
+                 else emulate enable end esac eval exec exit export false fc fg fi \
+                 float for foreach function functions getln getopts hash history if \
+                 integer jobs kill let limit local log logout nocorrect noglob popd \
+                 print printf private pushd pushln pwd r read readonly rehash repeat \
+                 return sched select set setopt shift source suspend test then time \
+                 times trap true ttyctl type typeset ulimit umask unalias unfunction \
+                 unhash unlimit unset unsetopt until vared wait whence where which \
+                 while zcompile zformat zle zmodload zparseopts zregexparse zstyle"
+            }
+            Shell::Fish => {
+                "_ abbr and argparse begin bg bind block break breakpoint builtin \
+                 case cd command commandline complete contains continue count disown \
+                 echo else emit end eval exec exit false fg for function functions \
+                 history if jobs math not or path printf pwd random read realpath \
+                 return set set_color source status string switch test time true type \
+                 ulimit wait while"
+            }
+        };
+        words.split_ascii_whitespace().any(|word| word == name)
+    }
+
     /// Where a user puts the init line, for messages.
     pub fn rc_file(self) -> &'static str {
         match self {
