@@ -902,6 +902,14 @@ fn empty_file_variables_mean_no_file() {
             ),
         );
     }
+    // A login with no config file has no sso-session to use, and
+    // `badge session add` could not write one: the line says what can.
+    expect_error(
+        &sandbox,
+        &["login"],
+        no_config,
+        "badge: there is no sso-session: AWS_CONFIG_FILE is set but empty, which the AWS CLI and SDKs read as no config file; point AWS_CONFIG_FILE at your config file, or `unset AWS_CONFIG_FILE` to use ~/.aws/config",
+    );
 }
 
 // ---- sessions and profiles ------------------------------------------------

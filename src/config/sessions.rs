@@ -301,6 +301,13 @@ pub fn select(
         }
     }
     match all.as_slice() {
+        // `session add` could not write one either.
+        [] if config.as_os_str().is_empty() => bail!(
+            "there is no sso-session: {var} is set but empty, which the AWS CLI \
+             and SDKs read as no config file; point {var} at your config file, or `unset \
+             {var}` to use ~/.aws/config",
+            var = paths::CONFIG_VAR
+        ),
         [] => bail!(
             "no sso-session is configured in {file} yet; add one with \
              `{cmd} session add NAME --start-url https://YOUR.awsapps.com/start --region REGION`"
