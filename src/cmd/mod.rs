@@ -160,7 +160,7 @@ fn log_setting(ctx: &Context) {
         "badge {}, {}",
         env!("CARGO_PKG_VERSION"),
         match ctx.hook {
-            Some(shell) => format!("run by the {shell:?} shell function").to_lowercase(),
+            Some(shell) => format!("run by the {} shell function", shell.name()),
             None => "run directly (not through the shell function)".to_owned(),
         }
     );

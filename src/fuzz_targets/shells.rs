@@ -47,12 +47,7 @@ fn running() -> &'static Mutex<HashMap<&'static str, Running>> {
 }
 
 fn shell_of(name: &str) -> Shell {
-    match name {
-        "bash" => Shell::Bash,
-        "zsh" => Shell::Zsh,
-        "fish" => Shell::Fish,
-        _ => panic!("no shell {name:?}"),
-    }
+    Shell::from_name(name).unwrap_or_else(|| panic!("no shell {name:?}"))
 }
 
 /// `program` on this process's PATH.

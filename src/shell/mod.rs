@@ -27,12 +27,9 @@ pub enum Shell {
 
 impl Shell {
     pub fn from_name(name: &str) -> Option<Shell> {
-        match name {
-            "bash" => Some(Shell::Bash),
-            "zsh" => Some(Shell::Zsh),
-            "fish" => Some(Shell::Fish),
-            _ => None,
-        }
+        [Shell::Bash, Shell::Zsh, Shell::Fish]
+            .into_iter()
+            .find(|shell| shell.name() == name)
     }
 
     /// Its name, as typed (`bash`).

@@ -22,7 +22,7 @@ pub(super) fn integration(ctx: &Context) -> Finding {
         .and_then(|v| Shell::from_name(&v.to_string_lossy()))
         .or(ctx.hook);
     if let Some(shell) = loaded {
-        let name = format!("{shell:?}").to_lowercase();
+        let name = shell.name();
         // Loaded under another name (`--cmd`), which is what the user types.
         let named = match ctx.cmd.as_str() {
             "badge" => String::new(),
